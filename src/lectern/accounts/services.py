@@ -1,0 +1,140 @@
+"""Accounts: users by role, API tokens, one-time sign-in links."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import Literal
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from lectern.accounts.models import ApiToken, LoginLink, User, normalize_email
+from lectern.core import clock
+from lectern.core.errors import Invalid, NotFound, RateLimited
+
+Role = Literal["staff", "trainer", "coordinator"]
+ROLES: tuple[Role, ...] = ("staff", "trainer", "coordinator")
+TOKEN_PREFIX = "lt_"
+
+
+def digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def user_ensure(*, email: str, role: Role | None = None, name: str = "") -> User:
+    """Return the user with this email, created if needed, with `role` added to their roles.
+
+    Coordinators need no flag: they are the coordinator contacts of memberships, matched
+    by email.
+    """
+    email = normalize_email(email)
+    if "@" not in email:
+        raise Invalid.field("email", "Enter a valid email address.")
+    user, _ = User.objects.get_or_create(email=email, defaults={"name": name})
+    changed = []
+    if role == "staff" and not user.is_staff:
+        user.is_staff = user.is_superuser = True
+        changed += ["is_staff", "is_superuser"]
+    if role == "trainer" and not user.is_trainer:
+        user.is_trainer = True
+        changed.append("is_trainer")
+    if changed:
+        user.save(update_fields=changed)
+    return user
+
+
+def token_create(*, user: User, name: str = "", now: datetime | None = None) -> str:
+    """Create an API token and return it; only its digest is kept."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user, digest=digest(raw), prefix=raw[:10], name=name, created_at=clock.resolve(now)
+    )
+    return raw
+
+
+def token_authenticate(raw: str, *, now: datetime | None = None) -> User | None:
+    """Return the active user a token belongs to, or None; note when it was last used.
+
+    `last_used_at` is written at most once a minute per token, so reads stay reads.
+    """
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=digest(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = clock.resolve(now)
+    resolution = timedelta(seconds=settings.LECTERN["TOKEN_LAST_USED_RESOLUTION_SECONDS"])
+    if token.last_used_at is None or now - token.last_used_at >= resolution:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def token_revoke(*, token: ApiToken, now: datetime | None = None) -> None:
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=clock.resolve(now)
+    )
+
+
+def login_link_create(*, user: User, now: datetime | None = None) -> str:
+    """Create a one-time sign-in link for `user` and return its URL."""
+    now = clock.resolve(now)
+    raw = secrets.token_urlsafe(32)
+    minutes = settings.LECTERN["LOGIN_LINK_MINUTES"]
+    LoginLink.objects.create(
+        user=user, digest=digest(raw), created_at=now, expires_at=now + timedelta(minutes=minutes)
+    )
+    return f"{settings.BASE_URL}/login/{raw}/"
+
+
+def login_link_request(*, email: str, now: datetime | None = None) -> None:
+    """Email a sign-in link to a known, active user; say nothing about unknown addresses.
+
+    The link is sent at once rather than queued: the person is waiting for it.
+    """
+    now = clock.resolve(now)
+    user = User.objects.filter(email=normalize_email(email), is_active=True).first()
+    if user is None:
+        return
+    recent = LoginLink.objects.filter(user=user, created_at__gte=now - timedelta(hours=1)).count()
+    if recent >= settings.LECTERN["LOGIN_LINKS_PER_HOUR"]:
+        raise RateLimited("Too many sign-in links were requested. Try again in an hour.",
+                          retry_after=3600)
+    url = login_link_create(user=user, now=now)
+    context = {"user": user, "url": url, "minutes": settings.LECTERN["LOGIN_LINK_MINUTES"]}
+    send_mail(
+        subject=f"Your sign-in link for {settings.PROGRAMME_NAME}",
+        message=render_to_string("accounts/email/login_link.txt", context),
+        html_message=render_to_string("accounts/email/login_link.html", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+@transaction.atomic
+def login_link_consume(*, raw: str, now: datetime | None = None) -> User:
+    """Spend a sign-in link: valid once, before it expires."""
+    now = clock.resolve(now)
+    link = (
+        LoginLink.objects.select_for_update()
+        .select_related("user")
+        .filter(digest=digest(raw), used_at__isnull=True, expires_at__gt=now, user__is_active=True)
+        .first()
+    )
+    if link is None:
+        raise NotFound(
+            "This sign-in link is not valid: it was used already or has expired. "
+            "Ask for a new one.",
+            code="login_link_invalid",
+        )
+    link.used_at = now
+    link.save(update_fields=["used_at"])
+    return link.user

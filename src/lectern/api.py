@@ -1,0 +1,139 @@
+"""The JSON API at /api/v1: authentication, the error shape, and every app's routes."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from lectern.accounts.services import token_authenticate
+from lectern.core.errors import DomainError, RateLimited, Unauthenticated
+from lectern.core.permissions import Principal
+
+logger = logging.getLogger(__name__)
+
+
+class BearerAuth(HttpBearer):
+    """Resolve the caller: anonymous without a header, a user for a valid bearer token.
+
+    A header that is present but wrong is refused (401) rather than treated as anonymous,
+    so that a client with a revoked token learns it at once.
+    """
+
+    def __call__(self, request: HttpRequest) -> Principal:
+        header = request.headers.get("Authorization")
+        if not header:
+            return Principal.anonymous()
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("Send the token as 'Authorization: Bearer <token>'.")
+        return self.authenticate(request, token.strip())
+
+    def authenticate(self, request: HttpRequest, token: str) -> Principal:
+        user = token_authenticate(token)
+        if user is None:
+            raise Unauthenticated("This token is not valid, or it was revoked.",
+                                  code="invalid_token")
+        return Principal(user=user)
+
+
+api = NinjaAPI(
+    title="Lectern API",
+    version="1",
+    description="Instructor training for member organisations. Errors have the shape "
+    '`{"error": {"code", "message", "fields"?}}`.',
+    auth=BearerAuth(),
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+
+def principal(request: HttpRequest) -> Principal:
+    """The caller of an API operation, as resolved by `BearerAuth`."""
+    auth: Any = getattr(request, "auth", None)
+    return auth if isinstance(auth, Principal) else Principal.anonymous()
+
+
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _field_name(loc: list[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header", "form"}:
+        parts = parts[1:]
+    if parts and parts[0] == "payload":
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        fields.setdefault(_field_name(list(error.get("loc", []))), []).append(
+            str(error.get("msg", "Invalid value."))
+        )
+    names = ", ".join(sorted(fields))
+    body = {"code": "validation_error", "message": f"Some fields are not valid: {names}.",
+            "fields": fields}
+    return api.create_response(request, {"error": body}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return on_domain_error(request, Unauthenticated())
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        code, message = "invalid_json", "The request body is not valid JSON."
+    else:
+        code, message = f"http_{exc.status_code}", str(exc)
+    body = {"code": code, "message": message}
+    return api.create_response(request, {"error": body}, status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    body = {"code": "not_found", "message": "Not found."}
+    return api.create_response(request, {"error": body}, status=404)
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("unexpected error on %s %s", request.method, request.path)
+    body = {"code": "internal_error", "message": "Something went wrong on our side. "
+            "It has been logged; try again or contact the programme staff."}
+    return api.create_response(request, {"error": body}, status=500)
+
+
+class HealthOut(Schema):
+    status: str
+
+
+@api.get("/health", response=HealthOut, auth=None, tags=["service"])
+def health(request: HttpRequest) -> dict[str, str]:
+    """Answer without touching the database: a liveness probe for load balancers."""
+    return {"status": "ok"}
+
+
+def _register_routers() -> None:
+    from lectern.memberships.api import router as memberships_router
+
+    api.add_router("", memberships_router)
+
+
+_register_routers()

@@ -1,0 +1,76 @@
+"""Domain refusals: an exception with a stable code and a message for people.
+
+One place (`lectern.api`) maps them to HTTP; pages show `message` next to the form.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A refusal the caller can act on. Subclasses fix the HTTP status."""
+
+    status = 409
+    code = "conflict"
+    default_message = "This request conflicts with the current state."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        fields: dict[str, list[str]] | None = None,
+    ) -> None:
+        self.message = message or self.default_message
+        if code is not None:
+            self.code = code
+        self.fields = fields
+        super().__init__(self.message)
+
+    def as_dict(self) -> dict[str, object]:
+        body: dict[str, object] = {"code": self.code, "message": self.message}
+        if self.fields:
+            body["fields"] = self.fields
+        return {"error": body}
+
+
+class Invalid(DomainError):
+    status = 422
+    code = "validation_error"
+    default_message = "Some fields are not valid."
+
+    @classmethod
+    def field(cls, name: str, message: str) -> Invalid:
+        return cls(f"{name}: {message}", fields={name: [message]})
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+    default_message = "Not found."
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    code = "unauthenticated"
+    default_message = "Sign in or send a valid bearer token."
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    default_message = "You may not do this."
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class RateLimited(DomainError):
+    status = 429
+    code = "rate_limited"
+    default_message = "Too many attempts. Wait a little and try again."
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,0 +1,92 @@
+"""`lectern demo`: load demonstration data once and print how to sign in."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from lectern.accounts.models import User
+from lectern.accounts.services import login_link_create, user_ensure
+from lectern.core import clock
+from lectern.core.permissions import Principal
+from lectern.memberships import services
+from lectern.memberships.models import Organization, Tier
+
+STAFF_EMAIL = "staff@demo.lectern.test"
+STAFF_PASSWORD = "lectern-demo-staff"  # noqa: S105 - demo data only, printed for the user
+COORDINATOR_EMAIL = "coordinator@demo.lectern.test"
+
+ORGANISATIONS = [
+    ("University of Wellington Demo", "NZ", Tier.GOLD),
+    ("Rhine Valley Institute of Data", "DE", Tier.SILVER),
+    ("Great Lakes Research Computing", "US", Tier.PLATINUM),
+    ("Bengaluru Open Science Lab", "IN", Tier.BRONZE),
+    ("Nordic Bioinformatics Network", "SE", Tier.TITANIUM),
+    ("Andes Ecology Consortium", "CL", Tier.CUSTOM),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo organisations, memberships and users (once), then print the logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--if-empty", action="store_true",
+                            help="Load nothing if any organisation exists already.")
+
+    def handle(self, *args: Any, if_empty: bool, **options: Any) -> None:
+        if Organization.objects.exists() and if_empty:
+            self.stdout.write("Demo data: already loaded.")
+        else:
+            self._load()
+            self.stdout.write("Demo data: loaded.")
+        self._print_logins()
+
+    @transaction.atomic
+    def _load(self) -> None:
+        system = Principal.as_system()
+        today = clock.now().date()
+        staff = user_ensure(email=STAFF_EMAIL, role="staff", name="Demo Staff")
+        staff.set_password(STAFF_PASSWORD)
+        staff.save(update_fields=["password"])
+        for email, name in [("trainer.ana@demo.lectern.test", "Ana Trainer"),
+                            ("trainer.ben@demo.lectern.test", "Ben Trainer")]:
+            user_ensure(email=email, role="trainer", name=name)
+        start = date(today.year, today.month, 1) - timedelta(days=300)
+        for index, (name, country, tier) in enumerate(ORGANISATIONS):
+            org = services.organization_create(actor=system, name=name, country=country)
+            membership = services.membership_create(
+                actor=system, organization=org, tier=tier,
+                start_date=start + timedelta(days=40 * index),
+                seats=8 if tier == Tier.CUSTOM else None,
+            )
+            if index == 0:
+                services.contact_add(actor=system, membership=membership,
+                                     email=COORDINATOR_EMAIL, name="Demo Coordinator",
+                                     role="coordinator")
+                services.seats_add(actor=system, membership=membership, delta=3,
+                                   reason="Demo: three extra seats purchased")
+            services.contact_add(actor=system, membership=membership,
+                                 email=f"billing{index}@demo.lectern.test",
+                                 name=f"Billing Contact {index + 1}", role="billing")
+
+    def _print_logins(self) -> None:
+        base = settings.BASE_URL
+        coordinator = User.objects.filter(email=COORDINATOR_EMAIL).first()
+        lines = [
+            "",
+            "Demo logins",
+            f"  Staff:       {base}/admin/  email {STAFF_EMAIL}  password {STAFF_PASSWORD}",
+        ]
+        if coordinator is not None:
+            link = login_link_create(user=coordinator)
+            lines += [
+                f"  Coordinator: {COORDINATOR_EMAIL} signs in by email link at {base}/login/",
+                f"               (mail goes to {settings.EMAIL_FILE_PATH or 'the console'});",
+                f"               or use this one-time link: {link}",
+            ]
+        lines.append("  API token:   lectern token --email you@example.org --role staff")
+        self.stdout.write("\n".join(lines) + "\n")

@@ -1,0 +1,76 @@
+"""The policy layer: who is calling, and the checks every service and endpoint shares.
+
+Objects a caller may not see are reported as missing (404), never as forbidden, so that
+nobody learns what another organisation holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+from django.db import models
+
+from lectern.core.errors import Forbidden, NotFound, Unauthenticated
+
+if TYPE_CHECKING:
+    from lectern.accounts.models import User
+
+M = TypeVar("M", bound=models.Model)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller of a service: a signed-in user, or the system itself (CLI, scheduler)."""
+
+    user: User | None = None
+    system: bool = False
+
+    @classmethod
+    def anonymous(cls) -> Principal:
+        return cls()
+
+    @classmethod
+    def as_system(cls) -> Principal:
+        return cls(system=True)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.system or self.user is not None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.system or (self.user is not None and self.user.is_staff)
+
+    @property
+    def is_trainer(self) -> bool:
+        return self.user is not None and self.user.is_trainer
+
+    @property
+    def email(self) -> str:
+        return self.user.email if self.user is not None else ""
+
+    @property
+    def label(self) -> str:
+        if self.system:
+            return "system"
+        return self.user.email if self.user is not None else "anonymous"
+
+
+def require_authenticated(principal: Principal) -> None:
+    if not principal.is_authenticated:
+        raise Unauthenticated()
+
+
+def require_staff(principal: Principal) -> None:
+    require_authenticated(principal)
+    if not principal.is_staff:
+        raise Forbidden("Only programme staff may do this.")
+
+
+def get_visible(queryset: models.QuerySet[M], pk: object, what: str) -> M:
+    """Return the object from a queryset already narrowed to what the caller may see."""
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"No {what} with id {pk} is visible to you.") from None

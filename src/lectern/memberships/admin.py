@@ -1,0 +1,199 @@
+"""Back office for organisations and memberships. Every change goes through a service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import URLPattern, path, reverse
+
+from lectern.core.errors import DomainError
+from lectern.core.permissions import Principal
+from lectern.memberships import services
+from lectern.memberships.forms import (
+    CodeResetForm,
+    ContactForm,
+    ExtendForm,
+    MembershipCreateForm,
+    RolloverForm,
+    SeatsForm,
+)
+from lectern.memberships.models import Membership, MembershipContact, Organization, SeatEntry
+
+
+def _actor(request: HttpRequest) -> Principal:
+    return Principal(user=request.user)  # type: ignore[arg-type]
+
+
+def _form_errors_from(exc: DomainError, form: forms.Form) -> None:
+    if exc.fields:
+        for name, errors in exc.fields.items():
+            for error in errors:
+                form.add_error(name if name in form.fields else None, error)
+    else:
+        form.add_error(None, exc.message)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "country", "created_at"]
+    search_fields = ["name", "domains"]
+    list_filter = ["country"]
+    readonly_fields = ["created_at"]
+
+    def save_model(self, request: HttpRequest, obj: Organization, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = services.organization_create(
+            actor=_actor(request), name=obj.name, country=str(obj.country), domains=obj.domains
+        )
+        obj.pk, obj.created_at = created.pk, created.created_at
+
+
+class ContactInline(admin.TabularInline):
+    model = MembershipContact
+    extra = 0
+    fields = ["name", "email", "role"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class LedgerInline(admin.TabularInline):
+    """The seat ledger, read-only: entries are only added by services."""
+
+    model = SeatEntry
+    fk_name = "membership"
+    extra = 0
+    fields = ["at", "kind", "source", "delta", "actor_label", "reason", "overdraw"]
+    readonly_fields = fields
+    can_delete = False
+    ordering = ["at", "id"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["organization", "tier", "start_date", "end_date", "registration_code",
+                    "seats_granted", "seats_available"]
+    list_filter = ["tier", "start_date"]
+    search_fields = ["organization__name", "registration_code", "contacts__email"]
+    inlines = [ContactInline, LedgerInline]
+    change_form_template = "admin/memberships/membership/change_form.html"
+    readonly_fields = ["organization", "consortium_list", "tier", "start_date", "end_date",
+                       "registration_code", "seats_granted", "seats_reserved", "seats_used",
+                       "seats_rolled_out", "seats_available", "rolled_over_from", "created_at"]
+    fields = readonly_fields
+
+    @admin.display(description="Consortium")
+    def consortium_list(self, obj: Membership) -> str:
+        return ", ".join(o.name for o in obj.consortium.all()) or "-"
+
+    @admin.display(description="Available")
+    def seats_available(self, obj: Membership) -> int:
+        return obj.seats_available
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_urls(self) -> list[URLPattern]:
+        own = [
+            path("create/", self.admin_site.admin_view(self.create_view), name="membership_create"),
+            path("<int:pk>/seats/", self._action("Add or adjust seats", SeatsForm, self._seats),
+                 name="membership_seats"),
+            path("<int:pk>/extend/", self._action("Extend the end date", ExtendForm, self._extend),
+                 name="membership_extend"),
+            path("<int:pk>/rollover/", self._action("Roll seats over", RolloverForm, self._rollover),
+                 name="membership_rollover"),
+            path("<int:pk>/contact/", self._action("Add a contact", ContactForm, self._contact),
+                 name="membership_contact"),
+            path("<int:pk>/code/", self._action("Reset the registration code", CodeResetForm,
+                                                self._code), name="membership_code"),
+        ]
+        return own + super().get_urls()
+
+    def add_view(self, request: HttpRequest, form_url: str = "",
+                 extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        return HttpResponseRedirect(reverse("admin:membership_create"))
+
+    def create_view(self, request: HttpRequest) -> HttpResponse:
+        form = MembershipCreateForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                membership = services.membership_create(
+                    actor=_actor(request), organization=data["organization"], tier=data["tier"],
+                    start_date=data["start_date"], end_date=data["end_date"], seats=data["seats"],
+                    registration_code=data["registration_code"], consortium=list(data["consortium"]),
+                )
+            except DomainError as exc:
+                _form_errors_from(exc, form)
+            else:
+                messages.success(request, f"Created {membership}, code {membership.registration_code}.")
+                return HttpResponseRedirect(
+                    reverse("admin:memberships_membership_change", args=[membership.pk])
+                )
+        return self._render_form(request, "Create a membership", form, None)
+
+    def _action(self, title: str, form_class: type[forms.Form],
+                run: Callable[[HttpRequest, Membership, dict[str, Any]], Membership]) -> Any:
+        def view(request: HttpRequest, pk: int) -> HttpResponse:
+            membership = get_object_or_404(Membership, pk=pk)
+            form = form_class(request.POST or None)
+            if request.method == "POST" and form.is_valid():
+                try:
+                    target = run(request, membership, form.cleaned_data)
+                except DomainError as exc:
+                    _form_errors_from(exc, form)
+                else:
+                    messages.success(request, f"{title}: done.")
+                    return HttpResponseRedirect(
+                        reverse("admin:memberships_membership_change", args=[target.pk])
+                    )
+            return self._render_form(request, title, form, membership)
+
+        return self.admin_site.admin_view(view)
+
+    def _render_form(self, request: HttpRequest, title: str, form: forms.Form,
+                     membership: Membership | None) -> HttpResponse:
+        context = {**self.admin_site.each_context(request), "title": title, "form": form,
+                   "membership": membership, "opts": self.model._meta}
+        return render(request, "admin/memberships/membership/service_form.html", context)
+
+    def _seats(self, request: HttpRequest, m: Membership, data: dict[str, Any]) -> Membership:
+        return services.seats_add(
+            actor=_actor(request), membership=m, delta=data["delta"], reason=data["reason"],
+            adjustment=data["adjustment"] or None, allow_overdraw=data["allow_overdraw"],
+        )
+
+    def _extend(self, request: HttpRequest, m: Membership, data: dict[str, Any]) -> Membership:
+        return services.membership_extend(
+            actor=_actor(request), membership=m, end_date=data["end_date"], reason=data["reason"]
+        )
+
+    def _rollover(self, request: HttpRequest, m: Membership, data: dict[str, Any]) -> Membership:
+        return services.seats_rollover(
+            actor=_actor(request), membership=m, seats=data["seats"], start_date=data["start_date"]
+        )
+
+    def _contact(self, request: HttpRequest, m: Membership, data: dict[str, Any]) -> Membership:
+        services.contact_add(actor=_actor(request), membership=m, email=data["email"],
+                             name=data["name"], role=data["role"])
+        return m
+
+    def _code(self, request: HttpRequest, m: Membership, data: dict[str, Any]) -> Membership:
+        return services.registration_code_reset(
+            actor=_actor(request), membership=m, code=data["code"] or None, reason=data["reason"]
+        )

@@ -1,0 +1,362 @@
+"""Writes for organisations, memberships, contacts, codes and the seat ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from lectern.accounts.models import normalize_email
+from lectern.accounts.services import user_ensure
+from lectern.core import clock
+from lectern.core.audit import audit_log
+from lectern.core.errors import Conflict, Invalid
+from lectern.core.permissions import Principal, require_staff
+from lectern.memberships.codes import custom_code_problem, generate_code, normalize_code
+from lectern.memberships.models import (
+    ContactRole,
+    GrantSource,
+    IssuedCode,
+    Membership,
+    MembershipContact,
+    Organization,
+    SeatEntry,
+    SeatEntryKind,
+    Tier,
+)
+from lectern.memberships.selectors import membership_seat_summary, one_year_end, tier_default_seats
+
+
+class NotEnoughSeats(Conflict):
+    code = "no_seats_left"
+    default_message = "This membership has no seats left for that."
+
+
+def _require_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise Invalid.field("reason", "Give a reason; it is kept in the record.")
+    return reason
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    actor: Principal,
+    name: str,
+    country: str,
+    domains: Sequence[str] = (),
+    now: datetime | None = None,
+) -> Organization:
+    require_staff(actor)
+    from django_countries import countries
+
+    name = name.strip()
+    if not name:
+        raise Invalid.field("name", "Give the organisation's name.")
+    country = country.strip().upper()
+    if country not in countries:
+        raise Invalid.field("country", f"{country!r} is not an ISO 3166 country code (e.g. GB).")
+    now = clock.resolve(now)
+    org = Organization.objects.create(
+        name=name, country=country, domains=[d.strip().lower() for d in domains], created_at=now
+    )
+    audit_log(actor=actor, action="organization_created", obj=org, at=now)
+    return org
+
+
+def _code_issue(requested: str | None, now: datetime) -> IssuedCode:
+    """Reserve a code for a membership: the one staff chose, or a fresh generated one.
+
+    The caller attaches the membership; a code once in `IssuedCode` is never issued again.
+    """
+    if requested is not None:
+        code = normalize_code(requested)
+        problem = custom_code_problem(code, settings.LECTERN["CUSTOM_CODE_MIN_LENGTH"])
+        if problem:
+            raise Invalid.field("registration_code", problem)
+        candidates = [code]
+    else:
+        length = settings.LECTERN["REGISTRATION_CODE_LENGTH"]
+        candidates = [generate_code(length) for _ in range(5)]
+    for code in candidates:
+        try:
+            with transaction.atomic():
+                return IssuedCode.objects.create(code=code, issued_at=now)
+        except IntegrityError:
+            continue
+    if requested is not None:
+        raise Invalid(
+            "This registration code has been issued before; codes are never reused.",
+            code="duplicate_code",
+            fields={"registration_code": ["This code has been issued before."]},
+        )
+    raise RuntimeError("could not generate an unused registration code")  # pragma: no cover
+
+
+def ledger_append(
+    *,
+    membership: Membership,
+    kind: SeatEntryKind,
+    delta: int,
+    actor: Principal,
+    at: datetime,
+    reason: str = "",
+    source: GrantSource = GrantSource.NONE,
+    allow_overdraw: bool = False,
+    related_membership: Membership | None = None,
+) -> SeatEntry:
+    """Add a ledger entry and move the membership's running totals with it.
+
+    The only writer of seat figures. The caller holds the membership row locked
+    (`select_for_update`) inside its transaction. Available seats never drop below zero
+    unless staff explicitly allow an overdraw, which is recorded on the entry.
+    """
+    before = membership_seat_summary(membership)
+    after = before.after(kind, delta)
+    overdraw = after.available < 0 and after.available < before.available
+    if overdraw and not (allow_overdraw and actor.is_staff):
+        raise NotEnoughSeats(
+            f"This membership has {before.available} seat(s) available; "
+            f"this change needs {before.available - after.available}."
+        )
+    if after.reserved < 0:
+        raise Conflict("No held seat to release or use.", code="no_reserved_seat")
+    entry = SeatEntry.objects.create(
+        membership=membership, at=at, kind=kind, source=source, delta=delta,
+        actor=actor.user, actor_label=actor.label, reason=reason, overdraw=overdraw,
+        related_membership=related_membership,
+    )
+    membership.seats_granted = after.granted
+    membership.seats_reserved = after.reserved
+    membership.seats_used = after.used
+    membership.seats_rolled_out = after.rolled_out
+    membership.save(
+        update_fields=["seats_granted", "seats_reserved", "seats_used", "seats_rolled_out"]
+    )
+    return entry
+
+
+def lock_membership(membership_id: int) -> Membership:
+    return Membership.objects.select_for_update().get(pk=membership_id)
+
+
+@transaction.atomic
+def membership_create(
+    *,
+    actor: Principal,
+    organization: Organization,
+    tier: str,
+    start_date: date,
+    end_date: date | None = None,
+    seats: int | None = None,
+    registration_code: str | None = None,
+    consortium: Sequence[Organization] = (),
+    now: datetime | None = None,
+) -> Membership:
+    """Create a membership, grant its tier's seats (or `seats`) and issue its code."""
+    require_staff(actor)
+    now = clock.resolve(now)
+    if tier not in Tier.values:
+        raise Invalid.field("tier", f"Unknown tier {tier!r}; choose one of {', '.join(Tier.values)}.")
+    end_date = end_date or one_year_end(start_date)
+    if end_date < start_date:
+        raise Invalid.field("end_date", "The end date must not be before the start date.")
+    if seats is None:
+        seats = tier_default_seats(tier)
+        if seats is None:
+            raise Invalid.field("seats", "A custom tier needs the number of seats.")
+    if seats < 0:
+        raise Invalid.field("seats", "Seats cannot be negative.")
+    issued = _code_issue(registration_code, now)
+    membership = Membership.objects.create(
+        organization=organization, tier=tier, start_date=start_date, end_date=end_date,
+        registration_code=issued.code, created_at=now,
+    )
+    issued.membership = membership
+    issued.save(update_fields=["membership"])
+    others = [org for org in consortium if org.pk != organization.pk]
+    membership.consortium.set(others)
+    if seats:
+        ledger_append(
+            membership=membership, kind=SeatEntryKind.GRANTED, source=GrantSource.TIER,
+            delta=seats, actor=actor, at=now, reason=f"{tier} tier",
+        )
+    audit_log(actor=actor, action="membership_created", obj=membership, at=now,
+              data={"seats": seats, "consortium": [o.pk for o in others]})
+    return membership
+
+
+@transaction.atomic
+def seats_add(
+    *,
+    actor: Principal,
+    membership: Membership,
+    delta: int,
+    reason: str,
+    adjustment: bool | None = None,
+    allow_overdraw: bool = False,
+    now: datetime | None = None,
+) -> Membership:
+    """Add purchased seats (delta > 0) or adjust the seats granted (either sign), with a reason.
+
+    A negative delta is an adjustment; it may not take available seats below zero unless
+    `allow_overdraw` is set, which is recorded.
+    """
+    require_staff(actor)
+    reason = _require_reason(reason)
+    if delta == 0:
+        raise Invalid.field("delta", "Give a number of seats other than zero.")
+    if adjustment is False and delta < 0:
+        raise Invalid.field("delta", "Purchased seats must be a positive number.")
+    now = clock.resolve(now)
+    membership = lock_membership(membership.pk)
+    is_adjustment = adjustment if adjustment is not None else delta < 0
+    ledger_append(
+        membership=membership,
+        kind=SeatEntryKind.ADJUSTED if is_adjustment else SeatEntryKind.GRANTED,
+        source=GrantSource.NONE if is_adjustment else GrantSource.PURCHASE,
+        delta=delta, actor=actor, at=now, reason=reason, allow_overdraw=allow_overdraw,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_extend(
+    *,
+    actor: Principal,
+    membership: Membership,
+    end_date: date,
+    reason: str,
+    now: datetime | None = None,
+) -> Membership:
+    """Move a membership's end date later, recording why."""
+    require_staff(actor)
+    reason = _require_reason(reason)
+    now = clock.resolve(now)
+    membership = lock_membership(membership.pk)
+    if end_date <= membership.end_date:
+        raise Invalid.field(
+            "end_date", f"An extension must end after the current end date ({membership.end_date})."
+        )
+    previous = membership.end_date
+    membership.end_date = end_date
+    membership.save(update_fields=["end_date"])
+    audit_log(actor=actor, action="membership_extended", obj=membership, at=now, reason=reason,
+              data={"from": previous.isoformat(), "to": end_date.isoformat()})
+    return membership
+
+
+@transaction.atomic
+def seats_rollover(
+    *,
+    actor: Principal,
+    membership: Membership,
+    seats: int,
+    start_date: date | None = None,
+    now: datetime | None = None,
+) -> Membership:
+    """Start the next term's membership and move unused available seats into it.
+
+    The next term starts the day after this one ends (unless `start_date` is given), keeps
+    the tier, organisations and contacts, grants its tier's seats and gets a new code.
+    Capped at the seats available; once per membership.
+    """
+    require_staff(actor)
+    now = clock.resolve(now)
+    membership = lock_membership(membership.pk)
+    if Membership.objects.filter(rolled_over_from=membership).exists():
+        raise Conflict("This membership was already rolled over; that happens once.",
+                       code="already_rolled_over")
+    if seats < 1:
+        raise Invalid.field("seats", "Roll over at least one seat.")
+    available = membership.seats_available
+    if seats > available:
+        raise Conflict(
+            f"Only {available} seat(s) are available to roll over; {seats} were asked for.",
+            code="rollover_exceeds_available",
+        )
+    start = start_date or membership.end_date + timedelta(days=1)
+    if start <= membership.start_date:
+        raise Invalid.field("start_date", "The next term must start after this one starts.")
+    tier_seats = tier_default_seats(membership.tier)
+    if tier_seats is None:
+        tier_seats = (
+            membership.ledger.filter(source=GrantSource.TIER).values_list("delta", flat=True).first()
+            or 0
+        )
+    successor = membership_create(
+        actor=actor, organization=membership.organization, tier=membership.tier,
+        start_date=start, seats=tier_seats, consortium=list(membership.consortium.all()), now=now,
+    )
+    successor.rolled_over_from = membership
+    successor.save(update_fields=["rolled_over_from"])
+    MembershipContact.objects.bulk_create(
+        MembershipContact(membership=successor, email=c.email, name=c.name, role=c.role)
+        for c in membership.contacts.all()
+    )
+    reason = f"rollover to the term starting {start.isoformat()}"
+    ledger_append(membership=membership, kind=SeatEntryKind.ROLLED_OUT, delta=seats,
+                  actor=actor, at=now, reason=reason, related_membership=successor)
+    ledger_append(membership=successor, kind=SeatEntryKind.GRANTED, source=GrantSource.ROLLOVER_IN,
+                  delta=seats, actor=actor, at=now,
+                  reason=f"rollover from the term starting {membership.start_date.isoformat()}",
+                  related_membership=membership)
+    audit_log(actor=actor, action="membership_rolled_over", obj=membership, at=now,
+              data={"seats": seats, "successor": successor.pk})
+    return successor
+
+
+@transaction.atomic
+def contact_add(
+    *,
+    actor: Principal,
+    membership: Membership,
+    email: str,
+    name: str,
+    role: str,
+    now: datetime | None = None,
+) -> MembershipContact:
+    """Add a contact; a coordinator gets a sign-in (by email link) to see this membership."""
+    require_staff(actor)
+    if role not in ContactRole.values:
+        raise Invalid.field("role", "Choose coordinator or billing.")
+    email = normalize_email(email)
+    if "@" not in email or len(email) > 254:
+        raise Invalid.field("email", "Enter a valid email address.")
+    if not name.strip():
+        raise Invalid.field("name", "Give the contact's name.")
+    now = clock.resolve(now)
+    contact, created = MembershipContact.objects.get_or_create(
+        membership=membership, email=email, role=role, defaults={"name": name.strip()}
+    )
+    if not created:
+        raise Conflict("This person is already a contact with that role.", code="duplicate_contact")
+    if role == ContactRole.COORDINATOR:
+        user_ensure(email=email, name=name.strip())
+    audit_log(actor=actor, action="contact_added", obj=membership, at=now,
+              data={"email": email, "role": role})
+    return contact
+
+
+@transaction.atomic
+def registration_code_reset(
+    *, actor: Principal, membership: Membership, code: str | None = None, reason: str,
+    now: datetime | None = None,
+) -> Membership:
+    """Give the membership a new code (e.g. after a leak); the old one is never issued again."""
+    require_staff(actor)
+    reason = _require_reason(reason)
+    now = clock.resolve(now)
+    membership = lock_membership(membership.pk)
+    previous = membership.registration_code
+    issued = _code_issue(code, now)
+    issued.membership = membership
+    issued.save(update_fields=["membership"])
+    membership.registration_code = issued.code
+    membership.save(update_fields=["registration_code"])
+    audit_log(actor=actor, action="registration_code_reset", obj=membership, at=now,
+              reason=reason, data={"previous": previous})
+    return membership

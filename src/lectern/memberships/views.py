@@ -1,0 +1,50 @@
+"""Coordinator pages: their memberships, seats and trainees."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from lectern.core import clock
+from lectern.core.errors import NotFound
+from lectern.core.permissions import Principal, get_visible
+from lectern.memberships.charts import seat_chart
+from lectern.memberships.selectors import (
+    attendance_advice,
+    membership_seat_summary,
+    memberships_visible_to,
+    seat_use_series,
+)
+
+
+def _principal(request: HttpRequest) -> Principal:
+    user = request.user
+    return Principal(user=user) if user.is_authenticated else Principal.anonymous()  # type: ignore[arg-type]
+
+
+@login_required
+def my_memberships(request: HttpRequest) -> HttpResponse:
+    memberships = memberships_visible_to(_principal(request)).order_by("-start_date")
+    return render(request, "memberships/mine.html", {"memberships": memberships})
+
+
+@login_required
+def membership_page(request: HttpRequest, membership_id: int) -> HttpResponse:
+    try:
+        membership = get_visible(
+            memberships_visible_to(_principal(request)), membership_id, "membership"
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    today = clock.now().date()
+    series = seat_use_series(membership)
+    return render(request, "memberships/detail.html", {
+        "membership": membership,
+        "seats": membership_seat_summary(membership),
+        "advice": attendance_advice(membership, today),
+        "chart": seat_chart(series, membership.start_date, membership.end_date, today),
+        "series": series,
+        "contacts": membership.contacts.order_by("role", "name"),
+        "today": today,
+    })

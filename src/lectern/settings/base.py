@@ -1,0 +1,199 @@
+"""Settings for every environment, read from the environment (12-factor).
+
+`LECTERN_DATA_DIR` holds the SQLite database, the local secret key, mail files and
+generated documents. `DATABASE_URL` and `EMAIL_URL` override the embedded defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+
+from lectern.core.email_url import email_settings_from_url
+
+SRC_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("LECTERN_DATA_DIR", "var")).resolve()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def local_secret_key(data_dir: Path) -> str:
+    """Return the secret key kept in the data folder, creating it on first use."""
+    path = data_dir / "secret_key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = os.environ.get("LECTERN_SECRET_KEY") or local_secret_key(DATA_DIR)
+DEBUG = env_bool("LECTERN_DEBUG", False)
+ALLOWED_HOSTS = env_list("LECTERN_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("LECTERN_CSRF_TRUSTED_ORIGINS", "")
+BASE_URL = os.environ.get("LECTERN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+PROGRAMME_NAME = os.environ.get("LECTERN_PROGRAMME_NAME", "Lectern Instructor Training")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_countries",
+    "ninja",
+    "lectern.core",
+    "lectern.accounts",
+    "lectern.memberships",
+    "lectern.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "lectern.core.idempotency.IdempotencyMiddleware",
+]
+
+ROOT_URLCONF = "lectern.urls"
+WSGI_APPLICATION = "lectern.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "web:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [SRC_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "lectern.web.context.site",
+            ],
+        },
+    },
+]
+
+
+def database_settings(url: str | None, data_dir: Path) -> dict[str, Any]:
+    """Return the default database: PostgreSQL from a URL, else SQLite in the data folder.
+
+    SQLite runs in WAL mode with immediate transactions, so a writer takes the lock when
+    its transaction starts and concurrent registrations queue instead of failing late.
+    """
+    if url:
+        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+        config["CONN_HEALTH_CHECKS"] = True
+        return config
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": data_dir / "lectern.sqlite3",
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                "PRAGMA foreign_keys=ON;"
+            ),
+        },
+    }
+
+
+DATABASES = {"default": database_settings(os.environ.get("DATABASE_URL"), DATA_DIR)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [SRC_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+_email = email_settings_from_url(os.environ.get("EMAIL_URL") or f"file://{DATA_DIR / 'mail'}")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH")
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("LECTERN_FROM_EMAIL", "Lectern <training@lectern.invalid>")
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+NINJA_PAGINATION_CLASS = "ninja.pagination.PageNumberPagination"
+NINJA_PAGINATION_PER_PAGE = 100
+NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LECTERN_LOG_LEVEL", "INFO")},
+}
+
+# --- The programme's rules (DOMAIN.md); each may be overridden from the environment. ---
+LECTERN = {
+    # Seats granted by each membership tier; "custom" takes the seats given.
+    "TIER_SEATS": {
+        "bronze": 0,
+        "silver": 5,
+        "gold": 14,
+        "platinum": 15,
+        "titanium": 0,
+        "custom": None,
+    },
+    "REGISTRATION_CODE_LENGTH": 12,
+    "CUSTOM_CODE_MIN_LENGTH": 8,
+    "ADVISED_ATTENDANCE_MONTHS": 6,
+    "LOGIN_LINK_MINUTES": int(os.environ.get("LECTERN_LOGIN_LINK_MINUTES", "15")),
+    "LOGIN_LINKS_PER_HOUR": 5,
+    "TOKEN_LAST_USED_RESOLUTION_SECONDS": 60,
+    "IDEMPOTENCY_KEY_HOURS": 24,
+}

@@ -1,0 +1,56 @@
+"""Home page and passwordless sign-in."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import login, logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from lectern.accounts.services import login_link_consume, login_link_request
+from lectern.core.errors import DomainError
+from lectern.web.forms import LoginForm
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/home.html")
+
+
+@require_http_methods(["GET", "POST"])
+def login_request(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            login_link_request(email=form.cleaned_data["email"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return render(request, "web/login_sent.html", {
+                "email": form.cleaned_data["email"],
+                "minutes": settings.LECTERN["LOGIN_LINK_MINUTES"],
+            })
+    return render(request, "web/login.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def login_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """Sign in from an emailed link. GET shows a button so that mail scanners, which only
+    fetch links, cannot spend the link before its owner does."""
+    if request.method == "GET":
+        return render(request, "web/login_confirm.html", {"token": token})
+    try:
+        user = login_link_consume(raw=token)
+    except DomainError as exc:
+        return render(request, "web/login.html", {"form": LoginForm(), "error": exc.message},
+                      status=404)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    if user.is_staff:
+        return redirect("admin:index")
+    return redirect("memberships:mine")
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("web:home")
