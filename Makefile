@@ -27,8 +27,8 @@ browser-test: $(STAMP)
 	LECTERN_DATA_DIR=$(CURDIR)/var/test $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 types: $(STAMP)
 	$(BIN)/mypy

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -36,8 +37,9 @@ class BearerAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Principal:
         user = token_authenticate(token)
         if user is None:
-            raise Unauthenticated("This token is not valid, or it was revoked.",
-                                  code="invalid_token")
+            raise Unauthenticated(
+                "This token is not valid, or it was revoked.", code="invalid_token"
+            )
         return Principal(user=user)
 
 
@@ -57,8 +59,6 @@ def principal(request: HttpRequest) -> Principal:
     """The caller of an API operation, as resolved by `BearerAuth`."""
     auth: Any = getattr(request, "auth", None)
     return auth if isinstance(auth, Principal) else Principal.anonymous()
-
-
 
 
 @api.exception_handler(DomainError)
@@ -86,8 +86,11 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
             str(error.get("msg", "Invalid value."))
         )
     names = ", ".join(sorted(fields))
-    body = {"code": "validation_error", "message": f"Some fields are not valid: {names}.",
-            "fields": fields}
+    body = {
+        "code": "validation_error",
+        "message": f"Some fields are not valid: {names}.",
+        "fields": fields,
+    }
     return api.create_response(request, {"error": body}, status=422)
 
 
@@ -115,8 +118,13 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(Exception)
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("unexpected error on %s %s", request.method, request.path)
-    body = {"code": "internal_error", "message": "Something went wrong on our side. "
-            "It has been logged; try again or contact the programme staff."}
+    if settings.DEBUG_PROPAGATE_EXCEPTIONS:
+        raise exc
+    body = {
+        "code": "internal_error",
+        "message": "Something went wrong on our side. "
+        "It has been logged; try again or contact the programme staff.",
+    }
     return api.create_response(request, {"error": body}, status=500)
 
 

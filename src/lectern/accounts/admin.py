@@ -19,7 +19,9 @@ class UserAdmin(BaseUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     readonly_fields = ["last_login", "date_joined"]
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "name", "is_staff", "is_trainer")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "name", "is_staff", "is_trainer")}),
+    )
     filter_horizontal = ["groups"]
 
 
@@ -28,7 +30,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["revoked_at"]
     search_fields = ["user__email", "prefix", "name"]
-    readonly_fields = ["user", "digest", "prefix", "name", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = [
+        "user",
+        "digest",
+        "prefix",
+        "name",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     actions = ["revoke"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -39,4 +49,3 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             token_revoke(token=token)
         messages.success(request, f"Revoked {queryset.count()} token(s).")
-

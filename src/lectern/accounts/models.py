@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -13,7 +13,13 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-class UserManager(BaseUserManager):
+if TYPE_CHECKING:
+    _UserManagerBase = BaseUserManager["User"]
+else:
+    _UserManagerBase = BaseUserManager
+
+
+class UserManager(_UserManagerBase):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
@@ -42,7 +48,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(auto_now_add=True)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

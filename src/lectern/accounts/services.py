@@ -106,8 +106,9 @@ def login_link_request(*, email: str, now: datetime | None = None) -> None:
         return
     recent = LoginLink.objects.filter(user=user, created_at__gte=now - timedelta(hours=1)).count()
     if recent >= settings.LECTERN["LOGIN_LINKS_PER_HOUR"]:
-        raise RateLimited("Too many sign-in links were requested. Try again in an hour.",
-                          retry_after=3600)
+        raise RateLimited(
+            "Too many sign-in links were requested. Try again in an hour.", retry_after=3600
+        )
     url = login_link_create(user=user, now=now)
     context = {"user": user, "url": url, "minutes": settings.LECTERN["LOGIN_LINK_MINUTES"]}
     send_mail(

@@ -39,13 +39,17 @@ class IdempotencyMiddleware:
         caller = hashlib.sha256(request.headers.get("Authorization", "").encode()).hexdigest()
         request_hash = hashlib.sha256(request.path.encode() + b"\0" + request.body).hexdigest()
         now = clock.now()
-        horizon = now - timedelta(hours=settings.LECTERN["IDEMPOTENCY_KEY_HOURS"])
+        hours: int = settings.LECTERN["IDEMPOTENCY_KEY_HOURS"]
+        horizon = now - timedelta(hours=hours)
         IdempotencyRecord.objects.filter(caller=caller, key=key, created_at__lt=horizon).delete()
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
-                    key=key, caller=caller, path=request.path,
-                    request_hash=request_hash, created_at=now,
+                    key=key,
+                    caller=caller,
+                    path=request.path,
+                    request_hash=request_hash,
+                    created_at=now,
                 )
         except IntegrityError:
             return self._replay(caller, key, request_hash)
@@ -62,14 +66,21 @@ class IdempotencyMiddleware:
     def _replay(self, caller: str, key: str, request_hash: str) -> HttpResponse:
         record = IdempotencyRecord.objects.filter(caller=caller, key=key).first()
         if record is None or record.status_code is None:
-            return _error(409, "idempotency_in_progress",
-                          "A request with this Idempotency-Key is still being processed.")
+            return _error(
+                409,
+                "idempotency_in_progress",
+                "A request with this Idempotency-Key is still being processed.",
+            )
         if record.request_hash != request_hash:
-            return _error(422, "idempotency_key_reused",
-                          "This Idempotency-Key was already used for a different request.")
-        response = HttpResponse(bytes(record.body), status=record.status_code,
-                                content_type=record.content_type or "application/json")
+            return _error(
+                422,
+                "idempotency_key_reused",
+                "This Idempotency-Key was already used for a different request.",
+            )
+        response = HttpResponse(
+            bytes(record.body),
+            status=record.status_code,
+            content_type=record.content_type or "application/json",
+        )
         response["Idempotent-Replayed"] = "true"
         return response
-
-

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
 from lectern.core.errors import Forbidden, NotFound, Unauthenticated
@@ -72,5 +73,5 @@ def get_visible(queryset: models.QuerySet[M], pk: object, what: str) -> M:
     """Return the object from a queryset already narrowed to what the caller may see."""
     try:
         return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise NotFound(f"No {what} with id {pk} is visible to you.") from None

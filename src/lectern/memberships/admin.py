@@ -58,8 +58,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 class ContactInline(admin.TabularInline):
     model = MembershipContact
     extra = 0
-    fields = ["name", "email", "role"]
-    readonly_fields = fields
+    fields = readonly_fields = ("name", "email", "role")
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -72,8 +71,15 @@ class LedgerInline(admin.TabularInline):
     model = SeatEntry
     fk_name = "membership"
     extra = 0
-    fields = ["at", "kind", "source", "delta", "actor_label", "reason", "overdraw"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "at",
+        "kind",
+        "source",
+        "delta",
+        "actor_label",
+        "reason",
+        "overdraw",
+    )
     can_delete = False
     ordering = ["at", "id"]
 
@@ -86,16 +92,34 @@ class LedgerInline(admin.TabularInline):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["organization", "tier", "start_date", "end_date", "registration_code",
-                    "seats_granted", "seats_available"]
+    list_display = [
+        "organization",
+        "tier",
+        "start_date",
+        "end_date",
+        "registration_code",
+        "seats_granted",
+        "seats_available",
+    ]
     list_filter = ["tier", "start_date"]
     search_fields = ["organization__name", "registration_code", "contacts__email"]
     inlines = [ContactInline, LedgerInline]
     change_form_template = "admin/memberships/membership/change_form.html"
-    readonly_fields = ["organization", "consortium_list", "tier", "start_date", "end_date",
-                       "registration_code", "seats_granted", "seats_reserved", "seats_used",
-                       "seats_rolled_out", "seats_available", "rolled_over_from", "created_at"]
-    fields = readonly_fields
+    fields = readonly_fields = (
+        "organization",
+        "consortium_list",
+        "tier",
+        "start_date",
+        "end_date",
+        "registration_code",
+        "seats_granted",
+        "seats_reserved",
+        "seats_used",
+        "seats_rolled_out",
+        "seats_available",
+        "rolled_over_from",
+        "created_at",
+    )
 
     @admin.display(description="Consortium")
     def consortium_list(self, obj: Membership) -> str:
@@ -111,21 +135,37 @@ class MembershipAdmin(admin.ModelAdmin):
     def get_urls(self) -> list[URLPattern]:
         own = [
             path("create/", self.admin_site.admin_view(self.create_view), name="membership_create"),
-            path("<int:pk>/seats/", self._action("Add or adjust seats", SeatsForm, self._seats),
-                 name="membership_seats"),
-            path("<int:pk>/extend/", self._action("Extend the end date", ExtendForm, self._extend),
-                 name="membership_extend"),
-            path("<int:pk>/rollover/", self._action("Roll seats over", RolloverForm, self._rollover),
-                 name="membership_rollover"),
-            path("<int:pk>/contact/", self._action("Add a contact", ContactForm, self._contact),
-                 name="membership_contact"),
-            path("<int:pk>/code/", self._action("Reset the registration code", CodeResetForm,
-                                                self._code), name="membership_code"),
+            path(
+                "<int:pk>/seats/",
+                self._action("Add or adjust seats", SeatsForm, self._seats),
+                name="membership_seats",
+            ),
+            path(
+                "<int:pk>/extend/",
+                self._action("Extend the end date", ExtendForm, self._extend),
+                name="membership_extend",
+            ),
+            path(
+                "<int:pk>/rollover/",
+                self._action("Roll seats over", RolloverForm, self._rollover),
+                name="membership_rollover",
+            ),
+            path(
+                "<int:pk>/contact/",
+                self._action("Add a contact", ContactForm, self._contact),
+                name="membership_contact",
+            ),
+            path(
+                "<int:pk>/code/",
+                self._action("Reset the registration code", CodeResetForm, self._code),
+                name="membership_code",
+            ),
         ]
         return own + super().get_urls()
 
-    def add_view(self, request: HttpRequest, form_url: str = "",
-                 extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         return HttpResponseRedirect(reverse("admin:membership_create"))
 
     def create_view(self, request: HttpRequest) -> HttpResponse:
@@ -134,21 +174,32 @@ class MembershipAdmin(admin.ModelAdmin):
             data = form.cleaned_data
             try:
                 membership = services.membership_create(
-                    actor=_actor(request), organization=data["organization"], tier=data["tier"],
-                    start_date=data["start_date"], end_date=data["end_date"], seats=data["seats"],
-                    registration_code=data["registration_code"], consortium=list(data["consortium"]),
+                    actor=_actor(request),
+                    organization=data["organization"],
+                    tier=data["tier"],
+                    start_date=data["start_date"],
+                    end_date=data["end_date"],
+                    seats=data["seats"],
+                    registration_code=data["registration_code"],
+                    consortium=list(data["consortium"]),
                 )
             except DomainError as exc:
                 _form_errors_from(exc, form)
             else:
-                messages.success(request, f"Created {membership}, code {membership.registration_code}.")
+                messages.success(
+                    request, f"Created {membership}, code {membership.registration_code}."
+                )
                 return HttpResponseRedirect(
                     reverse("admin:memberships_membership_change", args=[membership.pk])
                 )
         return self._render_form(request, "Create a membership", form, None)
 
-    def _action(self, title: str, form_class: type[forms.Form],
-                run: Callable[[HttpRequest, Membership, dict[str, Any]], Membership]) -> Any:
+    def _action(
+        self,
+        title: str,
+        form_class: type[forms.Form],
+        run: Callable[[HttpRequest, Membership, dict[str, Any]], Membership],
+    ) -> Any:
         def view(request: HttpRequest, pk: int) -> HttpResponse:
             membership = get_object_or_404(Membership, pk=pk)
             form = form_class(request.POST or None)
@@ -166,16 +217,26 @@ class MembershipAdmin(admin.ModelAdmin):
 
         return self.admin_site.admin_view(view)
 
-    def _render_form(self, request: HttpRequest, title: str, form: forms.Form,
-                     membership: Membership | None) -> HttpResponse:
-        context = {**self.admin_site.each_context(request), "title": title, "form": form,
-                   "membership": membership, "opts": self.model._meta}
+    def _render_form(
+        self, request: HttpRequest, title: str, form: forms.Form, membership: Membership | None
+    ) -> HttpResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "membership": membership,
+            "opts": self.model._meta,
+        }
         return render(request, "admin/memberships/membership/service_form.html", context)
 
     def _seats(self, request: HttpRequest, m: Membership, data: dict[str, Any]) -> Membership:
         return services.seats_add(
-            actor=_actor(request), membership=m, delta=data["delta"], reason=data["reason"],
-            adjustment=data["adjustment"] or None, allow_overdraw=data["allow_overdraw"],
+            actor=_actor(request),
+            membership=m,
+            delta=data["delta"],
+            reason=data["reason"],
+            adjustment=data["adjustment"] or None,
+            allow_overdraw=data["allow_overdraw"],
         )
 
     def _extend(self, request: HttpRequest, m: Membership, data: dict[str, Any]) -> Membership:
@@ -189,8 +250,13 @@ class MembershipAdmin(admin.ModelAdmin):
         )
 
     def _contact(self, request: HttpRequest, m: Membership, data: dict[str, Any]) -> Membership:
-        services.contact_add(actor=_actor(request), membership=m, email=data["email"],
-                             name=data["name"], role=data["role"])
+        services.contact_add(
+            actor=_actor(request),
+            membership=m,
+            email=data["email"],
+            name=data["name"],
+            role=data["role"],
+        )
         return m
 
     def _code(self, request: HttpRequest, m: Membership, data: dict[str, Any]) -> Membership:

@@ -6,14 +6,14 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from lectern.api import principal
 from lectern.core.permissions import get_visible, require_authenticated, require_staff
 from lectern.core.schemas import refusals
 from lectern.memberships import services
-from lectern.memberships.models import Membership, Organization, SeatEntry
+from lectern.memberships.models import Membership, Organization
 from lectern.memberships.selectors import (
     membership_seat_summary,
     membership_warnings,
@@ -145,15 +145,19 @@ def _organization(organization_id: int, field: str) -> Organization:
 
 
 @router.post("/organizations", response={201: OrganizationOut, **refusals(403)})
-def organization_create(request: HttpRequest, payload: OrganizationIn) -> tuple[int, Any]:
+def organization_create(request: HttpRequest, payload: OrganizationIn) -> Status:
     org = services.organization_create(
-        actor=principal(request), name=payload.name, country=payload.country,
+        actor=principal(request),
+        name=payload.name,
+        country=payload.country,
         domains=payload.domains,
     )
-    return 201, org
+    return Status(201, org)
 
 
-@router.get("/organizations/{organization_id}", response={200: OrganizationOut, **refusals(403, 404)})
+@router.get(
+    "/organizations/{organization_id}", response={200: OrganizationOut, **refusals(403, 404)}
+)
 def organization_detail(request: HttpRequest, organization_id: int) -> Any:
     require_staff(principal(request))
     org = get_visible(Organization.objects.all(), organization_id, "organisation")
@@ -161,7 +165,7 @@ def organization_detail(request: HttpRequest, organization_id: int) -> Any:
 
 
 @router.post("/memberships", response={201: MembershipOut, **refusals(403)})
-def membership_create(request: HttpRequest, payload: MembershipIn) -> tuple[int, Any]:
+def membership_create(request: HttpRequest, payload: MembershipIn) -> Status:
     caller = principal(request)
     require_staff(caller)
     membership = services.membership_create(
@@ -172,10 +176,12 @@ def membership_create(request: HttpRequest, payload: MembershipIn) -> tuple[int,
         end_date=payload.end_date,
         seats=payload.seats,
         registration_code=payload.registration_code,
-        consortium=[_organization(i, "consortium_organization_ids")
-                    for i in payload.consortium_organization_ids],
+        consortium=[
+            _organization(i, "consortium_organization_ids")
+            for i in payload.consortium_organization_ids
+        ],
     )
-    return 201, membership
+    return Status(201, membership)
 
 
 @router.get("/memberships", response=list[MembershipOut])
@@ -191,50 +197,67 @@ def membership_detail(request: HttpRequest, membership_id: int) -> Any:
     return _visible_membership(request, membership_id)
 
 
-@router.post("/memberships/{membership_id}/contacts",
-             response={201: ContactOut, **refusals(403, 404, 409)})
-def contact_add(request: HttpRequest, membership_id: int, payload: ContactIn) -> tuple[int, Any]:
+@router.post(
+    "/memberships/{membership_id}/contacts", response={201: ContactOut, **refusals(403, 404, 409)}
+)
+def contact_add(request: HttpRequest, membership_id: int, payload: ContactIn) -> Status:
     membership = _visible_membership(request, membership_id)
     contact = services.contact_add(
-        actor=principal(request), membership=membership,
-        email=payload.email, name=payload.name, role=payload.role,
+        actor=principal(request),
+        membership=membership,
+        email=payload.email,
+        name=payload.name,
+        role=payload.role,
     )
-    return 201, contact
+    return Status(201, contact)
 
 
-@router.get("/memberships/{membership_id}/contacts", response={200: list[ContactOut], **refusals(404)})
+@router.get(
+    "/memberships/{membership_id}/contacts", response={200: list[ContactOut], **refusals(404)}
+)
 def contact_list(request: HttpRequest, membership_id: int) -> Any:
     membership = _visible_membership(request, membership_id)
     return list(membership.contacts.order_by("role", "email").values("id", "email", "name", "role"))
 
 
-@router.post("/memberships/{membership_id}/seats",
-             response={201: MembershipOut, **refusals(403, 404, 409)})
-def seats_add(request: HttpRequest, membership_id: int, payload: SeatsIn) -> tuple[int, Any]:
+@router.post(
+    "/memberships/{membership_id}/seats", response={201: MembershipOut, **refusals(403, 404, 409)}
+)
+def seats_add(request: HttpRequest, membership_id: int, payload: SeatsIn) -> Status:
     membership = services.seats_add(
-        actor=principal(request), membership=_visible_membership(request, membership_id),
-        delta=payload.delta, reason=payload.reason, adjustment=payload.adjustment,
+        actor=principal(request),
+        membership=_visible_membership(request, membership_id),
+        delta=payload.delta,
+        reason=payload.reason,
+        adjustment=payload.adjustment,
         allow_overdraw=payload.allow_overdraw,
     )
-    return 201, membership
+    return Status(201, membership)
 
 
-@router.post("/memberships/{membership_id}/rollover",
-             response={201: MembershipOut, **refusals(403, 404, 409)})
-def seats_rollover(request: HttpRequest, membership_id: int, payload: RolloverIn) -> tuple[int, Any]:
+@router.post(
+    "/memberships/{membership_id}/rollover",
+    response={201: MembershipOut, **refusals(403, 404, 409)},
+)
+def seats_rollover(request: HttpRequest, membership_id: int, payload: RolloverIn) -> Status:
     successor = services.seats_rollover(
-        actor=principal(request), membership=_visible_membership(request, membership_id),
-        seats=payload.seats, start_date=payload.start_date,
+        actor=principal(request),
+        membership=_visible_membership(request, membership_id),
+        seats=payload.seats,
+        start_date=payload.start_date,
     )
-    return 201, successor
+    return Status(201, successor)
 
 
-@router.post("/memberships/{membership_id}/extend",
-             response={200: MembershipOut, **refusals(403, 404)})
+@router.post(
+    "/memberships/{membership_id}/extend", response={200: MembershipOut, **refusals(403, 404)}
+)
 def membership_extend(request: HttpRequest, membership_id: int, payload: ExtendIn) -> Any:
     membership = services.membership_extend(
-        actor=principal(request), membership=_visible_membership(request, membership_id),
-        end_date=payload.end_date, reason=payload.reason,
+        actor=principal(request),
+        membership=_visible_membership(request, membership_id),
+        end_date=payload.end_date,
+        reason=payload.reason,
     )
     return membership
 

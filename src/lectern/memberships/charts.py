@@ -78,5 +78,6 @@ def seat_chart(series: list[SeatUsePoint], start: date, end: date, today: date) 
     step = max(1, round(top / 4))
     y_ticks = [Tick(LEFT - 6, y(v), str(v)) for v in range(0, top + 1, step)]
     today_x = x(today) if start <= today <= end else None
-    return SeatChart(WIDTH, HEIGHT, lines, x_ticks, y_ticks, today_x,
-                     LEFT, WIDTH - RIGHT, TOP, HEIGHT - BOTTOM)
+    return SeatChart(
+        WIDTH, HEIGHT, lines, x_ticks, y_ticks, today_x, LEFT, WIDTH - RIGHT, TOP, HEIGHT - BOTTOM
+    )

@@ -11,16 +11,20 @@ from lectern.memberships.models import ContactRole, Organization, Tier
 class MembershipCreateForm(forms.Form):
     organization = forms.ModelChoiceField(Organization.objects.all(), label="Organisation")
     consortium = forms.ModelMultipleChoiceField(
-        Organization.objects.all(), required=False,
+        Organization.objects.all(),
+        required=False,
         help_text="Other organisations, for a consortium membership.",
     )
     tier = forms.ChoiceField(choices=Tier.choices)
     start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Leave empty for one year.",
     )
-    seats = forms.IntegerField(required=False, min_value=0, help_text="Leave empty for the tier's seats.")
+    seats = forms.IntegerField(
+        required=False, min_value=0, help_text="Leave empty for the tier's seats."
+    )
     registration_code = forms.CharField(
         required=False, max_length=40, help_text="Leave empty to generate one."
     )
@@ -48,7 +52,8 @@ class ExtendForm(forms.Form):
 class RolloverForm(forms.Form):
     seats = forms.IntegerField(min_value=1, help_text="Unused available seats to move.")
     start_date = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Leave empty for the day after this term ends.",
     )
 

@@ -39,11 +39,15 @@ class Membership(models.Model):
     """
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="memberships",
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="memberships",
         help_text="The member, or the main organisation of a consortium.",
     )
     consortium = models.ManyToManyField(
-        Organization, blank=True, related_name="consortium_memberships",
+        Organization,
+        blank=True,
+        related_name="consortium_memberships",
         help_text="The other organisations of a consortium membership.",
     )
     tier = models.CharField(max_length=16, choices=Tier.choices)
@@ -148,7 +152,11 @@ class SeatEntry(models.Model):
     reason = models.TextField(blank=True)
     overdraw = models.BooleanField(default=False, help_text="Staff allowed available below 0.")
     related_membership = models.ForeignKey(
-        Membership, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Membership,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="The other side of a rollover.",
     )
 

@@ -38,7 +38,12 @@ class SeatSummary:
 
     def after(self, kind: str, delta: int) -> SeatSummary:
         """Return the summary once an entry of `kind` moving `delta` seats is added."""
-        granted, reserved, used, rolled_out = self.granted, self.reserved, self.used, self.rolled_out
+        granted, reserved, used, rolled_out = (
+            self.granted,
+            self.reserved,
+            self.used,
+            self.rolled_out,
+        )
         if kind in (SeatEntryKind.GRANTED, SeatEntryKind.ADJUSTED):
             granted += delta
         elif kind == SeatEntryKind.RESERVED:

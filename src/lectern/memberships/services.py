@@ -90,7 +90,7 @@ def _code_issue(requested: str | None, now: datetime) -> IssuedCode:
     if requested is not None:
         raise Invalid(
             "This registration code has been issued before; codes are never reused.",
-            code="duplicate_code",
+            code="validation_error",
             fields={"registration_code": ["This code has been issued before."]},
         )
     raise RuntimeError("could not generate an unused registration code")  # pragma: no cover
@@ -125,8 +125,15 @@ def ledger_append(
     if after.reserved < 0:
         raise Conflict("No held seat to release or use.", code="no_reserved_seat")
     entry = SeatEntry.objects.create(
-        membership=membership, at=at, kind=kind, source=source, delta=delta,
-        actor=actor.user, actor_label=actor.label, reason=reason, overdraw=overdraw,
+        membership=membership,
+        at=at,
+        kind=kind,
+        source=source,
+        delta=delta,
+        actor=actor.user,
+        actor_label=actor.label,
+        reason=reason,
+        overdraw=overdraw,
         related_membership=related_membership,
     )
     membership.seats_granted = after.granted
@@ -160,7 +167,9 @@ def membership_create(
     require_staff(actor)
     now = clock.resolve(now)
     if tier not in Tier.values:
-        raise Invalid.field("tier", f"Unknown tier {tier!r}; choose one of {', '.join(Tier.values)}.")
+        raise Invalid.field(
+            "tier", f"Unknown tier {tier!r}; choose one of {', '.join(Tier.values)}."
+        )
     end_date = end_date or one_year_end(start_date)
     if end_date < start_date:
         raise Invalid.field("end_date", "The end date must not be before the start date.")
@@ -172,8 +181,12 @@ def membership_create(
         raise Invalid.field("seats", "Seats cannot be negative.")
     issued = _code_issue(registration_code, now)
     membership = Membership.objects.create(
-        organization=organization, tier=tier, start_date=start_date, end_date=end_date,
-        registration_code=issued.code, created_at=now,
+        organization=organization,
+        tier=tier,
+        start_date=start_date,
+        end_date=end_date,
+        registration_code=issued.code,
+        created_at=now,
     )
     issued.membership = membership
     issued.save(update_fields=["membership"])
@@ -181,11 +194,21 @@ def membership_create(
     membership.consortium.set(others)
     if seats:
         ledger_append(
-            membership=membership, kind=SeatEntryKind.GRANTED, source=GrantSource.TIER,
-            delta=seats, actor=actor, at=now, reason=f"{tier} tier",
+            membership=membership,
+            kind=SeatEntryKind.GRANTED,
+            source=GrantSource.TIER,
+            delta=seats,
+            actor=actor,
+            at=now,
+            reason=f"{tier} tier",
         )
-    audit_log(actor=actor, action="membership_created", obj=membership, at=now,
-              data={"seats": seats, "consortium": [o.pk for o in others]})
+    audit_log(
+        actor=actor,
+        action="membership_created",
+        obj=membership,
+        at=now,
+        data={"seats": seats, "consortium": [o.pk for o in others]},
+    )
     return membership
 
 
@@ -218,7 +241,11 @@ def seats_add(
         membership=membership,
         kind=SeatEntryKind.ADJUSTED if is_adjustment else SeatEntryKind.GRANTED,
         source=GrantSource.NONE if is_adjustment else GrantSource.PURCHASE,
-        delta=delta, actor=actor, at=now, reason=reason, allow_overdraw=allow_overdraw,
+        delta=delta,
+        actor=actor,
+        at=now,
+        reason=reason,
+        allow_overdraw=allow_overdraw,
     )
     return membership
 
@@ -244,8 +271,14 @@ def membership_extend(
     previous = membership.end_date
     membership.end_date = end_date
     membership.save(update_fields=["end_date"])
-    audit_log(actor=actor, action="membership_extended", obj=membership, at=now, reason=reason,
-              data={"from": previous.isoformat(), "to": end_date.isoformat()})
+    audit_log(
+        actor=actor,
+        action="membership_extended",
+        obj=membership,
+        at=now,
+        reason=reason,
+        data={"from": previous.isoformat(), "to": end_date.isoformat()},
+    )
     return membership
 
 
@@ -268,8 +301,10 @@ def seats_rollover(
     now = clock.resolve(now)
     membership = lock_membership(membership.pk)
     if Membership.objects.filter(rolled_over_from=membership).exists():
-        raise Conflict("This membership was already rolled over; that happens once.",
-                       code="already_rolled_over")
+        raise Conflict(
+            "This membership was already rolled over; that happens once.",
+            code="already_rolled_over",
+        )
     if seats < 1:
         raise Invalid.field("seats", "Roll over at least one seat.")
     available = membership.seats_available
@@ -284,12 +319,19 @@ def seats_rollover(
     tier_seats = tier_default_seats(membership.tier)
     if tier_seats is None:
         tier_seats = (
-            membership.ledger.filter(source=GrantSource.TIER).values_list("delta", flat=True).first()
+            membership.ledger.filter(source=GrantSource.TIER)
+            .values_list("delta", flat=True)
+            .first()
             or 0
         )
     successor = membership_create(
-        actor=actor, organization=membership.organization, tier=membership.tier,
-        start_date=start, seats=tier_seats, consortium=list(membership.consortium.all()), now=now,
+        actor=actor,
+        organization=membership.organization,
+        tier=membership.tier,
+        start_date=start,
+        seats=tier_seats,
+        consortium=list(membership.consortium.all()),
+        now=now,
     )
     successor.rolled_over_from = membership
     successor.save(update_fields=["rolled_over_from"])
@@ -298,14 +340,32 @@ def seats_rollover(
         for c in membership.contacts.all()
     )
     reason = f"rollover to the term starting {start.isoformat()}"
-    ledger_append(membership=membership, kind=SeatEntryKind.ROLLED_OUT, delta=seats,
-                  actor=actor, at=now, reason=reason, related_membership=successor)
-    ledger_append(membership=successor, kind=SeatEntryKind.GRANTED, source=GrantSource.ROLLOVER_IN,
-                  delta=seats, actor=actor, at=now,
-                  reason=f"rollover from the term starting {membership.start_date.isoformat()}",
-                  related_membership=membership)
-    audit_log(actor=actor, action="membership_rolled_over", obj=membership, at=now,
-              data={"seats": seats, "successor": successor.pk})
+    ledger_append(
+        membership=membership,
+        kind=SeatEntryKind.ROLLED_OUT,
+        delta=seats,
+        actor=actor,
+        at=now,
+        reason=reason,
+        related_membership=successor,
+    )
+    ledger_append(
+        membership=successor,
+        kind=SeatEntryKind.GRANTED,
+        source=GrantSource.ROLLOVER_IN,
+        delta=seats,
+        actor=actor,
+        at=now,
+        reason=f"rollover from the term starting {membership.start_date.isoformat()}",
+        related_membership=membership,
+    )
+    audit_log(
+        actor=actor,
+        action="membership_rolled_over",
+        obj=membership,
+        at=now,
+        data={"seats": seats, "successor": successor.pk},
+    )
     return successor
 
 
@@ -336,14 +396,23 @@ def contact_add(
         raise Conflict("This person is already a contact with that role.", code="duplicate_contact")
     if role == ContactRole.COORDINATOR:
         user_ensure(email=email, name=name.strip())
-    audit_log(actor=actor, action="contact_added", obj=membership, at=now,
-              data={"email": email, "role": role})
+    audit_log(
+        actor=actor,
+        action="contact_added",
+        obj=membership,
+        at=now,
+        data={"email": email, "role": role},
+    )
     return contact
 
 
 @transaction.atomic
 def registration_code_reset(
-    *, actor: Principal, membership: Membership, code: str | None = None, reason: str,
+    *,
+    actor: Principal,
+    membership: Membership,
+    code: str | None = None,
+    reason: str,
     now: datetime | None = None,
 ) -> Membership:
     """Give the membership a new code (e.g. after a leak); the old one is never issued again."""
@@ -357,6 +426,12 @@ def registration_code_reset(
     issued.save(update_fields=["membership"])
     membership.registration_code = issued.code
     membership.save(update_fields=["registration_code"])
-    audit_log(actor=actor, action="registration_code_reset", obj=membership, at=now,
-              reason=reason, data={"previous": previous})
+    audit_log(
+        actor=actor,
+        action="registration_code_reset",
+        obj=membership,
+        at=now,
+        reason=reason,
+        data={"previous": previous},
+    )
     return membership

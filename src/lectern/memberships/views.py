@@ -20,7 +20,7 @@ from lectern.memberships.selectors import (
 
 def _principal(request: HttpRequest) -> Principal:
     user = request.user
-    return Principal(user=user) if user.is_authenticated else Principal.anonymous()  # type: ignore[arg-type]
+    return Principal(user=user) if user.is_authenticated else Principal.anonymous()
 
 
 @login_required
@@ -39,12 +39,16 @@ def membership_page(request: HttpRequest, membership_id: int) -> HttpResponse:
         raise Http404(exc.message) from None
     today = clock.now().date()
     series = seat_use_series(membership)
-    return render(request, "memberships/detail.html", {
-        "membership": membership,
-        "seats": membership_seat_summary(membership),
-        "advice": attendance_advice(membership, today),
-        "chart": seat_chart(series, membership.start_date, membership.end_date, today),
-        "series": series,
-        "contacts": membership.contacts.order_by("role", "name"),
-        "today": today,
-    })
+    return render(
+        request,
+        "memberships/detail.html",
+        {
+            "membership": membership,
+            "seats": membership_seat_summary(membership),
+            "advice": attendance_advice(membership, today),
+            "chart": seat_chart(series, membership.start_date, membership.end_date, today),
+            "series": series,
+            "contacts": membership.contacts.order_by("role", "name"),
+            "today": today,
+        },
+    )

@@ -116,9 +116,7 @@ def database_settings(url: str | None, data_dir: Path) -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
             "init_command": (
-                "PRAGMA journal_mode=WAL;"
-                "PRAGMA synchronous=NORMAL;"
-                "PRAGMA foreign_keys=ON;"
+                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
             ),
         },
     }
@@ -141,6 +139,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [SRC_DIR / "static"]
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -179,7 +178,7 @@ LOGGING = {
 }
 
 # --- The programme's rules (DOMAIN.md); each may be overridden from the environment. ---
-LECTERN = {
+LECTERN: dict[str, Any] = {
     # Seats granted by each membership tier; "custom" takes the seats given.
     "TIER_SEATS": {
         "bronze": 0,

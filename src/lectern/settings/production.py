@@ -4,13 +4,15 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from lectern.settings.base import *  # noqa: F403
-from lectern.settings.base import env_bool
-
+# Checked before base is read, so that no local key is ever made in production.
 if not os.environ.get("LECTERN_SECRET_KEY"):
     raise ImproperlyConfigured(
         "LECTERN_SECRET_KEY must be set in production (a long random string, kept secret)."
     )
+
+from lectern.settings.base import *  # noqa: F403
+from lectern.settings.base import env_bool
+
 SECRET_KEY = os.environ["LECTERN_SECRET_KEY"]
 DEBUG = False
 

@@ -1,4 +1,4 @@
-"""Tests: the same database choice as base (SQLite, or DATABASE_URL), fast hashing, mail in memory."""
+"""Tests: the database of base (SQLite or DATABASE_URL), fast hashing, mail in memory."""
 
 from lectern.settings.base import *  # noqa: F403
 
@@ -9,3 +9,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+DEBUG_PROPAGATE_EXCEPTIONS = True  # a 500 in a test shows its traceback

@@ -26,10 +26,14 @@ def login_request(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            return render(request, "web/login_sent.html", {
-                "email": form.cleaned_data["email"],
-                "minutes": settings.LECTERN["LOGIN_LINK_MINUTES"],
-            })
+            return render(
+                request,
+                "web/login_sent.html",
+                {
+                    "email": form.cleaned_data["email"],
+                    "minutes": settings.LECTERN["LOGIN_LINK_MINUTES"],
+                },
+            )
     return render(request, "web/login.html", {"form": form})
 
 
@@ -42,8 +46,9 @@ def login_confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         user = login_link_consume(raw=token)
     except DomainError as exc:
-        return render(request, "web/login.html", {"form": LoginForm(), "error": exc.message},
-                      status=404)
+        return render(
+            request, "web/login.html", {"form": LoginForm(), "error": exc.message}, status=404
+        )
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     if user.is_staff:
         return redirect("admin:index")

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,38 +14,69 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='IdempotencyRecord',
+            name="IdempotencyRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=255)),
-                ('caller', models.CharField(help_text='Hash of the credentials that sent it.', max_length=64)),
-                ('path', models.CharField(max_length=255)),
-                ('request_hash', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(db_index=True)),
-                ('status_code', models.PositiveSmallIntegerField(null=True)),
-                ('content_type', models.CharField(blank=True, max_length=100)),
-                ('body', models.BinaryField(default=b'')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=255)),
+                (
+                    "caller",
+                    models.CharField(
+                        help_text="Hash of the credentials that sent it.", max_length=64
+                    ),
+                ),
+                ("path", models.CharField(max_length=255)),
+                ("request_hash", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(db_index=True)),
+                ("status_code", models.PositiveSmallIntegerField(null=True)),
+                ("content_type", models.CharField(blank=True, max_length=100)),
+                ("body", models.BinaryField(default=b"")),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('caller', 'key'), name='idempotency_unique_key')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("caller", "key"), name="idempotency_unique_key")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True)),
-                ('actor_label', models.CharField(max_length=254)),
-                ('action', models.CharField(max_length=64)),
-                ('object_type', models.CharField(max_length=64)),
-                ('object_id', models.BigIntegerField()),
-                ('reason', models.TextField(blank=True)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True)),
+                ("actor_label", models.CharField(max_length=254)),
+                ("action", models.CharField(max_length=64)),
+                ("object_type", models.CharField(max_length=64)),
+                ("object_id", models.BigIntegerField()),
+                ("reason", models.TextField(blank=True)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'audit entries',
-                'indexes': [models.Index(fields=['object_type', 'object_id', 'at'], name='core_audite_object__333721_idx')],
+                "verbose_name_plural": "audit entries",
+                "indexes": [
+                    models.Index(
+                        fields=["object_type", "object_id", "at"],
+                        name="core_audite_object__333721_idx",
+                    )
+                ],
             },
         ),
     ]

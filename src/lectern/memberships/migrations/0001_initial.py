@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,92 +15,251 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('country', django_countries.fields.CountryField(max_length=2)),
-                ('domains', models.JSONField(blank=True, default=list, help_text='Web domains, e.g. example.edu')),
-                ('created_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("country", django_countries.fields.CountryField(max_length=2)),
+                (
+                    "domains",
+                    models.JSONField(
+                        blank=True, default=list, help_text="Web domains, e.g. example.edu"
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
             ],
             options={
-                'verbose_name': 'organisation',
-                'ordering': ['name'],
+                "verbose_name": "organisation",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tier', models.CharField(choices=[('bronze', 'Bronze'), ('silver', 'Silver'), ('gold', 'Gold'), ('platinum', 'Platinum'), ('titanium', 'Titanium'), ('custom', 'Custom')], max_length=16)),
-                ('start_date', models.DateField()),
-                ('end_date', models.DateField()),
-                ('registration_code', models.CharField(max_length=40, unique=True)),
-                ('seats_granted', models.IntegerField(default=0)),
-                ('seats_reserved', models.IntegerField(default=0)),
-                ('seats_used', models.IntegerField(default=0)),
-                ('seats_rolled_out', models.IntegerField(default=0)),
-                ('created_at', models.DateTimeField()),
-                ('rolled_over_from', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='rolled_over_to', to='memberships.membership')),
-                ('consortium', models.ManyToManyField(blank=True, help_text='The other organisations of a consortium membership.', related_name='consortium_memberships', to='memberships.organization')),
-                ('organization', models.ForeignKey(help_text='The member, or the main organisation of a consortium.', on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='memberships.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[
+                            ("bronze", "Bronze"),
+                            ("silver", "Silver"),
+                            ("gold", "Gold"),
+                            ("platinum", "Platinum"),
+                            ("titanium", "Titanium"),
+                            ("custom", "Custom"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("start_date", models.DateField()),
+                ("end_date", models.DateField()),
+                ("registration_code", models.CharField(max_length=40, unique=True)),
+                ("seats_granted", models.IntegerField(default=0)),
+                ("seats_reserved", models.IntegerField(default=0)),
+                ("seats_used", models.IntegerField(default=0)),
+                ("seats_rolled_out", models.IntegerField(default=0)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "rolled_over_from",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rolled_over_to",
+                        to="memberships.membership",
+                    ),
+                ),
+                (
+                    "consortium",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The other organisations of a consortium membership.",
+                        related_name="consortium_memberships",
+                        to="memberships.organization",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        help_text="The member, or the main organisation of a consortium.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="memberships.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-start_date', 'id'],
+                "ordering": ["-start_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='IssuedCode',
+            name="IssuedCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Upper case.', max_length=40, unique=True)),
-                ('issued_at', models.DateTimeField()),
-                ('membership', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='issued_codes', to='memberships.membership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(help_text="Upper case.", max_length=40, unique=True)),
+                ("issued_at", models.DateTimeField()),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="issued_codes",
+                        to="memberships.membership",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SeatEntry',
+            name="SeatEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('kind', models.CharField(choices=[('granted', 'granted'), ('reserved', 'reserved'), ('released', 'released'), ('used', 'used'), ('rolled_out', 'rolled over out'), ('adjusted', 'adjusted')], max_length=16)),
-                ('source', models.CharField(blank=True, choices=[('', '-'), ('tier', 'tier'), ('purchase', 'purchase'), ('rollover_in', 'rollover in')], max_length=16)),
-                ('delta', models.IntegerField()),
-                ('actor_label', models.CharField(max_length=254)),
-                ('reason', models.TextField(blank=True)),
-                ('overdraw', models.BooleanField(default=False, help_text='Staff allowed available below 0.')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ledger', to='memberships.membership')),
-                ('related_membership', models.ForeignKey(blank=True, help_text='The other side of a rollover.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='memberships.membership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("granted", "granted"),
+                            ("reserved", "reserved"),
+                            ("released", "released"),
+                            ("used", "used"),
+                            ("rolled_out", "rolled over out"),
+                            ("adjusted", "adjusted"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "-"),
+                            ("tier", "tier"),
+                            ("purchase", "purchase"),
+                            ("rollover_in", "rollover in"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("delta", models.IntegerField()),
+                ("actor_label", models.CharField(max_length=254)),
+                ("reason", models.TextField(blank=True)),
+                (
+                    "overdraw",
+                    models.BooleanField(
+                        default=False, help_text="Staff allowed available below 0."
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger",
+                        to="memberships.membership",
+                    ),
+                ),
+                (
+                    "related_membership",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The other side of a rollover.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="memberships.membership",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'seat entries',
-                'ordering': ['at', 'id'],
+                "verbose_name_plural": "seat entries",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MembershipContact',
+            name="MembershipContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(db_index=True, help_text='Stored in lower case.', max_length=254)),
-                ('name', models.CharField(max_length=200)),
-                ('role', models.CharField(choices=[('coordinator', 'Coordinator'), ('billing', 'Billing')], max_length=16)),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='memberships.membership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        db_index=True, help_text="Stored in lower case.", max_length=254
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("coordinator", "Coordinator"), ("billing", "Billing")],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="memberships.membership",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('membership', 'email', 'role'), name='contact_unique_per_role')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("membership", "email", "role"), name="contact_unique_per_role"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['start_date', 'end_date'], name='memberships_start_d_018efe_idx'),
+            model_name="membership",
+            index=models.Index(
+                fields=["start_date", "end_date"], name="memberships_start_d_018efe_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='membership_ends_after_start'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))),
+                name="membership_ends_after_start",
+            ),
         ),
         migrations.AddIndex(
-            model_name='seatentry',
-            index=models.Index(fields=['membership', 'at'], name='memberships_members_2f8a96_idx'),
+            model_name="seatentry",
+            index=models.Index(fields=["membership", "at"], name="memberships_members_2f8a96_idx"),
         ),
     ]

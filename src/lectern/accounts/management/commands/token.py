@@ -6,7 +6,9 @@ from lectern.accounts.services import ROLES, token_create, user_ensure
 
 
 class Command(BaseCommand):
-    help = "Create the user if needed, give them the role, and print a new API token on the last line."
+    help = (
+        "Create the user if needed, give them the role, and print a new API token on the last line."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--email", required=True)

@@ -17,7 +17,7 @@ from lectern.memberships import services
 from lectern.memberships.models import Organization, Tier
 
 STAFF_EMAIL = "staff@demo.lectern.test"
-STAFF_PASSWORD = "lectern-demo-staff"  # noqa: S105 - demo data only, printed for the user
+STAFF_PASSWORD = "lectern-demo-staff"
 COORDINATOR_EMAIL = "coordinator@demo.lectern.test"
 
 ORGANISATIONS = [
@@ -34,8 +34,11 @@ class Command(BaseCommand):
     help = "Load demo organisations, memberships and users (once), then print the logins."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--if-empty", action="store_true",
-                            help="Load nothing if any organisation exists already.")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Load nothing if any organisation exists already.",
+        )
 
     def handle(self, *args: Any, if_empty: bool, **options: Any) -> None:
         if Organization.objects.exists() and if_empty:
@@ -52,26 +55,42 @@ class Command(BaseCommand):
         staff = user_ensure(email=STAFF_EMAIL, role="staff", name="Demo Staff")
         staff.set_password(STAFF_PASSWORD)
         staff.save(update_fields=["password"])
-        for email, name in [("trainer.ana@demo.lectern.test", "Ana Trainer"),
-                            ("trainer.ben@demo.lectern.test", "Ben Trainer")]:
+        for email, name in [
+            ("trainer.ana@demo.lectern.test", "Ana Trainer"),
+            ("trainer.ben@demo.lectern.test", "Ben Trainer"),
+        ]:
             user_ensure(email=email, role="trainer", name=name)
         start = date(today.year, today.month, 1) - timedelta(days=300)
         for index, (name, country, tier) in enumerate(ORGANISATIONS):
             org = services.organization_create(actor=system, name=name, country=country)
             membership = services.membership_create(
-                actor=system, organization=org, tier=tier,
+                actor=system,
+                organization=org,
+                tier=tier,
                 start_date=start + timedelta(days=40 * index),
                 seats=8 if tier == Tier.CUSTOM else None,
             )
             if index == 0:
-                services.contact_add(actor=system, membership=membership,
-                                     email=COORDINATOR_EMAIL, name="Demo Coordinator",
-                                     role="coordinator")
-                services.seats_add(actor=system, membership=membership, delta=3,
-                                   reason="Demo: three extra seats purchased")
-            services.contact_add(actor=system, membership=membership,
-                                 email=f"billing{index}@demo.lectern.test",
-                                 name=f"Billing Contact {index + 1}", role="billing")
+                services.contact_add(
+                    actor=system,
+                    membership=membership,
+                    email=COORDINATOR_EMAIL,
+                    name="Demo Coordinator",
+                    role="coordinator",
+                )
+                services.seats_add(
+                    actor=system,
+                    membership=membership,
+                    delta=3,
+                    reason="Demo: three extra seats purchased",
+                )
+            services.contact_add(
+                actor=system,
+                membership=membership,
+                email=f"billing{index}@demo.lectern.test",
+                name=f"Billing Contact {index + 1}",
+                role="billing",
+            )
 
     def _print_logins(self) -> None:
         base = settings.BASE_URL

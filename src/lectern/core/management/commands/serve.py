@@ -16,7 +16,7 @@ def default_workers() -> int:
     return int(os.environ.get("LECTERN_WEB_WORKERS", 2 * (os.cpu_count() or 1) + 1))
 
 
-class LecternServer(BaseApplication):  # type: ignore[misc]
+class LecternServer(BaseApplication):
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
         super().__init__()
@@ -38,11 +38,21 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("LECTERN_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("LECTERN_PORT", "8000")))
         parser.add_argument("--workers", type=int, default=default_workers())
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("LECTERN_WEB_THREADS", "4")))
+        parser.add_argument(
+            "--threads", type=int, default=int(os.environ.get("LECTERN_WEB_THREADS", "4"))
+        )
         parser.add_argument("--no-migrate", action="store_true", help="Skip applying migrations.")
 
-    def handle(self, *args: Any, host: str, port: int, workers: int, threads: int,
-               no_migrate: bool, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        host: str,
+        port: int,
+        workers: int,
+        threads: int,
+        no_migrate: bool,
+        **options: Any,
+    ) -> None:
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -57,15 +67,17 @@ class Command(BaseCommand):
             "Press Ctrl+C to stop.\n"
         )
         self.stdout.flush()
-        LecternServer({
-            "bind": f"{host}:{port}",
-            "workers": workers,
-            "worker_class": "gthread",
-            "threads": threads,
-            "timeout": 60,
-            "graceful_timeout": 20,
-            "accesslog": "-",
-            "errorlog": "-",
-            "loglevel": "warning",
-            "proc_name": "lectern",
-        }).run()
+        LecternServer(
+            {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "worker_class": "gthread",
+                "threads": threads,
+                "timeout": 60,
+                "graceful_timeout": 20,
+                "accesslog": "-",
+                "errorlog": "-",
+                "loglevel": "warning",
+                "proc_name": "lectern",
+            }
+        ).run()

@@ -16,9 +16,9 @@ class Command(BaseCommand):
             checked += 1
             shown = membership_seat_summary(membership)
             counted = recounts.get(membership.pk, SeatSummary())
-            if shown != counted or counted.available < 0 and not membership.ledger.filter(
-                overdraw=True
-            ).exists():
+            if shown != counted or (
+                counted.available < 0 and not membership.ledger.filter(overdraw=True).exists()
+            ):
                 mismatches.append(
                     f"membership {membership.pk} ({membership}): shown {shown.as_dict()}, "
                     f"ledger recount {counted.as_dict()}"
@@ -26,5 +26,7 @@ class Command(BaseCommand):
         for line in mismatches:
             self.stderr.write(line)
         if mismatches:
-            raise CommandError(f"{len(mismatches)} of {checked} memberships do not match their ledger.")
+            raise CommandError(
+                f"{len(mismatches)} of {checked} memberships do not match their ledger."
+            )
         self.stdout.write(f"ok: {checked} memberships match their ledger.")
