@@ -139,9 +139,11 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 
 def _register_routers() -> None:
+    from lectern.events.api import router as events_router
     from lectern.memberships.api import router as memberships_router
 
     api.add_router("", memberships_router)
+    api.add_router("", events_router)
 
 
 _register_routers()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("memberships/", include("lectern.memberships.urls")),
+    path("", include("lectern.events.urls")),
     path("", include("lectern.web.urls")),
 ]
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path, reverse
 
+from lectern.core.adminviews import actor as _actor
+from lectern.core.adminviews import form_errors_from, render_form, service_view
 from lectern.core.errors import DomainError
-from lectern.core.permissions import Principal
 from lectern.memberships import services
 from lectern.memberships.forms import (
     CodeResetForm,
@@ -23,19 +21,6 @@ from lectern.memberships.forms import (
     SeatsForm,
 )
 from lectern.memberships.models import Membership, MembershipContact, Organization, SeatEntry
-
-
-def _actor(request: HttpRequest) -> Principal:
-    return Principal(user=request.user)  # type: ignore[arg-type]
-
-
-def _form_errors_from(exc: DomainError, form: forms.Form) -> None:
-    if exc.fields:
-        for name, errors in exc.fields.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-    else:
-        form.add_error(None, exc.message)
 
 
 @admin.register(Organization)
@@ -137,27 +122,27 @@ class MembershipAdmin(admin.ModelAdmin):
             path("create/", self.admin_site.admin_view(self.create_view), name="membership_create"),
             path(
                 "<int:pk>/seats/",
-                self._action("Add or adjust seats", SeatsForm, self._seats),
+                service_view(self, "Add or adjust seats", SeatsForm, self._seats),
                 name="membership_seats",
             ),
             path(
                 "<int:pk>/extend/",
-                self._action("Extend the end date", ExtendForm, self._extend),
+                service_view(self, "Extend the end date", ExtendForm, self._extend),
                 name="membership_extend",
             ),
             path(
                 "<int:pk>/rollover/",
-                self._action("Roll seats over", RolloverForm, self._rollover),
+                service_view(self, "Roll seats over", RolloverForm, self._rollover),
                 name="membership_rollover",
             ),
             path(
                 "<int:pk>/contact/",
-                self._action("Add a contact", ContactForm, self._contact),
+                service_view(self, "Add a contact", ContactForm, self._contact),
                 name="membership_contact",
             ),
             path(
                 "<int:pk>/code/",
-                self._action("Reset the registration code", CodeResetForm, self._code),
+                service_view(self, "Reset the registration code", CodeResetForm, self._code),
                 name="membership_code",
             ),
         ]
@@ -184,7 +169,7 @@ class MembershipAdmin(admin.ModelAdmin):
                     consortium=list(data["consortium"]),
                 )
             except DomainError as exc:
-                _form_errors_from(exc, form)
+                form_errors_from(exc, form)
             else:
                 messages.success(
                     request, f"Created {membership}, code {membership.registration_code}."
@@ -192,42 +177,7 @@ class MembershipAdmin(admin.ModelAdmin):
                 return HttpResponseRedirect(
                     reverse("admin:memberships_membership_change", args=[membership.pk])
                 )
-        return self._render_form(request, "Create a membership", form, None)
-
-    def _action(
-        self,
-        title: str,
-        form_class: type[forms.Form],
-        run: Callable[[HttpRequest, Membership, dict[str, Any]], Membership],
-    ) -> Any:
-        def view(request: HttpRequest, pk: int) -> HttpResponse:
-            membership = get_object_or_404(Membership, pk=pk)
-            form = form_class(request.POST or None)
-            if request.method == "POST" and form.is_valid():
-                try:
-                    target = run(request, membership, form.cleaned_data)
-                except DomainError as exc:
-                    _form_errors_from(exc, form)
-                else:
-                    messages.success(request, f"{title}: done.")
-                    return HttpResponseRedirect(
-                        reverse("admin:memberships_membership_change", args=[target.pk])
-                    )
-            return self._render_form(request, title, form, membership)
-
-        return self.admin_site.admin_view(view)
-
-    def _render_form(
-        self, request: HttpRequest, title: str, form: forms.Form, membership: Membership | None
-    ) -> HttpResponse:
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "form": form,
-            "membership": membership,
-            "opts": self.model._meta,
-        }
-        return render(request, "admin/memberships/membership/service_form.html", context)
+        return render_form(self, request, "Create a membership", form, None)
 
     def _seats(self, request: HttpRequest, m: Membership, data: dict[str, Any]) -> Membership:
         return services.seats_add(

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "lectern.core",
     "lectern.accounts",
     "lectern.memberships",
+    "lectern.events",
     "lectern.web",
 ]
 
@@ -167,7 +168,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 NINJA_PAGINATION_CLASS = "ninja.pagination.PageNumberPagination"
 NINJA_PAGINATION_PER_PAGE = 100
-NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
+NINJA_MAX_PER_PAGE_SIZE = 500
 
 LOGGING = {
     "version": 1,
@@ -195,4 +196,6 @@ LECTERN: dict[str, Any] = {
     "LOGIN_LINKS_PER_HOUR": 5,
     "TOKEN_LAST_USED_RESOLUTION_SECONDS": 60,
     "IDEMPOTENCY_KEY_HOURS": 24,
+    # Registration closes this many days before the first session starts.
+    "REGISTRATION_CUTOFF_DAYS": 7,
 }

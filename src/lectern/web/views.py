@@ -52,6 +52,8 @@ def login_confirm(request: HttpRequest, token: str) -> HttpResponse:
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     if user.is_staff:
         return redirect("admin:index")
+    if user.is_trainer:
+        return redirect("events:trainer")
     return redirect("memberships:mine")
 
 

@@ -13,12 +13,14 @@ from lectern.accounts.models import User
 from lectern.accounts.services import login_link_create, user_ensure
 from lectern.core import clock
 from lectern.core.permissions import Principal
+from lectern.events.demo import load_demo_events
 from lectern.memberships import services
 from lectern.memberships.models import Organization, Tier
 
 STAFF_EMAIL = "staff@demo.lectern.test"
 STAFF_PASSWORD = "lectern-demo-staff"
 COORDINATOR_EMAIL = "coordinator@demo.lectern.test"
+TRAINER_EMAIL = "trainer.ana@demo.lectern.test"
 
 ORGANISATIONS = [
     ("University of Wellington Demo", "NZ", Tier.GOLD),
@@ -55,11 +57,15 @@ class Command(BaseCommand):
         staff = user_ensure(email=STAFF_EMAIL, role="staff", name="Demo Staff")
         staff.set_password(STAFF_PASSWORD)
         staff.save(update_fields=["password"])
-        for email, name in [
-            ("trainer.ana@demo.lectern.test", "Ana Trainer"),
-            ("trainer.ben@demo.lectern.test", "Ben Trainer"),
-        ]:
+        trainers = [
             user_ensure(email=email, role="trainer", name=name)
+            for email, name in [
+                (TRAINER_EMAIL, "Ana Trainer"),
+                ("trainer.ben@demo.lectern.test", "Ben Trainer"),
+            ]
+        ]
+        events = load_demo_events(actor=system, today=today, trainer_ids=[t.pk for t in trainers])
+        self.stdout.write(f"Demo events: {events} from the real public training calendar.")
         start = date(today.year, today.month, 1) - timedelta(days=300)
         for index, (name, country, tier) in enumerate(ORGANISATIONS):
             org = services.organization_create(actor=system, name=name, country=country)
@@ -107,5 +113,10 @@ class Command(BaseCommand):
                 f"               (mail goes to {settings.EMAIL_FILE_PATH or 'the console'});",
                 f"               or use this one-time link: {link}",
             ]
+        lines.append(
+            f"  Trainer:     {TRAINER_EMAIL} signs in the same way; "
+            f"`lectern login-link --email {TRAINER_EMAIL}` prints a link"
+        )
+        lines.append(f"  Calendar:    {base}/calendar/")
         lines.append("  API token:   lectern token --email you@example.org --role staff")
         self.stdout.write("\n".join(lines) + "\n")

@@ -1,0 +1,80 @@
+"""Back-office pages whose form calls one service: shared by every app's admin."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import models
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from lectern.core.errors import DomainError
+from lectern.core.permissions import Principal
+
+TEMPLATE = "admin/service_form.html"
+
+
+def actor(request: HttpRequest) -> Principal:
+    return Principal(user=request.user)  # type: ignore[arg-type]
+
+
+def form_errors_from(
+    exc: DomainError, form: forms.Form, aliases: dict[str, str] | None = None
+) -> None:
+    """Put a refusal on the form: on its fields where it names them, else on the form."""
+    if not exc.fields:
+        form.add_error(None, exc.message)
+        return
+    for name, errors in exc.fields.items():
+        target = (aliases or {}).get(name.split(".")[0], name.split(".")[0])
+        for error in errors:
+            form.add_error(target if target in form.fields else None, error)
+
+
+def render_form(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    title: str,
+    form: forms.Form,
+    obj: models.Model | None,
+) -> HttpResponse:
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "form": form,
+        "original": obj,
+        "opts": model_admin.model._meta,
+    }
+    return render(request, TEMPLATE, context)
+
+
+def service_view(
+    model_admin: admin.ModelAdmin,
+    title: str,
+    form_class: type[forms.Form],
+    run: Callable[[HttpRequest, Any, dict[str, Any]], models.Model],
+) -> Callable[..., HttpResponse]:
+    """A page at `<pk>/<action>/`: a form whose valid data is handed to `run`, which calls a
+    service; refusals come back on the form, success goes to the object's change page."""
+    meta = model_admin.model._meta
+
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        obj = get_object_or_404(model_admin.model, pk=pk)
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                target = run(request, obj, form.cleaned_data)
+            except DomainError as exc:
+                form_errors_from(exc, form)
+            else:
+                messages.success(request, f"{title}: done.")
+                return HttpResponseRedirect(
+                    reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[target.pk])
+                )
+        return render_form(model_admin, request, title, form, obj)
+
+    return model_admin.admin_site.admin_view(view)

@@ -1,0 +1,146 @@
+"""Back office for events: create and edit through the event services, cancel with a reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
+
+from lectern.core.adminviews import actor, form_errors_from, render_form, service_view
+from lectern.core.errors import DomainError
+from lectern.events import services
+from lectern.events.forms import CancelForm, EventForm
+from lectern.events.models import Event, Session
+from lectern.events.selectors import event_warnings, registration_cutoff
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    extra = 0
+    fields = readonly_fields = ("start", "end")
+    can_delete = False
+    verbose_name_plural = "sessions (UTC; edit them with “Edit event”)"
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "first_local_date",
+        "timezone",
+        "status",
+        "capacity",
+        "places_taken",
+        "public",
+        "run_regardless",
+    ]
+    list_filter = ["status", "public", "run_regardless", "timezone"]
+    search_fields = ["title"]
+    date_hierarchy = "first_start"
+    inlines = [SessionInline]
+    change_form_template = "admin/events/event/change_form.html"
+    fields = readonly_fields = (
+        "title",
+        "timezone",
+        "status",
+        "capacity",
+        "min_enrolment",
+        "places_taken",
+        "registration_closes_at",
+        "trainer_list",
+        "meeting_url",
+        "preparation_notes",
+        "language",
+        "public",
+        "membership",
+        "run_regardless",
+        "cancel_reason",
+        "cancelled_at",
+        "created_at",
+    )
+
+    @admin.display(description="Registration closes (UTC)")
+    def registration_closes_at(self, obj: Event) -> str:
+        return f"{registration_cutoff(obj):%Y-%m-%d %H:%M}"
+
+    @admin.display(description="Trainers")
+    def trainer_list(self, obj: Event) -> str:
+        return ", ".join(t.get_full_name() for t in obj.trainers.all()) or "-"
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path("create/", self.admin_site.admin_view(self.edit_view), name="event_create"),
+            path("<int:pk>/edit/", self.admin_site.admin_view(self.edit_view), name="event_edit"),
+            path(
+                "<int:pk>/cancel/",
+                service_view(self, "Cancel the event", CancelForm, self._cancel),
+                name="event_cancel",
+            ),
+            *super().get_urls(),
+        ]
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        return HttpResponseRedirect(reverse("admin:event_create"))
+
+    def edit_view(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        event = get_object_or_404(Event, pk=pk) if pk else None
+        initial = EventForm.initial_for(event) if event else {}
+        form = EventForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            fields = {
+                "title": data["title"],
+                "capacity": data["capacity"],
+                "min_enrolment": data["min_enrolment"],
+                "meeting_url": data["meeting_url"],
+                "preparation_notes": data["preparation_notes"],
+                "language": data["language"],
+                "public": data["public"],
+                "run_regardless": data["run_regardless"],
+            }
+            trainer_ids = [t.pk for t in data["trainers"]]
+            try:
+                if event is None:
+                    event = services.event_create(
+                        actor=actor(request),
+                        timezone=data["timezone"],
+                        sessions=data["sessions"],
+                        membership=data["membership"],
+                        trainer_ids=trainer_ids,
+                        **fields,
+                    )
+                else:
+                    services.event_update(
+                        actor=actor(request),
+                        event=event,
+                        changes={
+                            **fields,
+                            "timezone": data["timezone"],
+                            "sessions": data["sessions"],
+                            "membership": data["membership"],
+                            "trainer_ids": trainer_ids,
+                        },
+                    )
+            except DomainError as exc:
+                form_errors_from(exc, form)
+            else:
+                messages.success(request, f"Saved {event}.")
+                for warning in event_warnings(event):
+                    messages.warning(request, warning)
+                return HttpResponseRedirect(reverse("admin:events_event_change", args=[event.pk]))
+        title = f"Edit {event}" if event else "Schedule an event"
+        return render_form(self, request, title, form, event)
+
+    def _cancel(self, request: HttpRequest, event: Event, data: dict[str, Any]) -> Event:
+        return services.event_cancel(actor=actor(request), event=event, reason=data["reason"])

@@ -1,0 +1,41 @@
+"""The calendar as iCalendar: one VEVENT per session, in the event's zone, with VTIMEZONEs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import icalendar
+from django.conf import settings
+
+from lectern.events.models import Event
+from lectern.events.selectors import FORMAT_LABELS, event_format, local_sessions
+
+
+def calendar_ics(events: Iterable[Event], *, now: datetime, name: str) -> bytes:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Lectern//Instructor training calendar//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    for event in events:
+        tz = ZoneInfo(event.timezone)
+        sessions = local_sessions(event)
+        url = f"{settings.BASE_URL}/events/{event.pk}/"
+        for number, session in enumerate(sessions, start=1):
+            vevent = icalendar.Event()
+            vevent.add("uid", f"event-{event.pk}-session-{number}@lectern")
+            vevent.add("dtstamp", now)
+            vevent.add("dtstart", session.start.astimezone(tz))
+            vevent.add("dtend", session.end.astimezone(tz))
+            vevent.add("summary", f"{event.title} (part {number} of {len(sessions)})")
+            vevent.add("url", url)
+            vevent.add(
+                "description",
+                f"{FORMAT_LABELS[event_format(event)]}, online. "
+                f"Seats left: {event.seats_left}. Details and registration: {url}",
+            )
+            calendar.add_component(vevent)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

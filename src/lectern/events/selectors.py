@@ -1,0 +1,209 @@
+"""Reads about events: visibility, the calendar's quarters, schedules in local time."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+
+from lectern.core.errors import Invalid
+from lectern.core.permissions import Principal
+from lectern.events.models import Event, EventStatus, Session
+from lectern.events.timezones import LOCAL_FORMAT, is_ambiguous, offset_label
+from lectern.memberships.selectors import memberships_visible_to
+
+QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    year: int
+    number: int
+
+    @classmethod
+    def of(cls, day: date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @classmethod
+    def parse(cls, text: str) -> Quarter:
+        match = QUARTER.match(text.strip().upper())
+        if not match:
+            raise Invalid.field("quarter", f"{text!r} is not a quarter like 2027-Q1.")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def last_day(self) -> date:
+        return self.next().first_day - timedelta(days=1)
+
+    def next(self) -> Quarter:
+        return (
+            Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
+        )
+
+    def __str__(self) -> str:
+        return f"{self.year}-Q{self.number}"
+
+
+def registration_cutoff(event: Event) -> datetime:
+    """Registration closes one week before: the first session's start minus 7 days."""
+    return event.first_start - timedelta(days=settings.LECTERN["REGISTRATION_CUTOFF_DAYS"])
+
+
+def registration_open(event: Event, now: datetime) -> bool:
+    return event.status == EventStatus.SCHEDULED and now < registration_cutoff(event)
+
+
+def with_schedule(events: QuerySet[Event]) -> QuerySet[Event]:
+    """Fetch sessions and trainers with the events: a fixed number of queries for any count."""
+    return events.prefetch_related(
+        Prefetch("sessions", queryset=Session.objects.order_by("start")), "trainers"
+    )
+
+
+def calendar_quarters(quarter: str | None, today: date) -> list[Quarter]:
+    """The quarters a calendar shows: the one asked for, or the current and the next."""
+    if quarter:
+        return [Quarter.parse(quarter)]
+    current = Quarter.of(today)
+    return [current, current.next()]
+
+
+def calendar_events(quarters: list[Quarter], now: datetime) -> QuerySet[Event]:
+    """Public, scheduled, upcoming events whose first day (in the event's zone) is in range.
+
+    An event belongs to the quarter of its first session's local date: an event starting
+    31 March 23:30 in Honolulu is a first-quarter event, though it is 1 April in UTC.
+    """
+    first, last = min(quarters).first_day, max(quarters).last_day
+    return with_schedule(
+        Event.objects.filter(
+            status=EventStatus.SCHEDULED,
+            public=True,
+            membership__isnull=True,
+            first_start__gt=now,
+            first_local_date__gte=first,
+            first_local_date__lte=last,
+        ).order_by("first_start", "id")
+    )
+
+
+def events_visible_to(principal: Principal) -> QuerySet[Event]:
+    """Staff see every event; others public ones, their memberships' in-house ones, and the
+    events they teach."""
+    if principal.is_staff:
+        return Event.objects.all()
+    visible = Q(public=True, membership__isnull=True)
+    if principal.user is not None:
+        visible |= Q(membership__in=memberships_visible_to(principal).values("pk"))
+        visible |= Q(trainers=principal.user)
+    return Event.objects.filter(visible).distinct()
+
+
+def can_see_private_details(principal: Principal, event: Event) -> bool:
+    """The meeting link and preparation notes: staff and the event's trainers.
+
+    (Confirmed trainees get them by email one week before.)
+    """
+    if principal.is_staff:
+        return True
+    user = principal.user
+    return user is not None and any(t.pk == user.pk for t in event.trainers.all())
+
+
+@dataclass(frozen=True)
+class LocalSession:
+    start: datetime  # UTC
+    end: datetime  # UTC
+    local_start: datetime  # aware, in the event's zone
+    local_end: datetime
+
+    @property
+    def offset(self) -> str:
+        return offset_label(self.local_start)
+
+    @property
+    def local_start_text(self) -> str:
+        return self.local_start.strftime(LOCAL_FORMAT)
+
+    @property
+    def local_end_text(self) -> str:
+        return self.local_end.strftime(LOCAL_FORMAT)
+
+    @property
+    def day_label(self) -> str:
+        return f"{self.local_start:%a} {self.local_start.day} {self.local_start:%b %Y}"
+
+    @property
+    def time_range(self) -> str:
+        end = f"{self.local_end:%H:%M}"
+        if self.local_end.date() != self.local_start.date():
+            end += f" (+{(self.local_end.date() - self.local_start.date()).days}d)"
+        return f"{self.local_start:%H:%M}\u2013{end}"
+
+    @property
+    def zone_abbreviation(self) -> str:
+        return self.local_start.tzname() or ""
+
+    @property
+    def utc_range(self) -> str:
+        return f"{self.start:%H:%M}\u2013{self.end:%H:%M} UTC"
+
+    @property
+    def hours(self) -> float:
+        return (self.end - self.start).total_seconds() / 3600
+
+
+def local_sessions(event: Event) -> list[LocalSession]:
+    tz = ZoneInfo(event.timezone)
+    return [
+        LocalSession(s.start, s.end, s.start.astimezone(tz), s.end.astimezone(tz))
+        for s in event.sessions.all()
+    ]
+
+
+def event_format(event: Event) -> str:
+    """`two_full_days`, `four_half_days`, or `custom`."""
+    hours = [round(s.hours) for s in local_sessions(event)]
+    if len(hours) == 2 and all(7 <= h <= 9 for h in hours):
+        return "two_full_days"
+    if len(hours) == 4 and all(3 <= h <= 5 for h in hours):
+        return "four_half_days"
+    return "custom"
+
+
+FORMAT_LABELS = {
+    "two_full_days": "Two full days",
+    "four_half_days": "Four half days",
+    "custom": "Custom schedule",
+}
+
+
+def event_warnings(event: Event) -> list[str]:
+    """Advice for staff that does not block anything."""
+    warnings = []
+    trainers = len(event.trainers.all())
+    if trainers < 2:
+        warnings.append(f"At least two trainers are recommended; {trainers} assigned.")
+    tz = ZoneInfo(event.timezone)
+    for session in local_sessions(event):
+        if is_ambiguous(session.start, tz):
+            warnings.append(
+                f"{session.local_start:%Y-%m-%d %H:%M} happens twice in {event.timezone}; "
+                f"the session starts at the first ({session.local_start.tzname()}, "
+                f"{session.offset})."
+            )
+    return warnings
+
+
+def events_taught_by(principal: Principal) -> QuerySet[Event]:
+    if principal.user is None:
+        return Event.objects.none()
+    return with_schedule(Event.objects.filter(trainers=principal.user)).order_by("-first_start")

@@ -1,0 +1,114 @@
+"""Public calendar and event pages, and the trainer's list of events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from lectern.core import clock
+from lectern.core.errors import DomainError, NotFound
+from lectern.core.permissions import Principal, get_visible
+from lectern.events.models import Event, EventStatus
+from lectern.events.selectors import (
+    FORMAT_LABELS,
+    LocalSession,
+    Quarter,
+    calendar_events,
+    calendar_quarters,
+    event_format,
+    events_taught_by,
+    events_visible_to,
+    local_sessions,
+    registration_cutoff,
+    registration_open,
+    with_schedule,
+)
+from lectern.events.timezones import offset_label
+
+
+def _principal(request: HttpRequest) -> Principal:
+    user = request.user
+    return Principal(user=user) if user.is_authenticated else Principal.anonymous()
+
+
+@dataclass(frozen=True)
+class EventCard:
+    """What a page shows of an event, computed once per event."""
+
+    event: Event
+    sessions: list[LocalSession]
+    format_label: str
+    cutoff: datetime
+    registration_open: bool
+
+    @property
+    def cutoff_label(self) -> str:
+        local = self.cutoff.astimezone(ZoneInfo(self.event.timezone))
+        return (
+            f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M} {local.tzname()} "
+            f"({offset_label(local)})"
+        )
+
+    @property
+    def availability(self) -> str:
+        if self.event.status == EventStatus.CANCELLED:
+            return "Cancelled"
+        if self.event.seats_left == 0:
+            return "Full"
+        if not self.registration_open:
+            return "Registration closed"
+        return f"{self.event.seats_left} seat{'s' if self.event.seats_left != 1 else ''} left"
+
+
+def event_card(event: Event, now: datetime) -> EventCard:
+    return EventCard(
+        event=event,
+        sessions=local_sessions(event),
+        format_label=FORMAT_LABELS[event_format(event)],
+        cutoff=registration_cutoff(event),
+        registration_open=registration_open(event, now),
+    )
+
+
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    now = clock.now()
+    try:
+        quarters = calendar_quarters(request.GET.get("quarter"), now.date())
+    except DomainError as exc:
+        return render(
+            request, "events/calendar.html", {"error": exc.message, "sections": []}, status=400
+        )
+    events = list(calendar_events(quarters, now))
+    sections: list[tuple[Quarter, list[EventCard]]] = []
+    for quarter in quarters:
+        cards = [
+            event_card(e, now)
+            for e in events
+            if quarter.first_day <= e.first_local_date <= quarter.last_day
+        ]
+        sections.append((quarter, cards))
+    return render(request, "events/calendar.html", {"sections": sections, "now": now})
+
+
+def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
+    visible = with_schedule(events_visible_to(_principal(request)))
+    try:
+        event = get_visible(visible, event_id, "event")
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    return render(request, "events/event.html", {"card": event_card(event, clock.now())})
+
+
+@login_required
+def trainer_events(request: HttpRequest) -> HttpResponse:
+    now = clock.now()
+    cards = [event_card(e, now) for e in events_taught_by(_principal(request))]
+    upcoming = [c for c in cards if c.event.last_end >= now]
+    upcoming.reverse()
+    past = [c for c in cards if c.event.last_end < now]
+    return render(request, "events/trainer.html", {"upcoming": upcoming, "past": past})
