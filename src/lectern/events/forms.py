@@ -78,7 +78,7 @@ class EventForm(forms.Form):
             match = SESSION_LINE.match(line)
             if not match:
                 raise forms.ValidationError(
-                    f"Line {number} ({line!r}) is not like 2027-03-04 09:00 - 17:00."
+                    f"Line {number} is not like 2027-03-04 09:00 - 17:00: {line}"
                 )
             day = match.group("day")
             result.append(

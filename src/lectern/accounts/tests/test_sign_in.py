@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.test import Client
-from tests.factories import membership
 
 from lectern.accounts.services import login_link_consume, login_link_create, user_ensure
 from lectern.core import clock
 from lectern.core.errors import NotFound
 from lectern.memberships import services
+from tests.factories import membership
 
 pytestmark = pytest.mark.django_db
 

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 import icalendar
 import pytest
 import time_machine
-from tests.factories import membership
 
 from lectern.accounts.services import user_ensure
 from lectern.events import services
 from lectern.events.services import LocalTimes
 from lectern.memberships import services as membership_services
+from tests.factories import membership
 
 pytestmark = pytest.mark.django_db
 

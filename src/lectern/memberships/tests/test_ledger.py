@@ -6,13 +6,13 @@ from datetime import date
 
 import pytest
 from django.core.management import CommandError, call_command
-from tests.factories import membership
 
 from lectern.core.errors import Forbidden, Invalid
 from lectern.memberships import services
 from lectern.memberships.models import Membership, SeatEntryKind
 from lectern.memberships.selectors import ledger_recount, membership_seat_summary
 from lectern.memberships.services import NotEnoughSeats, ledger_append
+from tests.factories import membership
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,6 @@ from datetime import date
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.factories import OrganizationFactory
 
 from lectern.core.errors import DomainError
 from lectern.core.permissions import Principal
@@ -16,6 +15,7 @@ from lectern.memberships import services
 from lectern.memberships.models import SeatEntryKind
 from lectern.memberships.selectors import ledger_recount, membership_seat_summary
 from lectern.memberships.services import ledger_append, lock_membership
+from tests.factories import OrganizationFactory
 
 SYSTEM = Principal.as_system()
 

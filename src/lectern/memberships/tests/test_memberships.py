@@ -6,7 +6,6 @@ import math
 from datetime import date
 
 import pytest
-from tests.factories import OrganizationFactory, membership
 
 from lectern.core.errors import Conflict, Invalid
 from lectern.memberships import services
@@ -19,6 +18,7 @@ from lectern.memberships.selectors import (
     memberships_visible_to,
     one_year_end,
 )
+from tests.factories import OrganizationFactory, membership
 
 pytestmark = pytest.mark.django_db
 
