@@ -36,7 +36,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     environment = {
         k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
     }
-    environment.update(LECTERN_DATA_DIR=str(tmp_path), EMAIL_URL="console:")
+    environment.update(LECTERN_DATA_DIR=str(tmp_path), EMAIL_URL=f"file://{tmp_path / 'mail'}")
     return environment
 
 
@@ -45,7 +45,7 @@ def get(url: str) -> tuple[int, str]:
         return response.status, response.read().decode()
 
 
-def test_demo_then_serve_answers_health_and_home(env: dict[str, str]) -> None:
+def test_demo_then_serve_answers_health_and_home(env: dict[str, str], tmp_path: Path) -> None:
     lectern("migrate", "--noinput", env=env)
     first = lectern("demo", "--if-empty", env=env)
     assert "Demo data: loaded." in first.stdout
@@ -79,6 +79,13 @@ def test_demo_then_serve_answers_health_and_home(env: dict[str, str]) -> None:
         assert "Sign in with your email" in home
         assert get(f"{base}/static/lectern/site.css")[0] == 200
         assert get(f"{base}/api/v1/docs")[0] == 200
+        assert "Instructor Training" in get(f"{base}/calendar/")[1]
+        # The email worker runs beside the web server: the demo's welcome email goes out.
+        mail = tmp_path / "mail"
+        while not (mail.exists() and any(mail.iterdir())):
+            assert time.monotonic() < deadline + 30, "the worker sent no email"
+            time.sleep(0.3)
+        assert "registration code" in next(mail.iterdir()).read_text()
     finally:
         server.terminate()
         server.communicate(timeout=30)

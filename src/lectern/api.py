@@ -144,6 +144,9 @@ def _register_routers() -> None:
 
     api.add_router("", memberships_router)
     api.add_router("", events_router)
+    from lectern.notifications.api import router as notifications_router
+
+    api.add_router("", notifications_router)
 
 
 _register_routers()

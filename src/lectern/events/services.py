@@ -18,6 +18,7 @@ from lectern.core.audit import audit_log
 from lectern.core.errors import Conflict, Invalid
 from lectern.core.permissions import Principal, require_staff
 from lectern.events.models import Event, EventStatus, Session
+from lectern.events.reminders import event_reminders_sync
 from lectern.events.timezones import parse_local, to_instant, zone
 from lectern.memberships.models import Membership
 
@@ -142,6 +143,7 @@ def event_create(
     )
     _set_sessions(event, instants)
     event.trainers.set(trainers)
+    event_reminders_sync(event, now)
     audit_log(actor=actor, action="event_created", obj=event, at=now)
     return event
 
@@ -213,6 +215,7 @@ def event_update(
     event.save()
     if "trainer_ids" in changes:
         event.trainers.set(_trainers(changes["trainer_ids"]))
+    event_reminders_sync(event, now)
     audit_log(
         actor=actor, action="event_updated", obj=event, at=now, data={"fields": sorted(changes)}
     )
@@ -242,5 +245,6 @@ def event_cancel(
     event.cancel_reason = reason
     event.cancelled_at = now
     event.save(update_fields=["status", "cancel_reason", "cancelled_at"])
+    event_reminders_sync(event, now)
     audit_log(actor=actor, action="event_cancelled", obj=event, at=now, reason=reason)
     return event

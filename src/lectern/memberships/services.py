@@ -27,6 +27,7 @@ from lectern.memberships.models import (
     Tier,
 )
 from lectern.memberships.selectors import membership_seat_summary, one_year_end, tier_default_seats
+from lectern.notifications.services import message_queue
 
 
 class NotEnoughSeats(Conflict):
@@ -335,10 +336,6 @@ def seats_rollover(
     )
     successor.rolled_over_from = membership
     successor.save(update_fields=["rolled_over_from"])
-    MembershipContact.objects.bulk_create(
-        MembershipContact(membership=successor, email=c.email, name=c.name, role=c.role)
-        for c in membership.contacts.all()
-    )
     reason = f"rollover to the term starting {start.isoformat()}"
     ledger_append(
         membership=membership,
@@ -359,6 +356,15 @@ def seats_rollover(
         reason=f"rollover from the term starting {membership.start_date.isoformat()}",
         related_membership=membership,
     )
+    for old_contact in membership.contacts.all():
+        contact = MembershipContact.objects.create(
+            membership=successor,
+            email=old_contact.email,
+            name=old_contact.name,
+            role=old_contact.role,
+        )
+        if contact.role == ContactRole.COORDINATOR:
+            _welcome(contact, now)
     audit_log(
         actor=actor,
         action="membership_rolled_over",
@@ -367,6 +373,27 @@ def seats_rollover(
         data={"seats": seats, "successor": successor.pk},
     )
     return successor
+
+
+def _welcome(contact: MembershipContact, now: datetime) -> None:
+    """Queue the membership welcome email to a coordinator."""
+    from lectern.memberships.selectors import attendance_advice
+
+    membership = contact.membership
+    message_queue(
+        kind="membership_welcome",
+        to=contact.email,
+        name=contact.name,
+        obj=membership,
+        now=now,
+        context={
+            "membership": membership,
+            "seats": membership_seat_summary(membership),
+            "advice": attendance_advice(membership, now.date()),
+            "url": f"{settings.BASE_URL}/memberships/{membership.pk}/",
+            "calendar_url": f"{settings.BASE_URL}/calendar/",
+        },
+    )
 
 
 @transaction.atomic
@@ -396,6 +423,7 @@ def contact_add(
         raise Conflict("This person is already a contact with that role.", code="duplicate_contact")
     if role == ContactRole.COORDINATOR:
         user_ensure(email=email, name=name.strip())
+        _welcome(contact, now)
     audit_log(
         actor=actor,
         action="contact_added",

@@ -34,10 +34,19 @@ def local_secret_key(data_dir: Path) -> str:
     """Return the secret key kept in the data folder, creating it on first use."""
     path = data_dir / "secret_key"
     if not path.exists():
+        # Written aside, then linked into place: processes starting together agree on one key
+        # and none reads a half-written file.
         data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        draft = data_dir / f".secret_key.{os.getpid()}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(50))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 
@@ -62,6 +71,7 @@ INSTALLED_APPS = [
     "lectern.accounts",
     "lectern.memberships",
     "lectern.events",
+    "lectern.notifications",
     "lectern.web",
 ]
 
@@ -105,14 +115,15 @@ def database_settings(url: str | None, data_dir: Path) -> dict[str, Any]:
     SQLite runs in WAL mode with immediate transactions, so a writer takes the lock when
     its transaction starts and concurrent registrations queue instead of failing late.
     """
-    if url:
+    if url and not url.startswith("sqlite:"):
         config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
         config["CONN_HEALTH_CHECKS"] = True
         return config
     data_dir.mkdir(parents=True, exist_ok=True)
+    name = dj_database_url.parse(url)["NAME"] if url else data_dir / "lectern.sqlite3"
     return {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": data_dir / "lectern.sqlite3",
+        "NAME": name,
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
@@ -198,4 +209,12 @@ LECTERN: dict[str, Any] = {
     "IDEMPOTENCY_KEY_HOURS": 24,
     # Registration closes this many days before the first session starts.
     "REGISTRATION_CUTOFF_DAYS": 7,
+    # Email: the sender's batch, lease, retries; the scheduled rules' moments.
+    "MAIL_BATCH_SIZE": int(os.environ.get("LECTERN_MAIL_BATCH_SIZE", "200")),
+    "MAIL_LEASE_SECONDS": int(os.environ.get("LECTERN_MAIL_LEASE_SECONDS", "300")),
+    "MAIL_MAX_ATTEMPTS": int(os.environ.get("LECTERN_MAIL_MAX_ATTEMPTS", "5")),
+    "MAIL_RETRY_BASE_SECONDS": 60,
+    "CHECKIN_MONTHS": (3, 6, 9),
+    "CHECKIN_GRACE_DAYS": 30,
+    "TRAINER_NOTICE_DAYS": 30,
 }

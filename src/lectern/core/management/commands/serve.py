@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +34,22 @@ class LecternServer(BaseApplication):
         return application
 
 
+def start_worker() -> subprocess.Popen[bytes]:
+    """Run the scheduler and email worker beside the web server; stop it when we stop."""
+    worker = subprocess.Popen([sys.executable, "-m", "lectern.cli", "worker"])
+
+    def stop() -> None:
+        if worker.poll() is None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+    atexit.register(stop)
+    return worker
+
+
 class Command(BaseCommand):
     help = "Apply migrations, then serve Lectern with gunicorn."
 
@@ -42,6 +61,11 @@ class Command(BaseCommand):
             "--threads", type=int, default=int(os.environ.get("LECTERN_WEB_THREADS", "4"))
         )
         parser.add_argument("--no-migrate", action="store_true", help="Skip applying migrations.")
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Serve the web only; run `lectern worker` elsewhere.",
+        )
 
     def handle(
         self,
@@ -51,12 +75,14 @@ class Command(BaseCommand):
         workers: int,
         threads: int,
         no_migrate: bool,
+        no_worker: bool,
         **options: Any,
     ) -> None:
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         connections.close_all()
+        worker = None if no_worker else start_worker()
         url = f"http://{host}:{port}"
         self.stdout.write(
             f"\nLectern is serving at {url}/  ({workers} workers, database: "
@@ -64,6 +90,8 @@ class Command(BaseCommand):
             f"  Home and sign-in:  {url}/\n"
             f"  Staff back office: {url}/admin/\n"
             f"  API and its docs:  {url}/api/v1/docs\n"
+            f"  Scheduler and email worker: {'running' if worker else 'not started'} "
+            f"(mail: {settings.EMAIL_BACKEND.rsplit('.', 2)[-2]})\n"
             "Press Ctrl+C to stop.\n"
         )
         self.stdout.flush()

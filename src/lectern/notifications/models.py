@@ -1,0 +1,73 @@
+"""The outbox: every email is a row first, written with the change that caused it."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class Message(models.Model):
+    """One email to one person about one object.
+
+    (kind, object, recipient) is unique, so the same message can never be created twice.
+    The sender claims a row by setting `claimed_until` (a lease): a sender that dies while
+    holding it leaves the row to be claimed again once the lease runs out.
+    """
+
+    kind = models.CharField(max_length=64)
+    recipient = models.EmailField()
+    recipient_name = models.CharField(max_length=200, blank=True)
+    object_type = models.CharField(max_length=64, help_text="What the message is about.")
+    object_id = models.BigIntegerField()
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    due_at = models.DateTimeField()
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Not sent after this: its moment has passed."
+    )
+    status = models.CharField(
+        max_length=16, choices=MessageStatus.choices, default=MessageStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_type", "object_id", "recipient"], name="message_once"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(status="pending"),
+                name="message_pending_due",
+            ),
+            models.Index(fields=["object_type", "object_id"], name="message_object"),
+            models.Index(fields=["recipient", "kind"], name="message_recipient_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient} ({self.status})"
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    content = models.BinaryField()
+
+    def __str__(self) -> str:
+        return self.filename

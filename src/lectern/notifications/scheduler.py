@@ -1,0 +1,79 @@
+"""The scheduler: rules that write emails when their moment comes, then the sender.
+
+`lectern tick` runs every rule once and sends what is due; `lectern serve` does it every
+minute. Rules are idempotent (the outbox's unique key), so two ticks at once, on one machine
+or several, write nothing twice. Each rule looks back over a window, so one missed while the
+service was down runs at the next tick; each says when its moment has lost its meaning.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+
+from lectern.core import clock
+from lectern.notifications.sender import SendReport, send_due
+
+logger = logging.getLogger(__name__)
+
+# Modules whose import registers rules with @rule.
+RULE_MODULES = ("lectern.memberships.rules",)
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    run: Callable[[datetime], int]
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(name: str) -> Callable[[Callable[[datetime], int]], Callable[[datetime], int]]:
+    """Register a rule: a function of `now` that returns how many emails it wrote."""
+
+    def register(function: Callable[[datetime], int]) -> Callable[[datetime], int]:
+        RULES[name] = Rule(name, function)
+        return function
+
+    return register
+
+
+def load_rules() -> dict[str, Rule]:
+    for module in RULE_MODULES:
+        importlib.import_module(module)
+    return RULES
+
+
+@dataclass
+class TickReport:
+    rules: dict[str, int] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    mail: SendReport = field(default_factory=SendReport)
+
+    def __str__(self) -> str:
+        ran = ", ".join(f"{name}: {count}" for name, count in self.rules.items()) or "none"
+        lines = [f"rules: {ran}", f"mail: {self.mail}"]
+        lines += [f"error in {name}: {error}" for name, error in self.errors.items()]
+        return "\n".join(lines)
+
+
+def tick(*, now: datetime | None = None, send: bool = True) -> TickReport:
+    """Run every rule once, each in its own transaction, then send due emails."""
+    now = clock.resolve(now)
+    report = TickReport()
+    for name, item in load_rules().items():
+        try:
+            with transaction.atomic():
+                report.rules[name] = item.run(now)
+        except Exception as exc:
+            logger.exception("rule %s failed", name)
+            report.errors[name] = f"{type(exc).__name__}: {exc}"
+    if send:
+        report.mail = send_due(now=now)
+    return report
