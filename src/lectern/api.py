@@ -35,6 +35,13 @@ class BearerAuth(HttpBearer):
         return self.authenticate(request, token.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> Principal:
+        from lectern.registrations.selectors import registration_for_token
+
+        if token.startswith("lr_"):
+            registration = registration_for_token(token)
+            if registration is None:
+                raise Unauthenticated("This manage link is not valid.", code="invalid_token")
+            return Principal.trainee(registration.pk)
         user = token_authenticate(token)
         if user is None:
             raise Unauthenticated(
@@ -147,6 +154,9 @@ def _register_routers() -> None:
     from lectern.notifications.api import router as notifications_router
 
     api.add_router("", notifications_router)
+    from lectern.registrations.api import router as registrations_router
+
+    api.add_router("", registrations_router)
 
 
 _register_routers()

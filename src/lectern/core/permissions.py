@@ -26,6 +26,7 @@ class Principal:
 
     user: User | None = None
     system: bool = False
+    registration_id: int | None = None  # a trainee acting through a registration's manage link
 
     @classmethod
     def anonymous(cls) -> Principal:
@@ -35,9 +36,13 @@ class Principal:
     def as_system(cls) -> Principal:
         return cls(system=True)
 
+    @classmethod
+    def trainee(cls, registration_id: int) -> Principal:
+        return cls(registration_id=registration_id)
+
     @property
     def is_authenticated(self) -> bool:
-        return self.system or self.user is not None
+        return self.system or self.user is not None or self.registration_id is not None
 
     @property
     def is_staff(self) -> bool:
@@ -55,7 +60,11 @@ class Principal:
     def label(self) -> str:
         if self.system:
             return "system"
-        return self.user.email if self.user is not None else "anonymous"
+        if self.user is not None:
+            return self.user.email
+        if self.registration_id is not None:
+            return f"trainee (registration {self.registration_id})"
+        return "anonymous"
 
 
 def require_authenticated(principal: Principal) -> None:

@@ -39,3 +39,8 @@ def calendar_ics(events: Iterable[Event], *, now: datetime, name: str) -> bytes:
             calendar.add_component(vevent)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def event_ics(event: Event, *, now: datetime) -> bytes:
+    """One event's sessions as an .ics file, for email attachments."""
+    return calendar_ics([event], now=now, name=event.title)

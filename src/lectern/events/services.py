@@ -246,5 +246,8 @@ def event_cancel(
     event.cancelled_at = now
     event.save(update_fields=["status", "cancel_reason", "cancelled_at"])
     event_reminders_sync(event, now)
+    from lectern.registrations.services import registrations_cancel_for_event
+
+    registrations_cancel_for_event(actor=actor, event=event, now=now)
     audit_log(actor=actor, action="event_cancelled", obj=event, at=now, reason=reason)
     return event

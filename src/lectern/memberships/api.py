@@ -123,7 +123,7 @@ class LedgerEntryOut(Schema):
     kind: str
     source: str
     delta: int
-    registration_id: int | None = None
+    registration_id: int | None
     actor: str = Field(alias="actor_label")
     reason: str
     overdraw: bool

@@ -108,6 +108,7 @@ def ledger_append(
     source: GrantSource = GrantSource.NONE,
     allow_overdraw: bool = False,
     related_membership: Membership | None = None,
+    registration_id: int | None = None,
 ) -> SeatEntry:
     """Add a ledger entry and move the membership's running totals with it.
 
@@ -136,6 +137,7 @@ def ledger_append(
         reason=reason,
         overdraw=overdraw,
         related_membership=related_membership,
+        registration_id=registration_id,
     )
     membership.seats_granted = after.granted
     membership.seats_reserved = after.reserved

@@ -22,7 +22,7 @@ from lectern.notifications.sender import SendReport, send_due
 logger = logging.getLogger(__name__)
 
 # Modules whose import registers rules with @rule.
-RULE_MODULES = ("lectern.memberships.rules",)
+RULE_MODULES = ("lectern.memberships.rules", "lectern.registrations.rules")
 
 
 @dataclass(frozen=True)

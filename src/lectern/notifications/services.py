@@ -21,7 +21,29 @@ KINDS: dict[str, str] = {
     "coordinator_checkin_6m": "coordinator_checkin",
     "coordinator_checkin_9m": "coordinator_checkin",
     "event_approaching_trainer": "event_approaching_trainer",
+    "registration_confirmed": "registration_confirmed",
+    "registration_moved": "registration_moved",
+    "registration_withdrawn": "registration_withdrawn",
+    "seat_forfeited": "seat_forfeited",
+    "emergency_exception": "emergency_exception",
+    "event_cancelled": "event_cancelled",
+    "event_cancelled_coordinator": "event_cancelled_coordinator",
+    "preparation": "preparation",
+    "waitlist_joined": "waitlist_joined",
+    "waitlist_offer": "waitlist_offer",
+    "waitlist_ended": "waitlist_ended",
 }
+# Kinds made per period (e.g. social_event_suggestion_2027q1) share one template.
+KIND_PREFIXES = {"social_event_suggestion_": "social_event_suggestion"}
+
+
+def template_for(kind: str) -> str:
+    if kind in KINDS:
+        return KINDS[kind]
+    for prefix, template in KIND_PREFIXES.items():
+        if kind.startswith(prefix):
+            return template
+    raise KeyError(f"no templates for email kind {kind!r}")
 
 
 @dataclass(frozen=True)
@@ -40,7 +62,7 @@ class Rendered:
 
 def render(kind: str, context: dict[str, Any]) -> Rendered:
     """Render a kind's subject, plain-text and HTML templates."""
-    template = KINDS[kind]
+    template = template_for(kind)
     full = {"programme_name": settings.PROGRAMME_NAME, "base_url": settings.BASE_URL, **context}
     subject = render_to_string(f"notifications/{template}/subject.txt", full)
     return Rendered(

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "lectern.memberships",
     "lectern.events",
     "lectern.notifications",
+    "lectern.registrations",
     "lectern.web",
 ]
 
@@ -217,4 +218,16 @@ LECTERN: dict[str, Any] = {
     "CHECKIN_MONTHS": (3, 6, 9),
     "CHECKIN_GRACE_DAYS": 30,
     "TRAINER_NOTICE_DAYS": 30,
+    # Registration rules (DOMAIN.md).
+    "MEMBERSHIP_GRACE_DAYS": 0,
+    "WITHDRAWALS_PER_YEAR": 3,
+    "EMERGENCY_DAYS_AFTER_EVENT": 7,
+    "LOW_ENROLMENT_DAYS": 14,
+    "WAITLIST_OFFER_HOURS": 48,
+    "CODE_ATTEMPTS_PER_CLIENT": int(os.environ.get("LECTERN_CODE_ATTEMPTS_PER_CLIENT", "10")),
+    "CODE_ATTEMPTS_PER_EVENT": int(os.environ.get("LECTERN_CODE_ATTEMPTS_PER_EVENT", "50")),
+    "CODE_ATTEMPT_WINDOW_SECONDS": int(os.environ.get("LECTERN_CODE_ATTEMPT_WINDOW", "600")),
+    "NUM_PROXIES": int(os.environ.get("LECTERN_NUM_PROXIES", "0")),
+    # Test-only: the concurrency tests switch locking off to show the race is real.
+    "REGISTRATION_LOCKING": True,
 }

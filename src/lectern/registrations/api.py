@@ -1,0 +1,186 @@
+"""Registration and waiting-list endpoints of API.md."""
+
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+
+from lectern.api import principal
+from lectern.core.permissions import get_visible, require_authenticated
+from lectern.core.schemas import refusals
+from lectern.memberships.selectors import memberships_visible_to
+from lectern.registrations import services, waitlist
+from lectern.registrations.models import Registration
+from lectern.registrations.ratelimit import client_address
+from lectern.registrations.selectors import registrations_visible_to
+from lectern.registrations.tokens import manage_token
+
+router = Router(tags=["registrations"])
+
+Technology = Literal["r", "python", "shell", "sql", "openrefine", "spreadsheets", "git"]
+
+
+class RegistrationIn(Schema):
+    event_id: int
+    code: str = Field(max_length=100)
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=254)
+    country: str = Field(max_length=2, description="ISO 3166 alpha-2")
+    affiliation: str = Field(max_length=200)
+    technologies: list[Technology]
+    usage_frequency: Literal["daily", "weekly", "monthly", "less"]
+    carpentries_experience: list[Literal["learner", "helper", "none"]]
+    teaching_experience: str = ""
+    accept_code_of_conduct: bool
+    accept_privacy: bool
+    directory_consent: bool = False
+    timezone: str = Field("", description="The trainee's IANA zone, for emails")
+    override_reason: str = Field("", description="Staff only: let it through a closed rule")
+
+
+class WaitlistIn(RegistrationIn):
+    event_id: int | None = None  # type: ignore[assignment]
+
+
+class RegistrationOut(Schema):
+    id: int
+    event_id: int
+    membership_id: int
+    trainee_id: int
+    status: str
+    manage_token: str | None = Field(description="Staff and the trainee only.")
+    advisories: list[str]
+    created_at: Any
+    changed_at: Any
+
+    @staticmethod
+    def resolve_manage_token(obj: Registration, context: Any) -> str | None:
+        caller = principal(context["request"])
+        if caller.is_staff or caller.registration_id == obj.pk:
+            return manage_token(obj.pk, obj.manage_nonce)
+        return None
+
+
+class CoordinatorRegistrationOut(RegistrationOut):
+    trainee_name: str = Field(alias="trainee.name")
+    trainee_email: str = Field(alias="trainee.email")
+    event_title: str = Field(alias="event.title")
+
+
+class MoveIn(Schema):
+    event_id: int
+    reason: str = ""
+
+
+class WithdrawIn(Schema):
+    reason: str = ""
+
+
+class EmergencyIn(Schema):
+    reason: str
+    move_to_event_id: int | None = None
+
+
+class WaitlistOut(Schema):
+    id: int
+    event_id: int
+    position: int
+    status: str
+
+    @staticmethod
+    def resolve_position(obj: Any) -> int:
+        return waitlist.waitlist_position(obj)
+
+
+class AcceptIn(Schema):
+    token: str
+
+
+def details_from(payload: RegistrationIn) -> services.TraineeDetails:
+    return services.TraineeDetails(
+        name=payload.name, email=payload.email, affiliation=payload.affiliation,
+        country=payload.country, technologies=list(payload.technologies),
+        usage_frequency=payload.usage_frequency,
+        carpentries_experience=list(payload.carpentries_experience),
+        accept_code_of_conduct=payload.accept_code_of_conduct,
+        accept_privacy=payload.accept_privacy, teaching_experience=payload.teaching_experience,
+        directory_consent=payload.directory_consent, timezone=payload.timezone,
+    )
+
+
+def _registration(request: HttpRequest, registration_id: int) -> Registration:
+    caller = principal(request)
+    require_authenticated(caller)
+    return get_visible(registrations_visible_to(caller), registration_id, "registration")
+
+
+@router.post("/registrations", response={201: RegistrationOut, **refusals(403, 404, 409, 429)})
+def registration_create(request: HttpRequest, payload: RegistrationIn) -> Status:
+    """Register with an organisation's code. Failed codes are rate limited per address."""
+    caller = principal(request)
+    created = services.registration_create(
+        actor=caller, event_id=payload.event_id, code=payload.code,
+        details=details_from(payload), client=client_address(request),
+        override_reason=payload.override_reason,
+    )
+    request.auth = caller.trainee(created.registration.pk)  # type: ignore[attr-defined]
+    return Status(201, created.registration)
+
+
+@router.get("/registrations/{registration_id}", response={200: RegistrationOut, **refusals(404)})
+def registration_detail(request: HttpRequest, registration_id: int) -> Any:
+    return _registration(request, registration_id)
+
+
+@router.post("/registrations/{registration_id}/move",
+             response={200: RegistrationOut, **refusals(403, 404, 409)})
+def registration_move(request: HttpRequest, registration_id: int, payload: MoveIn) -> Any:
+    return services.registration_move(
+        actor=principal(request), registration=_registration(request, registration_id),
+        event_id=payload.event_id, reason=payload.reason)
+
+
+@router.post("/registrations/{registration_id}/withdraw",
+             response={200: RegistrationOut, **refusals(403, 404, 409)})
+def registration_withdraw(request: HttpRequest, registration_id: int, payload: WithdrawIn) -> Any:
+    return services.registration_withdraw(
+        actor=principal(request), registration=_registration(request, registration_id),
+        reason=payload.reason)
+
+
+@router.post("/registrations/{registration_id}/emergency",
+             response={200: RegistrationOut, **refusals(403, 404, 409)})
+def registration_emergency(request: HttpRequest, registration_id: int, payload: EmergencyIn) -> Any:
+    return services.registration_emergency(
+        actor=principal(request), registration=_registration(request, registration_id),
+        reason=payload.reason, move_to_event_id=payload.move_to_event_id)
+
+
+@router.post("/events/{event_id}/waitlist",
+             response={201: WaitlistOut, **refusals(404, 409, 429)})
+def waitlist_join(request: HttpRequest, event_id: int, payload: WaitlistIn) -> Status:
+    entry = waitlist.waitlist_join(
+        actor=principal(request), event_id=event_id, code=payload.code,
+        details=details_from(payload), client=client_address(request))
+    return Status(201, entry)
+
+
+@router.post("/waitlist/accept", response={201: RegistrationOut, **refusals(404, 409)})
+def waitlist_accept(request: HttpRequest, payload: AcceptIn) -> Status:
+    """Accept a waiting-list offer with the token from the offer email."""
+    created = waitlist.waitlist_accept(raw=payload.token)
+    request.auth = principal(request).trainee(created.registration.pk)  # type: ignore[attr-defined]
+    return Status(201, created.registration)
+
+
+@router.get("/memberships/{membership_id}/registrations",
+            response={200: list[CoordinatorRegistrationOut], **refusals(404)})
+@paginate
+def membership_registrations(request: HttpRequest, membership_id: int) -> Any:
+    """A membership's registrations with trainee and event: for its coordinators and staff."""
+    caller = principal(request)
+    require_authenticated(caller)
+    membership = get_visible(memberships_visible_to(caller), membership_id, "membership")
+    return (membership.registrations.select_related("trainee", "event")
+            .order_by("-created_at", "-id"))

@@ -1,0 +1,72 @@
+"""The emails registration services write, with what each needs to say."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import models
+
+from lectern.events.ical import event_ics
+from lectern.events.models import Event
+from lectern.events.selectors import local_sessions, registration_cutoff
+from lectern.notifications.services import File, message_queue
+from lectern.registrations.models import Registration
+from lectern.registrations.tokens import manage_token
+
+
+def manage_url(registration: Registration) -> str:
+    token = manage_token(registration.pk, registration.manage_nonce)
+    return f"{settings.BASE_URL}/manage/{token}/"
+
+
+def viewer_sessions(event: Event, timezone: str) -> list[dict[str, str]]:
+    """The sessions in the trainee's own zone, when we know it."""
+    if not timezone:
+        return []
+    tz = ZoneInfo(timezone)
+    return [
+        {"day": f"{s.start.astimezone(tz):%a} {s.start.astimezone(tz).day} "
+                f"{s.start.astimezone(tz):%b %Y}",
+         "range": f"{s.start.astimezone(tz):%H:%M}\u2013{s.end.astimezone(tz):%H:%M} "
+                  f"{s.start.astimezone(tz).tzname()}"}
+        for s in local_sessions(event)
+    ]
+
+
+def event_context(event: Event, timezone: str = "") -> dict[str, Any]:
+    return {
+        "event": event,
+        "sessions": local_sessions(event),
+        "viewer_sessions": viewer_sessions(event, timezone),
+        "viewer_zone": timezone,
+        "cutoff": registration_cutoff(event),
+        "event_url": f"{settings.BASE_URL}/events/{event.pk}/",
+    }
+
+
+def ics_file(event: Event, now: datetime) -> File:
+    return File("training.ics", "text/calendar", event_ics(event, now=now))
+
+
+def to_trainee(
+    kind: str,
+    registration: Registration,
+    *,
+    about: models.Model | None = None,
+    now: datetime,
+    attach_ics: bool = False,
+    due_at: datetime | None = None,
+    **context: Any,
+) -> None:
+    """Queue an email to the registration's trainee, about the registration (or `about`)."""
+    trainee, event = registration.trainee, registration.event
+    message_queue(
+        kind=kind, to=trainee.email, name=trainee.name, obj=about or registration, now=now,
+        due_at=due_at,
+        context={**event_context(event, trainee.timezone), "registration": registration,
+                 "trainee": trainee, "manage_url": manage_url(registration), **context},
+        attachments=[ics_file(event, now)] if attach_ics else [],
+    )

@@ -1,0 +1,128 @@
+"""Trainees, their registrations for events, the waiting list, and failed code attempts."""
+
+from __future__ import annotations
+
+from django.db import models
+from django_countries.fields import CountryField
+
+TECHNOLOGIES = ("r", "python", "shell", "sql", "openrefine", "spreadsheets", "git")
+TECHNOLOGY_LABELS = {"r": "R", "python": "Python", "shell": "Unix shell", "sql": "SQL",
+                     "openrefine": "OpenRefine", "spreadsheets": "Spreadsheets", "git": "Git"}
+
+
+class UsageFrequency(models.TextChoices):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    LESS = "less", "less than monthly"
+
+
+class Trainee(models.Model):
+    """A person who registers for training, identified by email."""
+
+    email = models.EmailField(unique=True, help_text="Stored in lower case.")
+    name = models.CharField(max_length=200)
+    affiliation = models.CharField(max_length=200)
+    country = CountryField()
+    timezone = models.CharField(max_length=64, blank=True, help_text="The trainee's own zone.")
+    technologies = models.JSONField(default=list)
+    usage_frequency = models.CharField(max_length=16, choices=UsageFrequency.choices)
+    carpentries_experience = models.JSONField(default=list)
+    teaching_experience = models.TextField(blank=True)
+    directory_consent = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class RegistrationStatus(models.TextChoices):
+    CONFIRMED = "confirmed"
+    WITHDRAWN = "withdrawn"
+    FORFEITED = "forfeited"
+    CANCELLED = "cancelled"
+    ATTENDED = "attended"
+    FAILED = "failed"
+
+
+class Registration(models.Model):
+    """A trainee's place at an event, holding one seat of a membership."""
+
+    event = models.ForeignKey("events.Event", on_delete=models.PROTECT, related_name="registrations")
+    membership = models.ForeignKey(
+        "memberships.Membership", on_delete=models.PROTECT, related_name="registrations"
+    )
+    trainee = models.ForeignKey(Trainee, on_delete=models.PROTECT, related_name="registrations")
+    status = models.CharField(
+        max_length=16, choices=RegistrationStatus.choices, default=RegistrationStatus.CONFIRMED
+    )
+    manage_nonce = models.CharField(
+        max_length=32, help_text="Part of the manage link's signature; change it to revoke."
+    )
+    advisories = models.JSONField(default=list)
+    override_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trainee"],
+                condition=models.Q(status="confirmed"),
+                name="one_active_registration_per_trainee",
+            ),
+        ]
+        indexes = [models.Index(fields=["event", "status"]),
+                   models.Index(fields=["membership", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.trainee} at {self.event} ({self.status})"
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting"
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    EXPIRED = "expired"
+    ENDED = "ended"
+
+
+class WaitlistEntry(models.Model):
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="waitlist")
+    membership = models.ForeignKey("memberships.Membership", on_delete=models.CASCADE,
+                                   related_name="waitlist_entries")
+    trainee = models.ForeignKey(Trainee, on_delete=models.CASCADE, related_name="waitlist_entries")
+    status = models.CharField(max_length=16, choices=WaitlistStatus.choices,
+                              default=WaitlistStatus.WAITING)
+    created_at = models.DateTimeField()
+    offered_at = models.DateTimeField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    offer_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    registration = models.OneToOneField(Registration, null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="waitlist_entry")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "waiting-list entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "trainee"],
+                condition=models.Q(status__in=["waiting", "offered"]),
+                name="waitlist_once_per_event",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trainee} waiting for {self.event} ({self.status})"
+
+
+class CodeAttempt(models.Model):
+    """A failed registration-code attempt, counted to slow down code guessing."""
+
+    client = models.CharField(max_length=64, db_index=True)
+    event_id = models.BigIntegerField(null=True, db_index=True)
+    at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.client} at {self.at:%Y-%m-%d %H:%M:%S}"

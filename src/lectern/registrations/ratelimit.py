@@ -1,0 +1,59 @@
+"""Slow down registration-code guessing: failed attempts per client address and per event.
+
+Attempts are rows in the shared database, so the limit holds across processes and machines.
+Successful registrations are not counted.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Min
+from django.http import HttpRequest
+
+from lectern.core.errors import RateLimited
+from lectern.registrations.models import CodeAttempt
+
+
+def client_address(request: HttpRequest) -> str:
+    """The caller's address; behind `LECTERN_NUM_PROXIES` trusted proxies, from X-Forwarded-For."""
+    proxies = settings.LECTERN["NUM_PROXIES"]
+    if proxies:
+        forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",")]
+        forwarded = [a for a in forwarded if a]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies][:64]
+    return str(request.META.get("REMOTE_ADDR", "unknown"))[:64]
+
+
+def _window() -> timedelta:
+    return timedelta(seconds=settings.LECTERN["CODE_ATTEMPT_WINDOW_SECONDS"])
+
+
+def code_attempts_check(*, client: str, event_id: int | None, now: datetime) -> None:
+    """Refuse (429) while a client, or everyone on an event, has failed too often lately."""
+    since = now - _window()
+    limits = [
+        (CodeAttempt.objects.filter(client=client, at__gt=since),
+         settings.LECTERN["CODE_ATTEMPTS_PER_CLIENT"]),
+        (CodeAttempt.objects.filter(event_id=event_id, at__gt=since),
+         settings.LECTERN["CODE_ATTEMPTS_PER_EVENT"]),
+    ]
+    for attempts, limit in limits:
+        if attempts.count() >= limit:
+            oldest = attempts.aggregate(oldest=Min("at"))["oldest"] or now
+            retry_after = max(1, int((oldest + _window() - now).total_seconds()) + 1)
+            raise RateLimited(
+                "Too many wrong registration codes were tried. Check the code with your "
+                f"coordinator and try again in {max(1, retry_after // 60)} minute(s).",
+                retry_after=retry_after,
+            )
+
+
+def code_attempt_record(*, client: str, event_id: int | None, now: datetime) -> None:
+    CodeAttempt.objects.create(client=client, event_id=event_id, at=now)
+
+
+def code_attempts_forget(*, before: datetime) -> int:
+    return CodeAttempt.objects.filter(at__lt=before).delete()[0]

@@ -1,0 +1,106 @@
+"""Scheduled rules about registrations and events."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef
+
+from lectern.core.permissions import Principal
+from lectern.events.models import Event, EventStatus
+from lectern.events.selectors import Quarter
+from lectern.events.services import event_cancel
+from lectern.memberships.models import ContactRole, MembershipContact
+from lectern.notifications.models import Message
+from lectern.notifications.scheduler import rule
+from lectern.notifications.services import message_queue
+from lectern.registrations import emails
+from lectern.registrations.models import Registration, RegistrationStatus
+from lectern.registrations.ratelimit import code_attempts_forget
+from lectern.registrations.waitlist import waitlist_expire
+
+
+@rule("low_enrolment_cancellation")
+def low_enrolment_cancellation(now: datetime) -> int:
+    """Two weeks before the first session, cancel events with fewer confirmed registrations
+    than their minimum, unless staff said to run regardless. Missed during downtime, it still
+    runs until the event starts; after that the decision has lost its meaning."""
+    horizon = now + timedelta(days=settings.LECTERN["LOW_ENROLMENT_DAYS"])
+    # places_taken is the running count of confirmed registrations.
+    events = Event.objects.filter(status=EventStatus.SCHEDULED, run_regardless=False,
+                                  first_start__gt=now, first_start__lte=horizon,
+                                  places_taken__lt=F("min_enrolment"))
+    cancelled = 0
+    for event in events:
+        event_cancel(actor=Principal.as_system(), event=event, now=now,
+                     reason=f"Fewer than {event.min_enrolment} trainees had registered two weeks "
+                            "before the start.")
+        cancelled += 1
+    return cancelled
+
+
+@rule("preparation_emails")
+def preparation_emails(now: datetime) -> int:
+    """At the cutoff (one week before), send each confirmed trainee the preparation email:
+    schedule, requirements, homework, the video-conference link and an .ics. Written when
+    due, so it carries the event's latest details; not sent once the event has started."""
+    cutoff_days = settings.LECTERN["REGISTRATION_CUTOFF_DAYS"]
+    sent = Message.objects.filter(kind="preparation", object_type="registration",
+                                  object_id=OuterRef("pk"))
+    registrations = (Registration.objects
+                     .filter(status=RegistrationStatus.CONFIRMED,
+                             event__status=EventStatus.SCHEDULED, event__first_start__gt=now,
+                             event__first_start__lte=now + timedelta(days=cutoff_days))
+                     .exclude(Exists(sent)).select_related("event", "trainee"))
+    queued = 0
+    for registration in registrations:
+        emails.to_trainee("preparation", registration, now=now, attach_ics=True)
+        queued += 1
+    return queued
+
+
+@rule("waitlist_offer_expiry")
+def waitlist_offer_expiry(now: datetime) -> int:
+    """End offers not accepted within 48 hours (or by the cutoff); offer the next in line."""
+    return waitlist_expire(now=now)
+
+
+@rule("social_event_suggestion")
+def social_event_suggestion(now: datetime) -> int:
+    """Once a quarter, suggest a local social event to coordinators whose trainees (this
+    membership year) are spread over two or more events."""
+    quarter = Quarter.of(now.date())
+    kind = f"social_event_suggestion_{quarter.year}q{quarter.number}"
+    today = now.date()
+    spread = (Registration.objects
+              .filter(status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED],
+                      membership__start_date__lte=today, membership__end_date__gte=today)
+              .values("membership_id").annotate(events=Count("event", distinct=True))
+              .filter(events__gte=2).values("membership_id"))
+    told = Message.objects.filter(kind=kind, object_type="membership",
+                                  object_id=OuterRef("membership_id"), recipient=OuterRef("email"))
+    contacts = (MembershipContact.objects
+                .filter(role=ContactRole.COORDINATOR, membership_id__in=spread)
+                .exclude(Exists(told)).select_related("membership__organization"))
+    queued = 0
+    for contact in contacts:
+        events = (Event.objects.filter(registrations__membership=contact.membership,
+                                       registrations__status__in=[RegistrationStatus.CONFIRMED,
+                                                                  RegistrationStatus.ATTENDED])
+                  .distinct().order_by("first_start"))
+        message_queue(kind=kind, to=contact.email, name=contact.name, obj=contact.membership,
+                      now=now, context={"membership": contact.membership, "events": list(events)})
+        queued += 1
+    return queued
+
+
+@rule("housekeeping")
+def housekeeping(now: datetime) -> int:
+    """Forget failed code attempts after a day, and idempotency records after theirs."""
+    from lectern.core.models import IdempotencyRecord
+
+    forgotten = code_attempts_forget(before=now - timedelta(days=1))
+    hours = settings.LECTERN["IDEMPOTENCY_KEY_HOURS"]
+    IdempotencyRecord.objects.filter(created_at__lt=now - timedelta(hours=hours)).delete()
+    return forgotten
