@@ -19,16 +19,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def lectern(*args: str, env: dict[str, str], **kwargs: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+def lectern(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
         [sys.executable, "-m", "lectern.cli", *args],
         env=env,
         capture_output=True,
         text=True,
         timeout=180,
-        check=True,
-        **kwargs,
+        check=False,
     )
+    assert result.returncode == 0, f"lectern {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
+    return result
 
 
 @pytest.fixture

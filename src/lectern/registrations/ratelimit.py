@@ -6,6 +6,7 @@ Successful registrations are not counted.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -43,7 +44,7 @@ def code_attempts_check(*, client: str, event_id: int | None, now: datetime) -> 
     for attempts, limit in limits:
         if attempts.count() >= limit:
             oldest = attempts.aggregate(oldest=Min("at"))["oldest"] or now
-            retry_after = max(1, int((oldest + _window() - now).total_seconds()) + 1)
+            retry_after = max(1, math.ceil((oldest + _window() - now).total_seconds()))
             raise RateLimited(
                 "Too many wrong registration codes were tried. Check the code with your "
                 f"coordinator and try again in {max(1, retry_after // 60)} minute(s).",

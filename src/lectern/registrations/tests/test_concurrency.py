@@ -1,0 +1,100 @@
+"""No overbooking under concurrency: 50 clients race for the last places and seats.
+
+Each case first runs with locking switched off (a test-only setting) to show the race is
+real, then with the real code, which must have exactly the right number of winners.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import date
+
+import pytest
+from django.db import connection
+
+from lectern.core.errors import DomainError
+from lectern.core.permissions import Principal
+from lectern.memberships.selectors import ledger_recount
+from lectern.registrations import services
+from lectern.registrations.models import Registration
+from tests.factories import membership
+
+from .conftest import details, make_event
+
+CLIENTS = 50
+
+
+def race(event_id: int, code: str, offset: int) -> Counter[str]:
+    """Let CLIENTS threads register at once; count the outcomes."""
+    barrier = threading.Barrier(CLIENTS)
+    outcomes: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def client(n: int) -> None:
+        try:
+            barrier.wait()
+            services.registration_create(actor=Principal.anonymous(), event_id=event_id,
+                                         code=code, details=details(offset + n))
+            outcome = "registered"
+        except DomainError as refusal:
+            outcome = refusal.code
+        except Exception as exc:  # noqa: BLE001 - reported as an outcome the test rejects
+            outcome = f"error: {type(exc).__name__}: {exc}"
+        finally:
+            connection.close()
+        with lock:
+            outcomes[outcome] += 1
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return outcomes
+
+
+def overbooked(event, member) -> bool:
+    event.refresh_from_db()
+    member.refresh_from_db()
+    confirmed = Registration.objects.filter(event=event, status="confirmed").count()
+    return (confirmed > event.capacity or ledger_recount(member).available < 0
+            or ledger_recount(member).reserved != member.seats_reserved)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("locking", [False, True], ids=["control-without-locks", "locked"])
+def test_fifty_clients_race_for_the_last_three_places(settings, locking) -> None:
+    settings.LECTERN = {**settings.LECTERN, "REGISTRATION_LOCKING": locking}
+    member = membership(tier="custom", seats=200, start_date=date(2026, 10, 1))
+    event = make_event(capacity=3)
+    outcomes = race(event.pk, member.registration_code, offset=0)
+    print(f"locking={locking}: {dict(outcomes)}")  # shown with -s
+    if not locking:
+        assert outcomes["registered"] > 3 or overbooked(event, member), outcomes
+        return
+    assert outcomes == Counter({"registered": 3, "event_full": 47}), outcomes
+    event.refresh_from_db()
+    member.refresh_from_db()
+    assert event.places_taken == 3
+    assert Registration.objects.filter(event=event, status="confirmed").count() == 3
+    assert ledger_recount(member).as_dict() == {"granted": 200, "reserved": 3, "used": 0,
+                                               "rolled_out": 0, "available": 197}
+    assert member.seats_reserved == 3
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("locking", [False, True], ids=["control-without-locks", "locked"])
+def test_fifty_clients_race_for_the_last_two_seats(settings, locking) -> None:
+    settings.LECTERN = {**settings.LECTERN, "REGISTRATION_LOCKING": locking}
+    member = membership(tier="custom", seats=2, start_date=date(2026, 10, 1))
+    event = make_event(capacity=100)
+    outcomes = race(event.pk, member.registration_code, offset=100)
+    if not locking:
+        assert outcomes["registered"] > 2 or overbooked(event, member), outcomes
+        return
+    assert outcomes == Counter({"registered": 2, "no_seats_left": 48}), outcomes
+    member.refresh_from_db()
+    assert ledger_recount(member).as_dict() == {"granted": 2, "reserved": 2, "used": 0,
+                                               "rolled_out": 0, "available": 0}
+    assert member.seats_available == 0
