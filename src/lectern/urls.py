@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("memberships/", include("lectern.memberships.urls")),
     path("", include("lectern.events.urls")),
+    path("", include("lectern.registrations.urls")),
     path("", include("lectern.web.urls")),
 ]
 

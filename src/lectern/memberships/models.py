@@ -152,7 +152,10 @@ class SeatEntry(models.Model):
     reason = models.TextField(blank=True)
     overdraw = models.BooleanField(default=False, help_text="Staff allowed available below 0.")
     registration = models.ForeignKey(
-        "registrations.Registration", null=True, blank=True, on_delete=models.PROTECT,
+        "registrations.Registration",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="seat_entries",
     )
     related_membership = models.ForeignKey(

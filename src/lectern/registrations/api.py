@@ -99,13 +99,18 @@ class AcceptIn(Schema):
 
 def details_from(payload: RegistrationIn) -> services.TraineeDetails:
     return services.TraineeDetails(
-        name=payload.name, email=payload.email, affiliation=payload.affiliation,
-        country=payload.country, technologies=list(payload.technologies),
+        name=payload.name,
+        email=payload.email,
+        affiliation=payload.affiliation,
+        country=payload.country,
+        technologies=list(payload.technologies),
         usage_frequency=payload.usage_frequency,
         carpentries_experience=list(payload.carpentries_experience),
         accept_code_of_conduct=payload.accept_code_of_conduct,
-        accept_privacy=payload.accept_privacy, teaching_experience=payload.teaching_experience,
-        directory_consent=payload.directory_consent, timezone=payload.timezone,
+        accept_privacy=payload.accept_privacy,
+        teaching_experience=payload.teaching_experience,
+        directory_consent=payload.directory_consent,
+        timezone=payload.timezone,
     )
 
 
@@ -120,8 +125,11 @@ def registration_create(request: HttpRequest, payload: RegistrationIn) -> Status
     """Register with an organisation's code. Failed codes are rate limited per address."""
     caller = principal(request)
     created = services.registration_create(
-        actor=caller, event_id=payload.event_id, code=payload.code,
-        details=details_from(payload), client=client_address(request),
+        actor=caller,
+        event_id=payload.event_id,
+        code=payload.code,
+        details=details_from(payload),
+        client=client_address(request),
         override_reason=payload.override_reason,
     )
     request.auth = caller.trainee(created.registration.pk)  # type: ignore[attr-defined]
@@ -133,36 +141,53 @@ def registration_detail(request: HttpRequest, registration_id: int) -> Any:
     return _registration(request, registration_id)
 
 
-@router.post("/registrations/{registration_id}/move",
-             response={200: RegistrationOut, **refusals(403, 404, 409)})
+@router.post(
+    "/registrations/{registration_id}/move",
+    response={200: RegistrationOut, **refusals(403, 404, 409)},
+)
 def registration_move(request: HttpRequest, registration_id: int, payload: MoveIn) -> Any:
     return services.registration_move(
-        actor=principal(request), registration=_registration(request, registration_id),
-        event_id=payload.event_id, reason=payload.reason)
+        actor=principal(request),
+        registration=_registration(request, registration_id),
+        event_id=payload.event_id,
+        reason=payload.reason,
+    )
 
 
-@router.post("/registrations/{registration_id}/withdraw",
-             response={200: RegistrationOut, **refusals(403, 404, 409)})
+@router.post(
+    "/registrations/{registration_id}/withdraw",
+    response={200: RegistrationOut, **refusals(403, 404, 409)},
+)
 def registration_withdraw(request: HttpRequest, registration_id: int, payload: WithdrawIn) -> Any:
     return services.registration_withdraw(
-        actor=principal(request), registration=_registration(request, registration_id),
-        reason=payload.reason)
+        actor=principal(request),
+        registration=_registration(request, registration_id),
+        reason=payload.reason,
+    )
 
 
-@router.post("/registrations/{registration_id}/emergency",
-             response={200: RegistrationOut, **refusals(403, 404, 409)})
+@router.post(
+    "/registrations/{registration_id}/emergency",
+    response={200: RegistrationOut, **refusals(403, 404, 409)},
+)
 def registration_emergency(request: HttpRequest, registration_id: int, payload: EmergencyIn) -> Any:
     return services.registration_emergency(
-        actor=principal(request), registration=_registration(request, registration_id),
-        reason=payload.reason, move_to_event_id=payload.move_to_event_id)
+        actor=principal(request),
+        registration=_registration(request, registration_id),
+        reason=payload.reason,
+        move_to_event_id=payload.move_to_event_id,
+    )
 
 
-@router.post("/events/{event_id}/waitlist",
-             response={201: WaitlistOut, **refusals(404, 409, 429)})
+@router.post("/events/{event_id}/waitlist", response={201: WaitlistOut, **refusals(404, 409, 429)})
 def waitlist_join(request: HttpRequest, event_id: int, payload: WaitlistIn) -> Status:
     entry = waitlist.waitlist_join(
-        actor=principal(request), event_id=event_id, code=payload.code,
-        details=details_from(payload), client=client_address(request))
+        actor=principal(request),
+        event_id=event_id,
+        code=payload.code,
+        details=details_from(payload),
+        client=client_address(request),
+    )
     return Status(201, entry)
 
 
@@ -174,13 +199,16 @@ def waitlist_accept(request: HttpRequest, payload: AcceptIn) -> Status:
     return Status(201, created.registration)
 
 
-@router.get("/memberships/{membership_id}/registrations",
-            response={200: list[CoordinatorRegistrationOut], **refusals(404)})
+@router.get(
+    "/memberships/{membership_id}/registrations",
+    response={200: list[CoordinatorRegistrationOut], **refusals(404)},
+)
 @paginate
 def membership_registrations(request: HttpRequest, membership_id: int) -> Any:
     """A membership's registrations with trainee and event: for its coordinators and staff."""
     caller = principal(request)
     require_authenticated(caller)
     membership = get_visible(memberships_visible_to(caller), membership_id, "membership")
-    return (membership.registrations.select_related("trainee", "event")
-            .order_by("-created_at", "-id"))
+    return membership.registrations.select_related("trainee", "event").order_by(
+        "-created_at", "-id"
+    )

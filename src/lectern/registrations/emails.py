@@ -28,10 +28,12 @@ def viewer_sessions(event: Event, timezone: str) -> list[dict[str, str]]:
         return []
     tz = ZoneInfo(timezone)
     return [
-        {"day": f"{s.start.astimezone(tz):%a} {s.start.astimezone(tz).day} "
-                f"{s.start.astimezone(tz):%b %Y}",
-         "range": f"{s.start.astimezone(tz):%H:%M}\u2013{s.end.astimezone(tz):%H:%M} "
-                  f"{s.start.astimezone(tz).tzname()}"}
+        {
+            "day": f"{s.start.astimezone(tz):%a} {s.start.astimezone(tz).day} "
+            f"{s.start.astimezone(tz):%b %Y}",
+            "range": f"{s.start.astimezone(tz):%H:%M}\u2013{s.end.astimezone(tz):%H:%M} "
+            f"{s.start.astimezone(tz).tzname()}",
+        }
         for s in local_sessions(event)
     ]
 
@@ -64,9 +66,18 @@ def to_trainee(
     """Queue an email to the registration's trainee, about the registration (or `about`)."""
     trainee, event = registration.trainee, registration.event
     message_queue(
-        kind=kind, to=trainee.email, name=trainee.name, obj=about or registration, now=now,
+        kind=kind,
+        to=trainee.email,
+        name=trainee.name,
+        obj=about or registration,
+        now=now,
         due_at=due_at,
-        context={**event_context(event, trainee.timezone), "registration": registration,
-                 "trainee": trainee, "manage_url": manage_url(registration), **context},
+        context={
+            **event_context(event, trainee.timezone),
+            "registration": registration,
+            "trainee": trainee,
+            "manage_url": manage_url(registration),
+            **context,
+        },
         attachments=[ics_file(event, now)] if attach_ics else [],
     )

@@ -6,8 +6,15 @@ from django.db import models
 from django_countries.fields import CountryField
 
 TECHNOLOGIES = ("r", "python", "shell", "sql", "openrefine", "spreadsheets", "git")
-TECHNOLOGY_LABELS = {"r": "R", "python": "Python", "shell": "Unix shell", "sql": "SQL",
-                     "openrefine": "OpenRefine", "spreadsheets": "Spreadsheets", "git": "Git"}
+TECHNOLOGY_LABELS = {
+    "r": "R",
+    "python": "Python",
+    "shell": "Unix shell",
+    "sql": "SQL",
+    "openrefine": "OpenRefine",
+    "spreadsheets": "Spreadsheets",
+    "git": "Git",
+}
 
 
 class UsageFrequency(models.TextChoices):
@@ -48,7 +55,9 @@ class RegistrationStatus(models.TextChoices):
 class Registration(models.Model):
     """A trainee's place at an event, holding one seat of a membership."""
 
-    event = models.ForeignKey("events.Event", on_delete=models.PROTECT, related_name="registrations")
+    event = models.ForeignKey(
+        "events.Event", on_delete=models.PROTECT, related_name="registrations"
+    )
     membership = models.ForeignKey(
         "memberships.Membership", on_delete=models.PROTECT, related_name="registrations"
     )
@@ -73,8 +82,10 @@ class Registration(models.Model):
                 name="one_active_registration_per_trainee",
             ),
         ]
-        indexes = [models.Index(fields=["event", "status"]),
-                   models.Index(fields=["membership", "status"])]
+        indexes = [
+            models.Index(fields=["event", "status"]),
+            models.Index(fields=["membership", "status"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.trainee} at {self.event} ({self.status})"
@@ -90,17 +101,24 @@ class WaitlistStatus(models.TextChoices):
 
 class WaitlistEntry(models.Model):
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="waitlist")
-    membership = models.ForeignKey("memberships.Membership", on_delete=models.CASCADE,
-                                   related_name="waitlist_entries")
+    membership = models.ForeignKey(
+        "memberships.Membership", on_delete=models.CASCADE, related_name="waitlist_entries"
+    )
     trainee = models.ForeignKey(Trainee, on_delete=models.CASCADE, related_name="waitlist_entries")
-    status = models.CharField(max_length=16, choices=WaitlistStatus.choices,
-                              default=WaitlistStatus.WAITING)
+    status = models.CharField(
+        max_length=16, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING
+    )
     created_at = models.DateTimeField()
     offered_at = models.DateTimeField(null=True, blank=True)
     offer_expires_at = models.DateTimeField(null=True, blank=True)
     offer_digest = models.CharField(max_length=64, blank=True, db_index=True)
-    registration = models.OneToOneField(Registration, null=True, blank=True,
-                                        on_delete=models.SET_NULL, related_name="waitlist_entry")
+    registration = models.OneToOneField(
+        Registration,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="waitlist_entry",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -36,10 +36,14 @@ def code_attempts_check(*, client: str, event_id: int | None, now: datetime) -> 
     """Refuse (429) while a client, or everyone on an event, has failed too often lately."""
     since = now - _window()
     limits = [
-        (CodeAttempt.objects.filter(client=client, at__gt=since),
-         settings.LECTERN["CODE_ATTEMPTS_PER_CLIENT"]),
-        (CodeAttempt.objects.filter(event_id=event_id, at__gt=since),
-         settings.LECTERN["CODE_ATTEMPTS_PER_EVENT"]),
+        (
+            CodeAttempt.objects.filter(client=client, at__gt=since),
+            settings.LECTERN["CODE_ATTEMPTS_PER_CLIENT"],
+        ),
+        (
+            CodeAttempt.objects.filter(event_id=event_id, at__gt=since),
+            settings.LECTERN["CODE_ATTEMPTS_PER_EVENT"],
+        ),
     ]
     for attempts, limit in limits:
         if attempts.count() >= limit:

@@ -28,14 +28,22 @@ def low_enrolment_cancellation(now: datetime) -> int:
     runs until the event starts; after that the decision has lost its meaning."""
     horizon = now + timedelta(days=settings.LECTERN["LOW_ENROLMENT_DAYS"])
     # places_taken is the running count of confirmed registrations.
-    events = Event.objects.filter(status=EventStatus.SCHEDULED, run_regardless=False,
-                                  first_start__gt=now, first_start__lte=horizon,
-                                  places_taken__lt=F("min_enrolment"))
+    events = Event.objects.filter(
+        status=EventStatus.SCHEDULED,
+        run_regardless=False,
+        first_start__gt=now,
+        first_start__lte=horizon,
+        places_taken__lt=F("min_enrolment"),
+    )
     cancelled = 0
     for event in events:
-        event_cancel(actor=Principal.as_system(), event=event, now=now,
-                     reason=f"Fewer than {event.min_enrolment} trainees had registered two weeks "
-                            "before the start.")
+        event_cancel(
+            actor=Principal.as_system(),
+            event=event,
+            now=now,
+            reason=f"Fewer than {event.min_enrolment} trainees had registered two weeks "
+            "before the start.",
+        )
         cancelled += 1
     return cancelled
 
@@ -46,13 +54,19 @@ def preparation_emails(now: datetime) -> int:
     schedule, requirements, homework, the video-conference link and an .ics. Written when
     due, so it carries the event's latest details; not sent once the event has started."""
     cutoff_days = settings.LECTERN["REGISTRATION_CUTOFF_DAYS"]
-    sent = Message.objects.filter(kind="preparation", object_type="registration",
-                                  object_id=OuterRef("pk"))
-    registrations = (Registration.objects
-                     .filter(status=RegistrationStatus.CONFIRMED,
-                             event__status=EventStatus.SCHEDULED, event__first_start__gt=now,
-                             event__first_start__lte=now + timedelta(days=cutoff_days))
-                     .exclude(Exists(sent)).select_related("event", "trainee"))
+    sent = Message.objects.filter(
+        kind="preparation", object_type="registration", object_id=OuterRef("pk")
+    )
+    registrations = (
+        Registration.objects.filter(
+            status=RegistrationStatus.CONFIRMED,
+            event__status=EventStatus.SCHEDULED,
+            event__first_start__gt=now,
+            event__first_start__lte=now + timedelta(days=cutoff_days),
+        )
+        .exclude(Exists(sent))
+        .select_related("event", "trainee")
+    )
     queued = 0
     for registration in registrations:
         emails.to_trainee("preparation", registration, now=now, attach_ics=True)
@@ -73,24 +87,49 @@ def social_event_suggestion(now: datetime) -> int:
     quarter = Quarter.of(now.date())
     kind = f"social_event_suggestion_{quarter.year}q{quarter.number}"
     today = now.date()
-    spread = (Registration.objects
-              .filter(status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED],
-                      membership__start_date__lte=today, membership__end_date__gte=today)
-              .values("membership_id").annotate(events=Count("event", distinct=True))
-              .filter(events__gte=2).values("membership_id"))
-    told = Message.objects.filter(kind=kind, object_type="membership",
-                                  object_id=OuterRef("membership_id"), recipient=OuterRef("email"))
-    contacts = (MembershipContact.objects
-                .filter(role=ContactRole.COORDINATOR, membership_id__in=spread)
-                .exclude(Exists(told)).select_related("membership__organization"))
+    spread = (
+        Registration.objects.filter(
+            status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED],
+            membership__start_date__lte=today,
+            membership__end_date__gte=today,
+        )
+        .values("membership_id")
+        .annotate(events=Count("event", distinct=True))
+        .filter(events__gte=2)
+        .values("membership_id")
+    )
+    told = Message.objects.filter(
+        kind=kind,
+        object_type="membership",
+        object_id=OuterRef("membership_id"),
+        recipient=OuterRef("email"),
+    )
+    contacts = (
+        MembershipContact.objects.filter(role=ContactRole.COORDINATOR, membership_id__in=spread)
+        .exclude(Exists(told))
+        .select_related("membership__organization")
+    )
     queued = 0
     for contact in contacts:
-        events = (Event.objects.filter(registrations__membership=contact.membership,
-                                       registrations__status__in=[RegistrationStatus.CONFIRMED,
-                                                                  RegistrationStatus.ATTENDED])
-                  .distinct().order_by("first_start"))
-        message_queue(kind=kind, to=contact.email, name=contact.name, obj=contact.membership,
-                      now=now, context={"membership": contact.membership, "events": list(events)})
+        events = (
+            Event.objects.filter(
+                registrations__membership=contact.membership,
+                registrations__status__in=[
+                    RegistrationStatus.CONFIRMED,
+                    RegistrationStatus.ATTENDED,
+                ],
+            )
+            .distinct()
+            .order_by("first_start")
+        )
+        message_queue(
+            kind=kind,
+            to=contact.email,
+            name=contact.name,
+            obj=contact.membership,
+            now=now,
+            context={"membership": contact.membership, "events": list(events)},
+        )
         queued += 1
     return queued
 

@@ -14,8 +14,11 @@ def registration_for_token(token: str) -> Registration | None:
     registration_id = registration_id_of(token)
     if registration_id is None:
         return None
-    registration = (Registration.objects.select_related("event", "trainee", "membership")
-                    .filter(pk=registration_id).first())
+    registration = (
+        Registration.objects.select_related("event", "trainee", "membership")
+        .filter(pk=registration_id)
+        .first()
+    )
     if registration is None or not token_matches(token, registration.pk, registration.manage_nonce):
         return None
     return registration
@@ -37,5 +40,4 @@ def registrations_visible_to(principal: Principal) -> QuerySet[Registration]:
 
 
 def trainees_visible_to(principal: Principal) -> QuerySet[Trainee]:
-    return Trainee.objects.filter(
-        pk__in=registrations_visible_to(principal).values("trainee_id"))
+    return Trainee.objects.filter(pk__in=registrations_visible_to(principal).values("trainee_id"))

@@ -91,7 +91,9 @@ def details_check(details: TraineeDetails) -> TraineeDetails:
     if not technologies:
         refuse("technologies", "Choose at least one technology you are familiar with.")
     elif unknown := sorted(set(technologies) - set(TECHNOLOGIES)):
-        refuse("technologies", f"Unknown: {', '.join(unknown)}; choose from {', '.join(TECHNOLOGIES)}.")
+        refuse(
+            "technologies", f"Unknown: {', '.join(unknown)}; choose from {', '.join(TECHNOLOGIES)}."
+        )
     if details.usage_frequency not in UsageFrequency.values:
         refuse("usage_frequency", f"Choose one of {', '.join(UsageFrequency.values)}.")
     experience = [e.strip().lower() for e in details.carpentries_experience]
@@ -111,22 +113,33 @@ def details_check(details: TraineeDetails) -> TraineeDetails:
     if errors:
         names = ", ".join(errors)
         raise Invalid(f"Some fields need attention: {names}.", fields=errors)
-    return replace(details, name=details.name.strip(), email=email, country=country,
-                   affiliation=details.affiliation.strip(), technologies=sorted(set(technologies)),
-                   carpentries_experience=sorted(set(experience)))
+    return replace(
+        details,
+        name=details.name.strip(),
+        email=email,
+        country=country,
+        affiliation=details.affiliation.strip(),
+        technologies=sorted(set(technologies)),
+        carpentries_experience=sorted(set(experience)),
+    )
 
 
 def trainee_upsert(details: TraineeDetails, now: datetime) -> Trainee:
     """Return the trainee with this email, their details brought up to date."""
     values = {
-        "name": details.name, "affiliation": details.affiliation, "country": details.country,
-        "technologies": list(details.technologies), "usage_frequency": details.usage_frequency,
+        "name": details.name,
+        "affiliation": details.affiliation,
+        "country": details.country,
+        "technologies": list(details.technologies),
+        "usage_frequency": details.usage_frequency,
         "carpentries_experience": list(details.carpentries_experience),
-        "teaching_experience": details.teaching_experience, "timezone": details.timezone,
+        "teaching_experience": details.teaching_experience,
+        "timezone": details.timezone,
         "directory_consent": details.directory_consent,
     }
     trainee, created = Trainee.objects.get_or_create(
-        email=details.email, defaults={**values, "created_at": now})
+        email=details.email, defaults={**values, "created_at": now}
+    )
     if not created:
         for name, value in values.items():
             setattr(trainee, name, value)
@@ -138,21 +151,28 @@ def advisories_for(details: TraineeDetails, event: Event, membership: Membership
     """Advice that does not block registration; shown to the trainee and coordinators."""
     advice = []
     if details.usage_frequency in (UsageFrequency.MONTHLY, UsageFrequency.LESS):
-        advice.append("The training suits people who use at least one of the technologies "
-                      "weekly; you said you use them less often.")
+        advice.append(
+            "The training suits people who use at least one of the technologies "
+            "weekly; you said you use them less often."
+        )
     advised_until = attendance_advice(membership, event.first_local_date).advised_until
     if event.first_local_date > advised_until:
-        advice.append("This event is after the first six months of your organisation's "
-                      f"membership year (which ended {advised_until:%d %B %Y}); we recommend "
-                      "training early so there is time to finish checkout and teach.")
+        advice.append(
+            "This event is after the first six months of your organisation's "
+            f"membership year (which ended {advised_until:%d %B %Y}); we recommend "
+            "training early so there is time to finish checkout and teach."
+        )
     return advice
 
 
 def membership_for_code(code: str, event: Event) -> int | None:
     """The membership a code belongs to, if it may be used for this event; else None,
     whatever the reason (one answer, so that a guess learns nothing)."""
-    membership_id = (Membership.objects.filter(registration_code=normalize_code(code))
-                     .values_list("pk", flat=True).first())
+    membership_id = (
+        Membership.objects.filter(registration_code=normalize_code(code))
+        .values_list("pk", flat=True)
+        .first()
+    )
     if membership_id is None or event.membership_id not in (None, membership_id):
         return None
     return membership_id
@@ -190,7 +210,8 @@ def _check_open(event: Event, now: datetime, override: str) -> None:
     if now >= cutoff:
         raise RegistrationClosed(
             f"Registration for this event closed on {cutoff:%d %B %Y at %H:%M} UTC, one week "
-            "before it starts. Please choose a later event.")
+            "before it starts. Please choose a later event."
+        )
 
 
 def _check_membership(membership: Membership, event: Event, now: datetime, override: str) -> None:
@@ -201,18 +222,21 @@ def _check_membership(membership: Membership, event: Event, now: datetime, overr
     if not membership.start_date - grace <= today <= membership.end_date + grace:
         raise MembershipInactive(
             f"Your organisation's membership is not active today (it runs from "
-            f"{membership.start_date:%d %B %Y} to {membership.end_date:%d %B %Y}).")
+            f"{membership.start_date:%d %B %Y} to {membership.end_date:%d %B %Y})."
+        )
     if event.first_local_date > membership.end_date + grace:
         raise MembershipInactive(
             f"This event starts after your organisation's membership ends "
-            f"({membership.end_date:%d %B %Y}). Please choose an earlier event.")
+            f"({membership.end_date:%d %B %Y}). Please choose an earlier event."
+        )
 
 
 def _check_withdrawals(trainee: Trainee, now: datetime, override: str) -> None:
     limit = settings.LECTERN["WITHDRAWALS_PER_YEAR"]
     recent = trainee.registrations.filter(
         status__in=[RegistrationStatus.WITHDRAWN, RegistrationStatus.FORFEITED],
-        changed_at__gte=now - timedelta(days=365)).count()
+        changed_at__gte=now - timedelta(days=365),
+    ).count()
     if recent > limit and not override:
         raise TooManyWithdrawals()
 
@@ -223,8 +247,9 @@ def _take_place(event: Event, now: datetime | None = None) -> None:
 
     held = 0
     if now is not None:
-        held = WaitlistEntry.objects.filter(event=event, status=WaitlistStatus.OFFERED,
-                                            offer_expires_at__gt=now).count()
+        held = WaitlistEntry.objects.filter(
+            event=event, status=WaitlistStatus.OFFERED, offer_expires_at__gt=now
+        ).count()
     if event.places_taken + held >= event.capacity:
         raise EventFull()
     event.places_taken += 1
@@ -272,11 +297,20 @@ def registration_create(
             return _create(actor, event_id, membership_id, details, override, now)
     # Test-only control (REGISTRATION_LOCKING off): read first, write later, as code without
     # locks would; the concurrency tests show this overbooks.
-    stale_event, stale_membership = Event.objects.get(pk=event_id), Membership.objects.get(
-        pk=membership_id)
+    stale_event, stale_membership = (
+        Event.objects.get(pk=event_id),
+        Membership.objects.get(pk=membership_id),
+    )
     with transaction.atomic():
-        return _create(actor, event_id, membership_id, details, override, now,
-                       stale=(stale_event, stale_membership))
+        return _create(
+            actor,
+            event_id,
+            membership_id,
+            details,
+            override,
+            now,
+            stale=(stale_event, stale_membership),
+        )
 
 
 def _create(
@@ -306,18 +340,31 @@ def _create(
     try:
         with transaction.atomic():
             registration = Registration.objects.create(
-                event=event, membership=membership, trainee=trainee, manage_nonce=new_nonce(),
-                advisories=advisories, override_reason=override, created_at=now, changed_at=now)
+                event=event,
+                membership=membership,
+                trainee=trainee,
+                manage_nonce=new_nonce(),
+                advisories=advisories,
+                override_reason=override,
+                created_at=now,
+                changed_at=now,
+            )
     except IntegrityError:
         raise AlreadyRegistered() from None
-    ledger_append(membership=membership, kind=SeatEntryKind.RESERVED, delta=1, actor=actor,
-                  at=now, reason=f"registration for event {event.pk}",
-                  registration_id=registration.pk)
-    audit_log(actor=actor, action="registration_created", obj=registration, at=now,
-              reason=override)
+    ledger_append(
+        membership=membership,
+        kind=SeatEntryKind.RESERVED,
+        delta=1,
+        actor=actor,
+        at=now,
+        reason=f"registration for event {event.pk}",
+        registration_id=registration.pk,
+    )
+    audit_log(actor=actor, action="registration_created", obj=registration, at=now, reason=override)
     emails.to_trainee("registration_confirmed", registration, now=now, attach_ics=True)
-    return Created(registration, manage_token(registration.pk, registration.manage_nonce),
-                   advisories)
+    return Created(
+        registration, manage_token(registration.pk, registration.manage_nonce), advisories
+    )
 
 
 def require_registration_access(actor: Principal, registration: Registration) -> None:
@@ -327,12 +374,20 @@ def require_registration_access(actor: Principal, registration: Registration) ->
     raise NotFound(f"No registration with id {registration.pk} is visible to you.")
 
 
-def _reserve_again(registration: Registration, membership: Membership, actor: Principal,
-                   now: datetime, reason: str) -> None:
+def _reserve_again(
+    registration: Registration, membership: Membership, actor: Principal, now: datetime, reason: str
+) -> None:
     if membership.seats_available < 1:
         raise NoSeatsLeft()
-    ledger_append(membership=membership, kind=SeatEntryKind.RESERVED, delta=1, actor=actor,
-                  at=now, reason=reason, registration_id=registration.pk)
+    ledger_append(
+        membership=membership,
+        kind=SeatEntryKind.RESERVED,
+        delta=1,
+        actor=actor,
+        at=now,
+        reason=reason,
+        registration_id=registration.pk,
+    )
 
 
 @transaction.atomic
@@ -357,8 +412,10 @@ def registration_move(
     events = _lock_events(registration.event_id, target.pk)
     source, target = events[registration.event_id], events[target.pk]
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
-    rebooking = (registration.status == RegistrationStatus.CANCELLED
-                 and source.status == EventStatus.CANCELLED)
+    rebooking = (
+        registration.status == RegistrationStatus.CANCELLED
+        and source.status == EventStatus.CANCELLED
+    )
     if registration.status != RegistrationStatus.CONFIRMED and not rebooking:
         raise NotActive()
     if not rebooking:
@@ -375,10 +432,17 @@ def registration_move(
     registration.status = RegistrationStatus.CONFIRMED
     registration.changed_at = now
     registration.save(update_fields=["event", "status", "changed_at"])
-    entry = audit_log(actor=actor, action="registration_moved", obj=registration, at=now,
-                      reason=reason, data={"from": source.pk, "to": target.pk})
-    emails.to_trainee("registration_moved", registration, about=entry, now=now, attach_ics=True,
-                      previous=source)
+    entry = audit_log(
+        actor=actor,
+        action="registration_moved",
+        obj=registration,
+        at=now,
+        reason=reason,
+        data={"from": source.pk, "to": target.pk},
+    )
+    emails.to_trainee(
+        "registration_moved", registration, about=entry, now=now, attach_ics=True, previous=source
+    )
     if not rebooking:
         from lectern.registrations.waitlist import waitlist_offer_next
 
@@ -408,14 +472,25 @@ def registration_withdraw(
     registration.changed_at = now
     registration.save(update_fields=["status", "changed_at"])
     _free_place(event)
-    ledger_append(membership=membership,
-                  kind=SeatEntryKind.RELEASED if in_time else SeatEntryKind.USED, delta=1,
-                  actor=actor, at=now, registration_id=registration.pk,
-                  reason="withdrawn before the cutoff" if in_time else "withdrawn after the cutoff")
-    audit_log(actor=actor, action=f"registration_{registration.status}", obj=registration, at=now,
-              reason=reason)
-    emails.to_trainee("registration_withdrawn" if in_time else "seat_forfeited", registration,
-                      now=now)
+    ledger_append(
+        membership=membership,
+        kind=SeatEntryKind.RELEASED if in_time else SeatEntryKind.USED,
+        delta=1,
+        actor=actor,
+        at=now,
+        registration_id=registration.pk,
+        reason="withdrawn before the cutoff" if in_time else "withdrawn after the cutoff",
+    )
+    audit_log(
+        actor=actor,
+        action=f"registration_{registration.status}",
+        obj=registration,
+        at=now,
+        reason=reason,
+    )
+    emails.to_trainee(
+        "registration_withdrawn" if in_time else "seat_forfeited", registration, now=now
+    )
     if in_time:
         from lectern.registrations.waitlist import waitlist_offer_next
 
@@ -444,17 +519,25 @@ def registration_emergency(
     source = events[registration.event_id]
     window = timedelta(days=settings.LECTERN["EMERGENCY_DAYS_AFTER_EVENT"])
     if now > source.last_end + window:
-        raise Conflict("Emergency exceptions are possible until 7 days after the event ends.",
-                       code="emergency_window_closed")
+        raise Conflict(
+            "Emergency exceptions are possible until 7 days after the event ends.",
+            code="emergency_window_closed",
+        )
     membership = _lock_membership(registration.membership_id)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status not in (RegistrationStatus.CONFIRMED, RegistrationStatus.FORFEITED):
         raise NotActive("Only a confirmed or forfeited registration can have an exception.")
     forfeited = registration.status == RegistrationStatus.FORFEITED
     if forfeited:  # the seat was counted as used: it is held again, then released or moved
-        ledger_append(membership=membership, kind=SeatEntryKind.USED, delta=-1, actor=actor,
-                      at=now, reason=f"emergency exception: {reason}",
-                      registration_id=registration.pk)
+        ledger_append(
+            membership=membership,
+            kind=SeatEntryKind.USED,
+            delta=-1,
+            actor=actor,
+            at=now,
+            reason=f"emergency exception: {reason}",
+            registration_id=registration.pk,
+        )
     else:
         _free_place(source)
     if move_to_event_id:
@@ -467,16 +550,34 @@ def registration_emergency(
         registration.event = target
         registration.status = RegistrationStatus.CONFIRMED
     else:
-        ledger_append(membership=membership, kind=SeatEntryKind.RELEASED, delta=1, actor=actor,
-                      at=now, reason=f"emergency exception: {reason}",
-                      registration_id=registration.pk)
+        ledger_append(
+            membership=membership,
+            kind=SeatEntryKind.RELEASED,
+            delta=1,
+            actor=actor,
+            at=now,
+            reason=f"emergency exception: {reason}",
+            registration_id=registration.pk,
+        )
         registration.status = RegistrationStatus.WITHDRAWN
     registration.changed_at = now
     registration.save(update_fields=["event", "status", "changed_at"])
-    entry = audit_log(actor=actor, action="registration_emergency", obj=registration, at=now,
-                      reason=reason, data={"moved_to": move_to_event_id})
-    emails.to_trainee("emergency_exception", registration, about=entry, now=now,
-                      attach_ics=bool(move_to_event_id), moved=bool(move_to_event_id))
+    entry = audit_log(
+        actor=actor,
+        action="registration_emergency",
+        obj=registration,
+        at=now,
+        reason=reason,
+        data={"moved_to": move_to_event_id},
+    )
+    emails.to_trainee(
+        "emergency_exception",
+        registration,
+        about=entry,
+        now=now,
+        attach_ics=bool(move_to_event_id),
+        moved=bool(move_to_event_id),
+    )
     return registration
 
 
@@ -487,19 +588,33 @@ def registrations_cancel_for_event(*, actor: Principal, event: Event, now: datet
 
     registrations = list(
         Registration.objects.select_related("trainee", "membership__organization")
-        .filter(event=event, status=RegistrationStatus.CONFIRMED).order_by("membership_id", "pk"))
+        .filter(event=event, status=RegistrationStatus.CONFIRMED)
+        .order_by("membership_id", "pk")
+    )
     alternatives = list(future_events_with_seats(now=now, exclude=event.pk))
     for registration in registrations:
         membership = _lock_membership(registration.membership_id)
         registration.status = RegistrationStatus.CANCELLED
         registration.changed_at = now
         registration.save(update_fields=["status", "changed_at"])
-        ledger_append(membership=membership, kind=SeatEntryKind.RELEASED, delta=1, actor=actor,
-                      at=now, reason=f"event {event.pk} cancelled",
-                      registration_id=registration.pk)
-        emails.to_trainee("event_cancelled", registration, now=now, reason=event.cancel_reason,
-                          alternatives=[e for e in alternatives
-                                        if e.membership_id in (None, registration.membership_id)])
+        ledger_append(
+            membership=membership,
+            kind=SeatEntryKind.RELEASED,
+            delta=1,
+            actor=actor,
+            at=now,
+            reason=f"event {event.pk} cancelled",
+            registration_id=registration.pk,
+        )
+        emails.to_trainee(
+            "event_cancelled",
+            registration,
+            now=now,
+            reason=event.cancel_reason,
+            alternatives=[
+                e for e in alternatives if e.membership_id in (None, registration.membership_id)
+            ],
+        )
     event.places_taken = 0
     event.save(update_fields=["places_taken"])
     _tell_coordinators(event, registrations, now)
@@ -512,18 +627,29 @@ def _tell_coordinators(event: Event, registrations: list[Registration], now: dat
     from lectern.notifications.services import message_queue
 
     memberships = {r.membership_id for r in registrations}
-    contacts = MembershipContact.objects.filter(membership_id__in=memberships,
-                                                role=ContactRole.COORDINATOR)
+    contacts = MembershipContact.objects.filter(
+        membership_id__in=memberships, role=ContactRole.COORDINATOR
+    )
     for contact in contacts.select_related("membership__organization"):
         trainees = [r.trainee for r in registrations if r.membership_id == contact.membership_id]
-        message_queue(kind="event_cancelled_coordinator", to=contact.email, name=contact.name,
-                      obj=event, now=now,
-                      context={**emails.event_context(event), "trainees": trainees,
-                               "membership": contact.membership, "reason": event.cancel_reason})
+        message_queue(
+            kind="event_cancelled_coordinator",
+            to=contact.email,
+            name=contact.name,
+            obj=event,
+            now=now,
+            context={
+                **emails.event_context(event),
+                "trainees": trainees,
+                "membership": contact.membership,
+                "reason": event.cancel_reason,
+            },
+        )
 
 
-def future_events_with_seats(*, now: datetime, exclude: int | None = None,
-                             membership_id: int | None = None) -> list[Event]:
+def future_events_with_seats(
+    *, now: datetime, exclude: int | None = None, membership_id: int | None = None
+) -> list[Event]:
     """Scheduled events whose registration is open and that have places left."""
     from django.db.models import F, Q
 
@@ -531,7 +657,8 @@ def future_events_with_seats(*, now: datetime, exclude: int | None = None,
 
     cutoff_days = settings.LECTERN["REGISTRATION_CUTOFF_DAYS"]
     events = Event.objects.filter(
-        status=EventStatus.SCHEDULED, first_start__gt=now + timedelta(days=cutoff_days),
+        status=EventStatus.SCHEDULED,
+        first_start__gt=now + timedelta(days=cutoff_days),
         places_taken__lt=F("capacity"),
     ).filter(Q(public=True, membership__isnull=True) | Q(membership_id=membership_id))
     if exclude:

@@ -38,8 +38,11 @@ def _digest(raw: str) -> str:
 
 def waitlist_position(entry: WaitlistEntry) -> int:
     return WaitlistEntry.objects.filter(
-        event_id=entry.event_id, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED],
-        created_at__lte=entry.created_at, id__lte=entry.pk).count()
+        event_id=entry.event_id,
+        status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED],
+        created_at__lte=entry.created_at,
+        id__lte=entry.pk,
+    ).count()
 
 
 def waitlist_join(
@@ -71,19 +74,28 @@ def waitlist_join(
 
         _check_membership(Membership.objects.get(pk=membership_id), event, now, "")
         if event.places_taken < event.capacity:
-            raise Conflict("This event still has places: register instead.",
-                           code="event_not_full")
+            raise Conflict("This event still has places: register instead.", code="event_not_full")
         trainee = trainee_upsert(details, now)
         try:
             with transaction.atomic():
-                entry = WaitlistEntry.objects.create(event=event, membership_id=membership_id,
-                                                     trainee=trainee, created_at=now)
+                entry = WaitlistEntry.objects.create(
+                    event=event, membership_id=membership_id, trainee=trainee, created_at=now
+                )
         except IntegrityError:
-            raise Conflict("You are already on this event's waiting list.",
-                           code="already_waiting") from None
-        message_queue(kind="waitlist_joined", to=trainee.email, name=trainee.name, obj=entry,
-                      now=now, context={**emails.event_context(event, trainee.timezone),
-                                        "position": waitlist_position(entry)})
+            raise Conflict(
+                "You are already on this event's waiting list.", code="already_waiting"
+            ) from None
+        message_queue(
+            kind="waitlist_joined",
+            to=trainee.email,
+            name=trainee.name,
+            obj=entry,
+            now=now,
+            context={
+                **emails.event_context(event, trainee.timezone),
+                "position": waitlist_position(entry),
+            },
+        )
     return entry
 
 
@@ -97,27 +109,41 @@ def waitlist_offer_next(*, event: Event, now: datetime) -> int:
     free = event.capacity - event.places_taken - outstanding
     offered = 0
     hours = settings.LECTERN["WAITLIST_OFFER_HOURS"]
-    for entry in (WaitlistEntry.objects.select_related("trainee")
-                  .filter(event=event, status=WaitlistStatus.WAITING)
-                  .order_by("created_at", "id")[:max(free, 0)]):
+    for entry in (
+        WaitlistEntry.objects.select_related("trainee")
+        .filter(event=event, status=WaitlistStatus.WAITING)
+        .order_by("created_at", "id")[: max(free, 0)]
+    ):
         raw = secrets.token_urlsafe(24)
         entry.status = WaitlistStatus.OFFERED
         entry.offered_at = now
         entry.offer_expires_at = min(now + timedelta(hours=hours), cutoff)
         entry.offer_digest = _digest(raw)
         entry.save(update_fields=["status", "offered_at", "offer_expires_at", "offer_digest"])
-        message_queue(kind="waitlist_offer", to=entry.trainee.email, name=entry.trainee.name,
-                      obj=entry, now=now,
-                      context={**emails.event_context(event, entry.trainee.timezone),
-                               "expires_at": entry.offer_expires_at,
-                               "accept_url": f"{settings.BASE_URL}/waitlist/{raw}/"})
+        message_queue(
+            kind="waitlist_offer",
+            to=entry.trainee.email,
+            name=entry.trainee.name,
+            obj=entry,
+            now=now,
+            context={
+                **emails.event_context(event, entry.trainee.timezone),
+                "expires_at": entry.offer_expires_at,
+                "accept_url": f"{settings.BASE_URL}/waitlist/{raw}/",
+            },
+        )
         offered += 1
     return offered
 
 
 def waitlist_offer_for(raw: str) -> WaitlistEntry:
-    entry = (WaitlistEntry.objects.select_related("event", "trainee")
-             .filter(offer_digest=_digest(raw)).first() if raw else None)
+    entry = (
+        WaitlistEntry.objects.select_related("event", "trainee")
+        .filter(offer_digest=_digest(raw))
+        .first()
+        if raw
+        else None
+    )
     if entry is None:
         raise NotFound("This waiting-list offer does not exist.", code="offer_not_found")
     return entry
@@ -128,21 +154,33 @@ def waitlist_accept(*, raw: str, now: datetime | None = None) -> Created:
     now = clock.resolve(now)
     entry = waitlist_offer_for(raw)
     if entry.status != WaitlistStatus.OFFERED or (
-            entry.offer_expires_at is not None and entry.offer_expires_at <= now):
+        entry.offer_expires_at is not None and entry.offer_expires_at <= now
+    ):
         raise Conflict("This offer has expired or was already used.", code="offer_expired")
     trainee = entry.trainee
     details = TraineeDetails(
-        name=trainee.name, email=trainee.email, affiliation=trainee.affiliation,
-        country=str(trainee.country), technologies=trainee.technologies,
+        name=trainee.name,
+        email=trainee.email,
+        affiliation=trainee.affiliation,
+        country=str(trainee.country),
+        technologies=trainee.technologies,
         usage_frequency=trainee.usage_frequency,
-        carpentries_experience=trainee.carpentries_experience, accept_code_of_conduct=True,
-        accept_privacy=True, teaching_experience=trainee.teaching_experience,
-        directory_consent=trainee.directory_consent, timezone=trainee.timezone)
+        carpentries_experience=trainee.carpentries_experience,
+        accept_code_of_conduct=True,
+        accept_privacy=True,
+        teaching_experience=trainee.teaching_experience,
+        directory_consent=trainee.directory_consent,
+        timezone=trainee.timezone,
+    )
     with transaction.atomic():
         WaitlistEntry.objects.filter(pk=entry.pk).update(status=WaitlistStatus.ACCEPTED)
         created = registration_create(
-            actor=Principal.as_system(), event_id=entry.event_id,
-            code=entry.membership.registration_code, details=details, now=now)
+            actor=Principal.as_system(),
+            event_id=entry.event_id,
+            code=entry.membership.registration_code,
+            details=details,
+            now=now,
+        )
         WaitlistEntry.objects.filter(pk=entry.pk).update(registration=created.registration)
     return created
 
@@ -151,11 +189,13 @@ def waitlist_expire(*, now: datetime) -> int:
     """End offers not accepted in time and pass the place to the next in line."""
     expired = 0
     for entry in WaitlistEntry.objects.select_related("event").filter(
-            status=WaitlistStatus.OFFERED, offer_expires_at__lte=now):
+        status=WaitlistStatus.OFFERED, offer_expires_at__lte=now
+    ):
         with transaction.atomic():
             event = Event.objects.select_for_update().get(pk=entry.event_id)
             if WaitlistEntry.objects.filter(pk=entry.pk, status=WaitlistStatus.OFFERED).update(
-                    status=WaitlistStatus.EXPIRED):
+                status=WaitlistStatus.EXPIRED
+            ):
                 expired += 1
                 waitlist_offer_next(event=event, now=now)
     return expired
@@ -165,12 +205,20 @@ def waitlist_end(*, event: Event, now: datetime) -> int:
     """End an event's waiting list (the event was cancelled), telling those on it."""
     ended = 0
     for entry in WaitlistEntry.objects.select_related("trainee").filter(
-            event=event, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]):
+        event=event, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
+    ):
         entry.status = WaitlistStatus.ENDED
         entry.save(update_fields=["status"])
-        message_queue(kind="waitlist_ended", to=entry.trainee.email, name=entry.trainee.name,
-                      obj=entry, now=now,
-                      context={**emails.event_context(event, entry.trainee.timezone),
-                               "calendar_url": f"{settings.BASE_URL}/calendar/"})
+        message_queue(
+            kind="waitlist_ended",
+            to=entry.trainee.email,
+            name=entry.trainee.name,
+            obj=entry,
+            now=now,
+            context={
+                **emails.event_context(event, entry.trainee.timezone),
+                "calendar_url": f"{settings.BASE_URL}/calendar/",
+            },
+        )
         ended += 1
     return ended

@@ -5,16 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('memberships', '0001_initial'),
-        ('registrations', '0001_initial'),
+        ("memberships", "0001_initial"),
+        ("registrations", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='seatentry',
-            name='registration',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='seat_entries', to='registrations.registration'),
+            model_name="seatentry",
+            name="registration",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="seat_entries",
+                to="registrations.registration",
+            ),
         ),
     ]

@@ -37,6 +37,11 @@ def coordinated(staff, **kwargs):
 
 
 def test_each_kind_renders_in_text_and_html(staff) -> None:
+    from lectern.events.reminders import event_context
+    from lectern.memberships.selectors import attendance_advice, membership_seat_summary
+    from lectern.registrations import emails
+    from lectern.registrations.services import TraineeDetails, registration_create
+
     trainer = user_ensure(email="t@example.org", role="trainer", name="Tess Trainer")
     m = coordinated(staff)
     event = event_services.event_create(
@@ -49,35 +54,60 @@ def test_each_kind_renders_in_text_and_html(staff) -> None:
         trainer_ids=[trainer.pk],
         now=NOW,
     )
-    from lectern.events.reminders import event_context
-    from lectern.memberships.selectors import attendance_advice, membership_seat_summary
-
-    membership_context = {
+    registration = registration_create(
+        actor=staff,
+        event_id=event.pk,
+        code=m.registration_code,
+        now=NOW,
+        override_reason="a past membership, for the sample",
+        details=TraineeDetails(
+            name="Ada",
+            email="ada@uni.example",
+            affiliation="Uni",
+            country="NZ",
+            technologies=["git"],
+            usage_frequency="daily",
+            carpentries_experience=["none"],
+            accept_code_of_conduct=True,
+            accept_privacy=True,
+            timezone="Asia/Tokyo",
+        ),
+    ).registration
+    context = {
+        **event_context(event),
+        **emails.event_context(event, "Asia/Tokyo"),
         "membership": m,
         "seats": membership_seat_summary(m),
         "months": 3,
         "advice": attendance_advice(m, NOW.date()),
         "url": "U",
         "calendar_url": "C",
-        "recipient_name": "Co Ord",
+        "recipient_name": "Ada",
+        "registration": registration,
+        "trainee": registration.trainee,
+        "manage_url": emails.manage_url(registration),
+        "alternatives": [event],
+        "trainees": [registration.trainee],
+        "position": 2,
+        "expires_at": NOW,
+        "accept_url": "A",
+        "events": [event],
+        "reason": "why",
+        "previous": event,
+        "moved": True,
     }
-    contexts = {
-        "membership_welcome": membership_context,
-        "coordinator_checkin": membership_context,
-        "event_approaching_trainer": {**event_context(event), "recipient_name": "Tess"},
-    }
-    for kind, template in KINDS.items():
-        rendered = render(kind, contexts[template])
-        assert rendered.subject
+    kinds = [*KINDS, "social_event_suggestion_2027q1"]
+    for kind in kinds:
+        rendered = render(kind, context)
+        assert rendered.subject, kind
         assert "\n" not in rendered.subject
-        assert "{{" not in rendered.text
-        assert "{%" not in rendered.text
-        assert rendered.html.lstrip().startswith("<!doctype html>")
-        assert "Hello" in rendered.text
-    assert (
-        "Spring training"
-        in render("event_approaching_trainer", contexts["event_approaching_trainer"]).text
-    )
+        assert "{{" not in rendered.text, kind
+        assert "{%" not in rendered.text, kind
+        assert rendered.html.lstrip().startswith("<!doctype html>"), kind
+        assert "Hello" in rendered.text, kind
+    preparation = render("preparation", context).text
+    assert "In your time zone (Asia/Tokyo)" in preparation
+    assert "Spring training" in render("event_approaching_trainer", context).text
 
 
 def test_a_message_is_written_once(staff) -> None:

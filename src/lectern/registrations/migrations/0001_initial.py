@@ -6,92 +6,226 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('events', '0001_initial'),
-        ('memberships', '0001_initial'),
+        ("events", "0001_initial"),
+        ("memberships", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CodeAttempt',
+            name="CodeAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('client', models.CharField(db_index=True, max_length=64)),
-                ('event_id', models.BigIntegerField(db_index=True, null=True)),
-                ('at', models.DateTimeField(db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("client", models.CharField(db_index=True, max_length=64)),
+                ("event_id", models.BigIntegerField(db_index=True, null=True)),
+                ("at", models.DateTimeField(db_index=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Trainee',
+            name="Trainee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(help_text='Stored in lower case.', max_length=254, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('affiliation', models.CharField(max_length=200)),
-                ('country', django_countries.fields.CountryField(max_length=2)),
-                ('timezone', models.CharField(blank=True, help_text="The trainee's own zone.", max_length=64)),
-                ('technologies', models.JSONField(default=list)),
-                ('usage_frequency', models.CharField(choices=[('daily', 'Daily'), ('weekly', 'Weekly'), ('monthly', 'Monthly'), ('less', 'less than monthly')], max_length=16)),
-                ('carpentries_experience', models.JSONField(default=list)),
-                ('teaching_experience', models.TextField(blank=True)),
-                ('directory_consent', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        help_text="Stored in lower case.", max_length=254, unique=True
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("affiliation", models.CharField(max_length=200)),
+                ("country", django_countries.fields.CountryField(max_length=2)),
+                (
+                    "timezone",
+                    models.CharField(
+                        blank=True, help_text="The trainee's own zone.", max_length=64
+                    ),
+                ),
+                ("technologies", models.JSONField(default=list)),
+                (
+                    "usage_frequency",
+                    models.CharField(
+                        choices=[
+                            ("daily", "Daily"),
+                            ("weekly", "Weekly"),
+                            ("monthly", "Monthly"),
+                            ("less", "less than monthly"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("carpentries_experience", models.JSONField(default=list)),
+                ("teaching_experience", models.TextField(blank=True)),
+                ("directory_consent", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='Registration',
+            name="Registration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('confirmed', 'Confirmed'), ('withdrawn', 'Withdrawn'), ('forfeited', 'Forfeited'), ('cancelled', 'Cancelled'), ('attended', 'Attended'), ('failed', 'Failed')], default='confirmed', max_length=16)),
-                ('manage_nonce', models.CharField(help_text="Part of the manage link's signature; change it to revoke.", max_length=32)),
-                ('advisories', models.JSONField(default=list)),
-                ('override_reason', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField()),
-                ('changed_at', models.DateTimeField()),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registrations', to='events.event')),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registrations', to='memberships.membership')),
-                ('trainee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registrations', to='registrations.trainee')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "Confirmed"),
+                            ("withdrawn", "Withdrawn"),
+                            ("forfeited", "Forfeited"),
+                            ("cancelled", "Cancelled"),
+                            ("attended", "Attended"),
+                            ("failed", "Failed"),
+                        ],
+                        default="confirmed",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "manage_nonce",
+                    models.CharField(
+                        help_text="Part of the manage link's signature; change it to revoke.",
+                        max_length=32,
+                    ),
+                ),
+                ("advisories", models.JSONField(default=list)),
+                ("override_reason", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField()),
+                ("changed_at", models.DateTimeField()),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="registrations",
+                        to="events.event",
+                    ),
+                ),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="registrations",
+                        to="memberships.membership",
+                    ),
+                ),
+                (
+                    "trainee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="registrations",
+                        to="registrations.trainee",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='WaitlistEntry',
+            name="WaitlistEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('waiting', 'Waiting'), ('offered', 'Offered'), ('accepted', 'Accepted'), ('expired', 'Expired'), ('ended', 'Ended')], default='waiting', max_length=16)),
-                ('created_at', models.DateTimeField()),
-                ('offered_at', models.DateTimeField(blank=True, null=True)),
-                ('offer_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('offer_digest', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='waitlist', to='events.event')),
-                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='waitlist_entries', to='memberships.membership')),
-                ('registration', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='waitlist_entry', to='registrations.registration')),
-                ('trainee', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='waitlist_entries', to='registrations.trainee')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "Waiting"),
+                            ("offered", "Offered"),
+                            ("accepted", "Accepted"),
+                            ("expired", "Expired"),
+                            ("ended", "Ended"),
+                        ],
+                        default="waiting",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("offered_at", models.DateTimeField(blank=True, null=True)),
+                ("offer_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("offer_digest", models.CharField(blank=True, db_index=True, max_length=64)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="waitlist",
+                        to="events.event",
+                    ),
+                ),
+                (
+                    "membership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="waitlist_entries",
+                        to="memberships.membership",
+                    ),
+                ),
+                (
+                    "registration",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="waitlist_entry",
+                        to="registrations.registration",
+                    ),
+                ),
+                (
+                    "trainee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="waitlist_entries",
+                        to="registrations.trainee",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'waiting-list entries',
-                'ordering': ['created_at', 'id'],
+                "verbose_name_plural": "waiting-list entries",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='registration',
-            index=models.Index(fields=['event', 'status'], name='registratio_event_i_246b4a_idx'),
+            model_name="registration",
+            index=models.Index(fields=["event", "status"], name="registratio_event_i_246b4a_idx"),
         ),
         migrations.AddIndex(
-            model_name='registration',
-            index=models.Index(fields=['membership', 'status'], name='registratio_members_229398_idx'),
+            model_name="registration",
+            index=models.Index(
+                fields=["membership", "status"], name="registratio_members_229398_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'confirmed')), fields=('trainee',), name='one_active_registration_per_trainee'),
+            model_name="registration",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "confirmed")),
+                fields=("trainee",),
+                name="one_active_registration_per_trainee",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='waitlistentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['waiting', 'offered'])), fields=('event', 'trainee'), name='waitlist_once_per_event'),
+            model_name="waitlistentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["waiting", "offered"])),
+                fields=("event", "trainee"),
+                name="waitlist_once_per_event",
+            ),
         ),
     ]

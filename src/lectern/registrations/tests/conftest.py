@@ -25,18 +25,33 @@ def frozen() -> Any:
 
 def details(n: int = 0, **extra: Any) -> TraineeDetails:
     values: dict[str, Any] = dict(
-        name=f"Trainee {n}", email=f"trainee{n}@uni.example", affiliation="Uni", country="NZ",
-        technologies=["python"], usage_frequency="weekly", carpentries_experience=["helper"],
-        accept_code_of_conduct=True, accept_privacy=True)
+        name=f"Trainee {n}",
+        email=f"trainee{n}@uni.example",
+        affiliation="Uni",
+        country="NZ",
+        technologies=["python"],
+        usage_frequency="weekly",
+        carpentries_experience=["helper"],
+        accept_code_of_conduct=True,
+        accept_privacy=True,
+    )
     return TraineeDetails(**{**values, **extra})
 
 
 def body(event_id: int, code: str, n: int = 0, **extra: Any) -> dict[str, Any]:
-    values = dict(event_id=event_id, code=code, name=f"Trainee {n}",
-                  email=f"trainee{n}@uni.example", affiliation="Uni", country="NZ",
-                  technologies=["python"], usage_frequency="weekly",
-                  carpentries_experience=["helper"], accept_code_of_conduct=True,
-                  accept_privacy=True)
+    values = dict(
+        event_id=event_id,
+        code=code,
+        name=f"Trainee {n}",
+        email=f"trainee{n}@uni.example",
+        affiliation="Uni",
+        country="NZ",
+        technologies=["python"],
+        usage_frequency="weekly",
+        carpentries_experience=["helper"],
+        accept_code_of_conduct=True,
+        accept_privacy=True,
+    )
     return {**values, **extra}
 
 
@@ -44,11 +59,16 @@ def make_event(day: str = "2027-03-10", timezone: str = "America/New_York", **ex
     from lectern.core.permissions import Principal
 
     return event_services.event_create(
-        actor=Principal.as_system(), title=extra.pop("title", "Instructor Training"),
+        actor=Principal.as_system(),
+        title=extra.pop("title", "Instructor Training"),
         timezone=timezone,
         sessions=[LocalTimes(f"{day}T09:00", f"{day}T17:00")],
-        capacity=extra.pop("capacity", 10), min_enrolment=extra.pop("min_enrolment", 1),
-        meeting_url="https://meet.example/room-42", preparation_notes="Install Zoom.", **extra)
+        capacity=extra.pop("capacity", 10),
+        min_enrolment=extra.pop("min_enrolment", 1),
+        meeting_url="https://meet.example/room-42",
+        preparation_notes="Install Zoom.",
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -59,6 +79,7 @@ def event(db: Any):
 @pytest.fixture
 def member(db: Any, system: Any):
     m = membership(tier="silver", start_date=date(2026, 10, 1))
-    membership_services.contact_add(actor=system, membership=m, email="coord@uni.example",
-                                    name="Co Ord", role="coordinator")
+    membership_services.contact_add(
+        actor=system, membership=m, email="coord@uni.example", name="Co Ord", role="coordinator"
+    )
     return m

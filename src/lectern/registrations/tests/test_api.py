@@ -23,8 +23,15 @@ def test_register_then_manage_with_the_token(anon_api, client, event, member) ->
     response = anon_api.post("/registrations", body(event.pk, member.registration_code))
     assert response.status_code == 201, response.content
     registration = response.json()
-    assert set(registration) >= {"id", "event_id", "membership_id", "trainee_id", "status",
-                                 "manage_token", "advisories"}
+    assert set(registration) >= {
+        "id",
+        "event_id",
+        "membership_id",
+        "trainee_id",
+        "status",
+        "manage_token",
+        "advisories",
+    }
     assert (registration["status"], registration["membership_id"]) == ("confirmed", member.pk)
     trainee = ApiClient(client, registration["manage_token"])
     assert trainee.get(f"/registrations/{registration['id']}").json()["status"] == "confirmed"
@@ -40,24 +47,42 @@ def test_register_then_manage_with_the_token(anon_api, client, event, member) ->
 def test_every_refusal_code(anon_api, staff_api, event, member) -> None:
     code = member.registration_code
     assert error(anon_api.post("/registrations", {**body(event.pk, code), "technologies": []})) == (
-        422, "validation_error")
-    assert error(anon_api.post("/registrations", {**body(event.pk, code),
-                                                  "accept_privacy": False})) == (422, "validation_error")
-    assert error(anon_api.post("/registrations", body(event.pk, "NOT-A-CODE1"))) == (404, "unknown_code")
+        422,
+        "validation_error",
+    )
+    assert error(
+        anon_api.post("/registrations", {**body(event.pk, code), "accept_privacy": False})
+    ) == (422, "validation_error")
+    assert error(anon_api.post("/registrations", body(event.pk, "NOT-A-CODE1"))) == (
+        404,
+        "unknown_code",
+    )
     assert anon_api.post("/registrations", body(event.pk, code, 0)).status_code == 201
-    assert error(anon_api.post("/registrations", body(event.pk, code, 0))) == (409, "already_registered")
+    assert error(anon_api.post("/registrations", body(event.pk, code, 0))) == (
+        409,
+        "already_registered",
+    )
     full = make_event(capacity=1)
     anon_api.post("/registrations", body(full.pk, code, 1))
     refused = anon_api.post("/registrations", body(full.pk, code, 2))
     assert error(refused) == (409, "event_full")
     assert "waiting list" in refused.json()["error"]["message"]
     closed = make_event(day="2027-01-14")
-    assert error(anon_api.post("/registrations", body(closed.pk, code, 3))) == (409, "registration_closed")
+    assert error(anon_api.post("/registrations", body(closed.pk, code, 3))) == (
+        409,
+        "registration_closed",
+    )
     cancelled = make_event()
     staff_api.post(f"/events/{cancelled.pk}/cancel", {"reason": "x"})
-    assert error(anon_api.post("/registrations", body(cancelled.pk, code, 4))) == (409, "event_cancelled")
+    assert error(anon_api.post("/registrations", body(cancelled.pk, code, 4))) == (
+        409,
+        "event_cancelled",
+    )
     late = make_event(day="2027-12-01")
-    assert error(anon_api.post("/registrations", body(late.pk, code, 5))) == (409, "membership_inactive")
+    assert error(anon_api.post("/registrations", body(late.pk, code, 5))) == (
+        409,
+        "membership_inactive",
+    )
     for n in (6, 7, 8):
         assert anon_api.post("/registrations", body(event.pk, code, n)).status_code == 201
     assert error(anon_api.post("/registrations", body(event.pk, code, 9))) == (409, "no_seats_left")
@@ -68,7 +93,8 @@ def test_too_many_withdrawals_over_http(anon_api, client, event, member) -> None
     for _ in range(4):
         created = anon_api.post("/registrations", body(event.pk, member.registration_code)).json()
         ApiClient(client, created["manage_token"]).post(
-            f"/registrations/{created['id']}/withdraw", {})
+            f"/registrations/{created['id']}/withdraw", {}
+        )
     refused = anon_api.post("/registrations", body(event.pk, member.registration_code))
     assert error(refused) == (409, "too_many_withdrawals")
 
@@ -77,22 +103,33 @@ def test_wrong_codes_are_rate_limited_per_address(client, event, member, setting
     settings.LECTERN = {**settings.LECTERN, "CODE_ATTEMPTS_PER_CLIENT": 3}
     api = ApiClient(client)
     for _ in range(3):
-        assert error(api.post("/registrations", body(event.pk, "GUESS-0001"))) == (404, "unknown_code")
+        assert error(api.post("/registrations", body(event.pk, "GUESS-0001"))) == (
+            404,
+            "unknown_code",
+        )
     limited = api.post("/registrations", body(event.pk, member.registration_code))
     assert error(limited) == (429, "rate_limited")
     assert 0 < int(limited["Retry-After"]) <= 600
     elsewhere = Client(REMOTE_ADDR="10.9.8.7")
-    assert ApiClient(elsewhere).post("/registrations", body(event.pk, member.registration_code)
-                                     ).status_code == 201
+    assert (
+        ApiClient(elsewhere)
+        .post("/registrations", body(event.pk, member.registration_code))
+        .status_code
+        == 201
+    )
 
 
 def test_wrong_codes_are_rate_limited_per_event(event, member, settings) -> None:
     settings.LECTERN = {**settings.LECTERN, "CODE_ATTEMPTS_PER_EVENT": 4}
     for n in range(4):
-        ApiClient(Client(REMOTE_ADDR=f"10.0.0.{n}")).post("/registrations",
-                                                          body(event.pk, "GUESS-0001"))
+        ApiClient(Client(REMOTE_ADDR=f"10.0.0.{n}")).post(
+            "/registrations", body(event.pk, "GUESS-0001")
+        )
     fresh = ApiClient(Client(REMOTE_ADDR="10.0.0.99"))
-    assert error(fresh.post("/registrations", body(event.pk, "GUESS-0002"))) == (429, "rate_limited")
+    assert error(fresh.post("/registrations", body(event.pk, "GUESS-0002"))) == (
+        429,
+        "rate_limited",
+    )
 
 
 def test_unknown_code_says_the_same_whatever_the_reason(anon_api, member) -> None:
@@ -116,8 +153,10 @@ def test_access_to_registrations(anon_api, api_as, client, staff_api, event, mem
     seen = coordinator.get(f"/registrations/{created['id']}").json()
     assert seen["manage_token"] is None
     listing = coordinator.get(f"/memberships/{member.pk}/registrations").json()
-    assert {r["trainee_email"] for r in listing["items"]} == {"trainee0@uni.example",
-                                                             "trainee1@uni.example"}
+    assert {r["trainee_email"] for r in listing["items"]} == {
+        "trainee0@uni.example",
+        "trainee1@uni.example",
+    }
     stranger = api_as("someone@else.example", "coordinator")
     assert stranger.get(f"/memberships/{member.pk}/registrations").status_code == 404
     assert staff_api.get(f"/registrations/{created['id']}").json()["manage_token"]
@@ -128,26 +167,36 @@ def test_access_to_registrations(anon_api, api_as, client, staff_api, event, mem
 def test_emergency_and_override_are_staff_only(anon_api, client, staff_api, event, member) -> None:
     created = anon_api.post("/registrations", body(event.pk, member.registration_code)).json()
     trainee = ApiClient(client, created["manage_token"])
-    assert trainee.post(f"/registrations/{created['id']}/emergency",
-                        {"reason": "me"}).status_code == 403
+    assert (
+        trainee.post(f"/registrations/{created['id']}/emergency", {"reason": "me"}).status_code
+        == 403
+    )
     closed = make_event(day="2027-01-14")
-    refused = anon_api.post("/registrations", body(closed.pk, member.registration_code, 2,
-                                                   override_reason="please"))
+    refused = anon_api.post(
+        "/registrations", body(closed.pk, member.registration_code, 2, override_reason="please")
+    )
     assert error(refused) == (403, "forbidden")
     done = staff_api.post(f"/registrations/{created['id']}/emergency", {"reason": "family"})
     assert (done.status_code, done.json()["status"]) == (200, "withdrawn")
-    allowed = staff_api.post("/registrations", body(closed.pk, member.registration_code, 2,
-                                                    override_reason="agreed"))
+    allowed = staff_api.post(
+        "/registrations", body(closed.pk, member.registration_code, 2, override_reason="agreed")
+    )
     assert allowed.status_code == 201
 
 
 def test_waitlist_over_http(anon_api, event, member) -> None:
     full = make_event(capacity=1)
     anon_api.post("/registrations", body(full.pk, member.registration_code, 0))
-    response = anon_api.post(f"/events/{full.pk}/waitlist", body(full.pk, member.registration_code, 1))
+    response = anon_api.post(
+        f"/events/{full.pk}/waitlist", body(full.pk, member.registration_code, 1)
+    )
     assert response.status_code == 201
-    assert response.json() == {"id": response.json()["id"], "event_id": full.pk, "position": 1,
-                               "status": "waiting"}
+    assert response.json() == {
+        "id": response.json()["id"],
+        "event_id": full.pk,
+        "position": 1,
+        "status": "waiting",
+    }
     again = anon_api.post(f"/events/{full.pk}/waitlist", body(full.pk, member.registration_code, 1))
     assert error(again) == (409, "already_waiting")
     assert error(anon_api.post("/waitlist/accept", {"token": "nope"})) == (404, "offer_not_found")

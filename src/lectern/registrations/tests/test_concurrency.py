@@ -34,12 +34,16 @@ def race(event_id: int, code: str, offset: int) -> Counter[str]:
     def client(n: int) -> None:
         try:
             barrier.wait()
-            services.registration_create(actor=Principal.anonymous(), event_id=event_id,
-                                         code=code, details=details(offset + n))
+            services.registration_create(
+                actor=Principal.anonymous(),
+                event_id=event_id,
+                code=code,
+                details=details(offset + n),
+            )
             outcome = "registered"
         except DomainError as refusal:
             outcome = refusal.code
-        except Exception as exc:  # noqa: BLE001 - reported as an outcome the test rejects
+        except Exception as exc:
             outcome = f"error: {type(exc).__name__}: {exc}"
         finally:
             connection.close()
@@ -58,8 +62,11 @@ def overbooked(event, member) -> bool:
     event.refresh_from_db()
     member.refresh_from_db()
     confirmed = Registration.objects.filter(event=event, status="confirmed").count()
-    return (confirmed > event.capacity or ledger_recount(member).available < 0
-            or ledger_recount(member).reserved != member.seats_reserved)
+    return (
+        confirmed > event.capacity
+        or ledger_recount(member).available < 0
+        or ledger_recount(member).reserved != member.seats_reserved
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -78,8 +85,13 @@ def test_fifty_clients_race_for_the_last_three_places(settings, locking) -> None
     member.refresh_from_db()
     assert event.places_taken == 3
     assert Registration.objects.filter(event=event, status="confirmed").count() == 3
-    assert ledger_recount(member).as_dict() == {"granted": 200, "reserved": 3, "used": 0,
-                                               "rolled_out": 0, "available": 197}
+    assert ledger_recount(member).as_dict() == {
+        "granted": 200,
+        "reserved": 3,
+        "used": 0,
+        "rolled_out": 0,
+        "available": 197,
+    }
     assert member.seats_reserved == 3
 
 
@@ -95,6 +107,11 @@ def test_fifty_clients_race_for_the_last_two_seats(settings, locking) -> None:
         return
     assert outcomes == Counter({"registered": 2, "no_seats_left": 48}), outcomes
     member.refresh_from_db()
-    assert ledger_recount(member).as_dict() == {"granted": 2, "reserved": 2, "used": 0,
-                                               "rolled_out": 0, "available": 0}
+    assert ledger_recount(member).as_dict() == {
+        "granted": 2,
+        "reserved": 2,
+        "used": 0,
+        "rolled_out": 0,
+        "available": 0,
+    }
     assert member.seats_available == 0

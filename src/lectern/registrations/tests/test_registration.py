@@ -14,15 +14,21 @@ from lectern.registrations import services
 from lectern.registrations.models import RegistrationStatus
 from lectern.registrations.selectors import registration_for_token
 
-from .conftest import NOW, details, make_event
+from .conftest import details, make_event
 
 pytestmark = pytest.mark.django_db
 ANON = Principal.anonymous()
 
 
 def register(event, member, n=0, now=None, **extra):
-    return services.registration_create(actor=ANON, event_id=event.pk, code=member.registration_code,
-                                        details=details(n, **extra), client="1.2.3.4", now=now)
+    return services.registration_create(
+        actor=ANON,
+        event_id=event.pk,
+        code=member.registration_code,
+        details=details(n, **extra),
+        client="1.2.3.4",
+        now=now,
+    )
 
 
 def refusal(call) -> str:
@@ -34,9 +40,12 @@ def refusal(call) -> str:
 def seats(member) -> dict[str, int]:
     member.refresh_from_db()
     assert ledger_recount(member).as_dict() == {
-        "granted": member.seats_granted, "reserved": member.seats_reserved,
-        "used": member.seats_used, "rolled_out": member.seats_rolled_out,
-        "available": member.seats_available}
+        "granted": member.seats_granted,
+        "reserved": member.seats_reserved,
+        "used": member.seats_used,
+        "rolled_out": member.seats_rolled_out,
+        "available": member.seats_available,
+    }
     return ledger_recount(member).as_dict()
 
 
@@ -49,8 +58,8 @@ def test_register_holds_a_seat_and_a_place_and_confirms_by_email(event, member) 
     assert seats(member)["reserved"] == 1
     assert created.advisories[0].startswith("The training suits people who use")
     assert registration_for_token(created.manage_token) == registration
-    assert registration_for_token(created.manage_token[:-1] + "0") in (None, registration) and \
-        registration_for_token("lr_1_" + "0" * 40) is None
+    assert registration_for_token(created.manage_token[:-1] + "0") in (None, registration)
+    assert registration_for_token("lr_1_" + "0" * 40) is None
     email = Message.objects.get(kind="registration_confirmed")
     assert created.manage_token in email.body_text
     assert email.attachments.get().filename == "training.ics"
@@ -59,14 +68,23 @@ def test_register_holds_a_seat_and_a_place_and_confirms_by_email(event, member) 
 
 def test_code_is_case_insensitive(event, member) -> None:
     created = services.registration_create(
-        actor=ANON, event_id=event.pk, code=f"  {member.registration_code.lower()} ",
-        details=details())
+        actor=ANON,
+        event_id=event.pk,
+        code=f"  {member.registration_code.lower()} ",
+        details=details(),
+    )
     assert created.registration.membership == member
 
 
 def test_refusals(event, member, system) -> None:
-    assert refusal(lambda: services.registration_create(
-        actor=ANON, event_id=event.pk, code="NOSUCHCODE1", details=details())) == "unknown_code"
+    assert (
+        refusal(
+            lambda: services.registration_create(
+                actor=ANON, event_id=event.pk, code="NOSUCHCODE1", details=details()
+            )
+        )
+        == "unknown_code"
+    )
     register(event, member, 0)
     assert refusal(lambda: register(event, member, 0)) == "already_registered"
     full = make_event(capacity=1)
@@ -100,12 +118,17 @@ def test_inactive_membership(event) -> None:
 def test_too_many_withdrawals_then_staff_override(event, member, staff) -> None:
     for _ in range(4):
         created = register(event, member, 0)
-        services.registration_withdraw(actor=Principal.trainee(created.registration.pk),
-                                       registration=created.registration)
+        services.registration_withdraw(
+            actor=Principal.trainee(created.registration.pk), registration=created.registration
+        )
     assert refusal(lambda: register(event, member, 0)) == "too_many_withdrawals"
     created = services.registration_create(
-        actor=staff, event_id=event.pk, code=member.registration_code, details=details(0),
-        override_reason="agreed with the coordinator")
+        actor=staff,
+        event_id=event.pk,
+        code=member.registration_code,
+        details=details(0),
+        override_reason="agreed with the coordinator",
+    )
     assert created.registration.override_reason == "agreed with the coordinator"
 
 
@@ -120,12 +143,21 @@ def test_cutoff_to_the_second_across_daylight_saving(member) -> None:
 def test_staff_override_lets_a_closed_cutoff_through(member, staff) -> None:
     soon = make_event(day="2027-01-15")
     with pytest.raises(DomainError) as refused:
-        services.registration_create(actor=ANON, event_id=soon.pk, code=member.registration_code,
-                                     details=details(), override_reason="late but agreed")
+        services.registration_create(
+            actor=ANON,
+            event_id=soon.pk,
+            code=member.registration_code,
+            details=details(),
+            override_reason="late but agreed",
+        )
     assert refused.value.code == "forbidden"
-    created = services.registration_create(actor=staff, event_id=soon.pk,
-                                           code=member.registration_code, details=details(),
-                                           override_reason="late but agreed")
+    created = services.registration_create(
+        actor=staff,
+        event_id=soon.pk,
+        code=member.registration_code,
+        details=details(),
+        override_reason="late but agreed",
+    )
     assert created.registration.status == RegistrationStatus.CONFIRMED
 
 
@@ -133,8 +165,9 @@ def test_move_keeps_the_seat(event, member) -> None:
     other = make_event(day="2027-04-10")
     registration = register(event, member).registration
     entries = member.ledger.count()
-    moved = services.registration_move(actor=Principal.trainee(registration.pk),
-                                       registration=registration, event_id=other.pk)
+    moved = services.registration_move(
+        actor=Principal.trainee(registration.pk), registration=registration, event_id=other.pk
+    )
     event.refresh_from_db()
     other.refresh_from_db()
     assert (moved.event, event.places_taken, other.places_taken) == (other, 0, 1)
@@ -142,65 +175,109 @@ def test_move_keeps_the_seat(event, member) -> None:
     assert seats(member)["reserved"] == 1
     assert Message.objects.filter(kind="registration_moved").count() == 1
     closed = make_event(day="2027-01-16")
-    assert refusal(lambda: services.registration_move(
-        actor=Principal.trainee(registration.pk), registration=moved, event_id=closed.pk)) == (
-        "registration_closed")
+    assert refusal(
+        lambda: services.registration_move(
+            actor=Principal.trainee(registration.pk), registration=moved, event_id=closed.pk
+        )
+    ) == ("registration_closed")
 
 
 def test_withdraw_before_the_cutoff_releases_the_seat(event, member) -> None:
     registration = register(event, member).registration
-    done = services.registration_withdraw(actor=Principal.trainee(registration.pk),
-                                          registration=registration)
+    done = services.registration_withdraw(
+        actor=Principal.trainee(registration.pk), registration=registration
+    )
     assert done.status == RegistrationStatus.WITHDRAWN
-    assert seats(member) == {"granted": 5, "reserved": 0, "used": 0, "rolled_out": 0,
-                             "available": 5}
+    assert seats(member) == {
+        "granted": 5,
+        "reserved": 0,
+        "used": 0,
+        "rolled_out": 0,
+        "available": 5,
+    }
     assert Message.objects.filter(kind="registration_withdrawn").count() == 1
 
 
 def test_withdraw_after_the_cutoff_forfeits_the_seat(event, member) -> None:
     registration = register(event, member).registration
     after = datetime(2027, 3, 5, tzinfo=UTC)
-    done = services.registration_withdraw(actor=Principal.trainee(registration.pk),
-                                          registration=registration, now=after)
+    done = services.registration_withdraw(
+        actor=Principal.trainee(registration.pk), registration=registration, now=after
+    )
     assert done.status == RegistrationStatus.FORFEITED
-    assert seats(member) == {"granted": 5, "reserved": 0, "used": 1, "rolled_out": 0,
-                             "available": 4}
+    assert seats(member) == {
+        "granted": 5,
+        "reserved": 0,
+        "used": 1,
+        "rolled_out": 0,
+        "available": 4,
+    }
     assert Message.objects.filter(kind="seat_forfeited").count() == 1
 
 
 def test_emergency_after_the_event_releases_a_forfeited_seat(event, member, staff) -> None:
     registration = register(event, member).registration
-    services.registration_withdraw(actor=Principal.trainee(registration.pk),
-                                   registration=registration, now=datetime(2027, 3, 5, tzinfo=UTC))
+    services.registration_withdraw(
+        actor=Principal.trainee(registration.pk),
+        registration=registration,
+        now=datetime(2027, 3, 5, tzinfo=UTC),
+    )
     after_event = datetime(2027, 3, 15, tzinfo=UTC)
-    done = services.registration_emergency(actor=staff, registration=registration,
-                                           reason="hospital", now=after_event)
+    done = services.registration_emergency(
+        actor=staff, registration=registration, reason="hospital", now=after_event
+    )
     assert done.status == RegistrationStatus.WITHDRAWN
     assert seats(member)["available"] == 5
     too_late = datetime(2027, 3, 18, 23, 0, tzinfo=UTC)
     second = register(make_event(day="2027-02-20"), member, 1).registration
-    assert refusal(lambda: services.registration_emergency(
-        actor=staff, registration=second, reason="x", now=too_late)) == "emergency_window_closed"
+    assert (
+        refusal(
+            lambda: services.registration_emergency(
+                actor=staff, registration=second, reason="x", now=too_late
+            )
+        )
+        == "emergency_window_closed"
+    )
 
 
 def test_emergency_moves_to_a_future_event_keeping_the_seat(event, member, staff) -> None:
     registration = register(event, member).registration
-    services.registration_withdraw(actor=Principal.trainee(registration.pk),
-                                   registration=registration, now=datetime(2027, 3, 5, tzinfo=UTC))
+    services.registration_withdraw(
+        actor=Principal.trainee(registration.pk),
+        registration=registration,
+        now=datetime(2027, 3, 5, tzinfo=UTC),
+    )
     later = make_event(day="2027-05-10")
-    done = services.registration_emergency(actor=staff, registration=registration,
-                                           reason="flood", move_to_event_id=later.pk,
-                                           now=datetime(2027, 3, 12, tzinfo=UTC))
+    done = services.registration_emergency(
+        actor=staff,
+        registration=registration,
+        reason="flood",
+        move_to_event_id=later.pk,
+        now=datetime(2027, 3, 12, tzinfo=UTC),
+    )
     later.refresh_from_db()
     assert (done.status, done.event, later.places_taken) == ("confirmed", later, 1)
-    assert seats(member) == {"granted": 5, "reserved": 1, "used": 0, "rolled_out": 0,
-                             "available": 4}
+    assert seats(member) == {
+        "granted": 5,
+        "reserved": 1,
+        "used": 0,
+        "rolled_out": 0,
+        "available": 4,
+    }
 
 
 def test_only_the_manage_link_or_staff_act_on_a_registration(event, member) -> None:
     registration = register(event, member).registration
     other = register(event, member, 1).registration
-    assert refusal(lambda: services.registration_withdraw(
-        actor=Principal.trainee(other.pk), registration=registration)) == "not_found"
-    assert refusal(lambda: services.registration_withdraw(
-        actor=ANON, registration=registration)) == "not_found"
+    assert (
+        refusal(
+            lambda: services.registration_withdraw(
+                actor=Principal.trainee(other.pk), registration=registration
+            )
+        )
+        == "not_found"
+    )
+    assert (
+        refusal(lambda: services.registration_withdraw(actor=ANON, registration=registration))
+        == "not_found"
+    )

@@ -9,8 +9,7 @@ from django.core import mail
 
 from lectern.core.errors import DomainError
 from lectern.core.permissions import Principal
-from lectern.events.services import event_cancel, event_update
-from lectern.events.services import LocalTimes
+from lectern.events.services import LocalTimes, event_cancel, event_update
 from lectern.memberships.selectors import ledger_recount
 from lectern.notifications.models import Message
 from lectern.notifications.scheduler import tick
@@ -24,8 +23,9 @@ ANON = Principal.anonymous()
 
 
 def register(event, member, n=0, now=None):
-    return services.registration_create(actor=ANON, event_id=event.pk,
-                                        code=member.registration_code, details=details(n), now=now)
+    return services.registration_create(
+        actor=ANON, event_id=event.pk, code=member.registration_code, details=details(n), now=now
+    )
 
 
 def test_low_enrolment_cancels_at_t_minus_14_and_gives_seats_back(member, system) -> None:
@@ -49,8 +49,12 @@ def test_low_enrolment_cancels_at_t_minus_14_and_gives_seats_back(member, system
     told = Message.objects.get(kind="event_cancelled")
     assert "seat has been released" in told.body_text
     assert "/manage/lr_" in told.body_text
-    assert Message.objects.filter(kind="event_cancelled_coordinator",
-                                  recipient="coord@uni.example").count() == 1
+    assert (
+        Message.objects.filter(
+            kind="event_cancelled_coordinator", recipient="coord@uni.example"
+        ).count()
+        == 1
+    )
 
 
 def test_a_cancelled_trainee_rebooks_with_one_move(member, system) -> None:
@@ -59,8 +63,9 @@ def test_a_cancelled_trainee_rebooks_with_one_move(member, system) -> None:
     event_cancel(actor=system, event=event, reason="trainer ill")
     alternatives = Message.objects.get(kind="event_cancelled").body_text
     assert f"/events/{later.pk}/" in alternatives
-    moved = services.registration_move(actor=Principal.trainee(registration.pk),
-                                       registration=registration, event_id=later.pk)
+    moved = services.registration_move(
+        actor=Principal.trainee(registration.pk), registration=registration, event_id=later.pk
+    )
     assert moved.status == RegistrationStatus.CONFIRMED
     member.refresh_from_db()
     assert ledger_recount(member).as_dict()["reserved"] == 1
@@ -84,8 +89,11 @@ def test_preparation_email_goes_once_at_the_cutoff_with_the_link(event, member) 
 
 def test_a_rescheduled_event_moves_its_preparation_email(event, member, system) -> None:
     register(event, member)
-    event_update(actor=system, event=event, changes={
-        "sessions": [LocalTimes("2027-03-24T09:00", "2027-03-24T17:00")]})
+    event_update(
+        actor=system,
+        event=event,
+        changes={"sessions": [LocalTimes("2027-03-24T09:00", "2027-03-24T17:00")]},
+    )
     event.refresh_from_db()
     tick(now=datetime(2027, 3, 3, 14, 0, tzinfo=UTC))  # the old cutoff
     assert not Message.objects.filter(kind="preparation").exists()
@@ -100,10 +108,12 @@ class TestWaitlist:
         with pytest.raises(DomainError) as refused:
             register(event, member, 1)
         assert refused.value.code == "event_full"
-        entry = waitlist.waitlist_join(actor=ANON, event_id=event.pk,
-                                       code=member.registration_code, details=details(1))
-        second = waitlist.waitlist_join(actor=ANON, event_id=event.pk,
-                                        code=member.registration_code, details=details(2))
+        entry = waitlist.waitlist_join(
+            actor=ANON, event_id=event.pk, code=member.registration_code, details=details(1)
+        )
+        second = waitlist.waitlist_join(
+            actor=ANON, event_id=event.pk, code=member.registration_code, details=details(2)
+        )
         assert [waitlist.waitlist_position(e) for e in (entry, second)] == [1, 2]
         return event, first, entry, second
 
@@ -127,7 +137,7 @@ class TestWaitlist:
         assert (entry.status, entry.registration) == (WaitlistStatus.ACCEPTED, created.registration)
 
     def test_an_expired_offer_passes_to_the_next(self, member) -> None:
-        event, first, entry, second = self.setup_full(member)
+        _event, first, entry, second = self.setup_full(member)
         services.registration_withdraw(actor=Principal.trainee(first.pk), registration=first)
         token = self.offer_token(entry)
         entry.refresh_from_db()
@@ -142,19 +152,22 @@ class TestWaitlist:
     def test_offers_last_at_most_until_the_cutoff(self, member) -> None:
         event, first, entry, _ = self.setup_full(member)
         cutoff = event.first_start - timedelta(days=7)
-        services.registration_withdraw(actor=Principal.trainee(first.pk), registration=first,
-                                       now=cutoff - timedelta(hours=5))
+        services.registration_withdraw(
+            actor=Principal.trainee(first.pk), registration=first, now=cutoff - timedelta(hours=5)
+        )
         entry.refresh_from_db()
         assert entry.offer_expires_at == cutoff
 
     def test_joining_needs_a_full_event_and_a_valid_code(self, event, member) -> None:
         with pytest.raises(DomainError) as refused:
-            waitlist.waitlist_join(actor=ANON, event_id=event.pk, code=member.registration_code,
-                                   details=details())
+            waitlist.waitlist_join(
+                actor=ANON, event_id=event.pk, code=member.registration_code, details=details()
+            )
         assert refused.value.code == "event_not_full"
         with pytest.raises(DomainError) as refused:
-            waitlist.waitlist_join(actor=ANON, event_id=event.pk, code="WRONGCODE99",
-                                   details=details())
+            waitlist.waitlist_join(
+                actor=ANON, event_id=event.pk, code="WRONGCODE99", details=details()
+            )
         assert refused.value.code == "unknown_code"
 
     def test_cancelling_the_event_ends_the_list(self, member, system) -> None:
@@ -174,5 +187,6 @@ def test_social_event_suggested_once_a_quarter_when_trainees_spread(member) -> N
     register(two, member, 1)
     tick()
     tick()
-    assert list(Message.objects.filter(kind__startswith="social_event").values_list(
-        "kind", "recipient")) == [("social_event_suggestion_2027q1", "coord@uni.example")]
+    assert list(
+        Message.objects.filter(kind__startswith="social_event").values_list("kind", "recipient")
+    ) == [("social_event_suggestion_2027q1", "coord@uni.example")]

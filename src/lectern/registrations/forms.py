@@ -1,0 +1,97 @@
+"""The public registration form. Its fields only parse input: the rules are in the services,
+whose refusals come back onto the fields."""
+
+from __future__ import annotations
+
+from django import forms
+from django_countries import countries
+
+from lectern.registrations.models import TECHNOLOGIES, TECHNOLOGY_LABELS, UsageFrequency
+from lectern.registrations.services import TraineeDetails
+
+EXPERIENCE_CHOICES = [
+    ("learner", "Learner at a workshop"),
+    ("helper", "Helper at a workshop"),
+    ("none", "None yet"),
+]
+
+
+class RegistrationForm(forms.Form):
+    code = forms.CharField(
+        label="Registration code",
+        max_length=100,
+        required=False,
+        help_text="Your organisation's code; your coordinator has it.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    name = forms.CharField(
+        label="Your name",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.CharField(
+        label="Email address",
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    affiliation = forms.CharField(
+        label="Affiliation",
+        max_length=200,
+        required=False,
+        help_text="Your university, institute or employer.",
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    country = forms.ChoiceField(
+        label="Country", required=False, choices=[("", "Choose…"), *countries]
+    )
+    technologies = forms.MultipleChoiceField(
+        label="Technologies you are familiar with",
+        required=False,
+        choices=[(t, TECHNOLOGY_LABELS[t]) for t in TECHNOLOGIES],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="At least one.",
+    )
+    usage_frequency = forms.ChoiceField(
+        label="How often do you use them?",
+        required=False,
+        choices=UsageFrequency.choices,
+        widget=forms.RadioSelect,
+    )
+    carpentries_experience = forms.MultipleChoiceField(
+        label="Previous Carpentries involvement",
+        required=False,
+        choices=EXPERIENCE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    teaching_experience = forms.CharField(
+        label="Teaching experience (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    accept_code_of_conduct = forms.BooleanField(
+        label="I agree to follow the code of conduct", required=False
+    )
+    accept_privacy = forms.BooleanField(label="I agree to the privacy policy", required=False)
+    directory_consent = forms.BooleanField(
+        label="Once certified, list me in the public instructor directory", required=False
+    )
+    timezone = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def details(self) -> TraineeDetails:
+        data = self.cleaned_data
+        return TraineeDetails(
+            name=data["name"],
+            email=data["email"],
+            affiliation=data["affiliation"],
+            country=data["country"],
+            technologies=data["technologies"],
+            usage_frequency=data["usage_frequency"],
+            carpentries_experience=data["carpentries_experience"],
+            accept_code_of_conduct=data["accept_code_of_conduct"],
+            accept_privacy=data["accept_privacy"],
+            teaching_experience=data["teaching_experience"],
+            directory_consent=data["directory_consent"],
+            timezone=data["timezone"],
+        )

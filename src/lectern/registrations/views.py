@@ -1,0 +1,186 @@
+"""Pages for trainees: register, manage a registration, accept a waiting-list offer."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from lectern.core import clock
+from lectern.core.adminviews import form_errors_from
+from lectern.core.errors import DomainError
+from lectern.core.permissions import Principal
+from lectern.events.models import Event, EventStatus
+from lectern.events.views import event_card
+from lectern.registrations import services, waitlist
+from lectern.registrations.forms import RegistrationForm
+from lectern.registrations.models import Registration, RegistrationStatus
+from lectern.registrations.ratelimit import client_address
+from lectern.registrations.selectors import registration_for_token
+
+
+def _actor(request: HttpRequest) -> Principal:
+    user = request.user
+    return Principal(user=user) if user.is_authenticated and user.is_staff else Principal()
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = get_object_or_404(Event.objects.prefetch_related("sessions"), pk=event_id)
+    now = clock.now()
+    form = RegistrationForm(request.POST or None)
+    context = {
+        "card": event_card(event, now),
+        "form": form,
+        "offer_waitlist": event.seats_left == 0,
+    }
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            if request.POST.get("action") == "waitlist":
+                entry = waitlist.waitlist_join(
+                    actor=_actor(request),
+                    event_id=event.pk,
+                    code=form.cleaned_data["code"],
+                    details=form.details(),
+                    client=client_address(request),
+                )
+                return render(
+                    request,
+                    "registrations/waitlisted.html",
+                    {
+                        "card": event_card(event, now),
+                        "position": waitlist.waitlist_position(entry),
+                        "email": entry.trainee.email,
+                    },
+                )
+            created = services.registration_create(
+                actor=_actor(request),
+                event_id=event.pk,
+                code=form.cleaned_data["code"],
+                details=form.details(),
+                client=client_address(request),
+            )
+        except DomainError as exc:
+            if exc.code == "unknown_code":
+                form.add_error("code", exc.message)
+            else:
+                form_errors_from(exc, form)
+            context["offer_waitlist"] = exc.code == "event_full"
+            status = exc.status
+        else:
+            messages.success(
+                request,
+                "You are registered. We have emailed you a confirmation with this page's link.",
+            )
+            return redirect("registrations:manage", token=created.manage_token)
+    return render(request, "registrations/register.html", context, status=status)
+
+
+def _registration(token: str) -> Registration:
+    registration = registration_for_token(token)
+    if registration is None:
+        raise Http404("This link is not valid.")
+    return registration
+
+
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    registration = _registration(token)
+    now = clock.now()
+    card = event_card(Event.objects.prefetch_related("sessions").get(pk=registration.event_id), now)
+    rebook = (
+        registration.status == RegistrationStatus.CANCELLED
+        and registration.event.status == EventStatus.CANCELLED
+    )
+    can_change = registration.status == RegistrationStatus.CONFIRMED and card.registration_open
+    alternatives = []
+    if can_change or rebook:
+        alternatives = [
+            event_card(e, now)
+            for e in services.future_events_with_seats(
+                now=now, exclude=registration.event_id, membership_id=registration.membership_id
+            )
+        ]
+    return render(
+        request,
+        "registrations/manage.html",
+        {
+            "registration": registration,
+            "card": card,
+            "token": token,
+            "can_change": can_change,
+            "rebook": rebook,
+            "alternatives": alternatives,
+            "can_withdraw": registration.status == RegistrationStatus.CONFIRMED,
+        },
+    )
+
+
+@require_POST
+def manage_move(request: HttpRequest, token: str) -> HttpResponse:
+    registration = _registration(token)
+    try:
+        event_id = int(request.POST.get("event_id", ""))
+        services.registration_move(
+            actor=Principal.trainee(registration.pk), registration=registration, event_id=event_id
+        )
+    except ValueError:
+        messages.error(request, "Choose an event to move to.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, "Your registration has moved; we have emailed you the new schedule."
+        )
+    return redirect("registrations:manage", token=token)
+
+
+@require_http_methods(["GET", "POST"])
+def manage_withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    registration = _registration(token)
+    now = clock.now()
+    card = event_card(Event.objects.prefetch_related("sessions").get(pk=registration.event_id), now)
+    if request.method == "POST":
+        try:
+            services.registration_withdraw(
+                actor=Principal.trainee(registration.pk),
+                registration=registration,
+                reason=request.POST.get("reason", ""),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "You have withdrawn. We have emailed you a confirmation.")
+        return redirect("registrations:manage", token=token)
+    return render(
+        request,
+        "registrations/withdraw.html",
+        {
+            "registration": registration,
+            "card": card,
+            "token": token,
+            "forfeit": not card.registration_open,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def offer(request: HttpRequest, raw: str) -> HttpResponse:
+    try:
+        entry = waitlist.waitlist_offer_for(raw)
+    except DomainError as exc:
+        raise Http404(exc.message) from None
+    now = clock.now()
+    if request.method == "POST":
+        try:
+            created = waitlist.waitlist_accept(raw=raw)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "You are registered. We have emailed you a confirmation.")
+            return redirect("registrations:manage", token=created.manage_token)
+    event = Event.objects.prefetch_related("sessions").get(pk=entry.event_id)
+    return render(
+        request, "registrations/offer.html", {"entry": entry, "card": event_card(event, now)}
+    )
