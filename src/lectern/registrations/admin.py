@@ -1,0 +1,135 @@
+"""Back office for trainees, registrations and the waiting list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import URLPattern, path
+
+from lectern.core.adminviews import actor, service_view
+from lectern.registrations import services
+from lectern.registrations.models import Registration, Trainee, WaitlistEntry
+
+
+class EmergencyForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    move_to_event_id = forms.IntegerField(
+        required=False,
+        label="Move to event (id)",
+        help_text="Leave empty to release the seat instead.",
+    )
+
+
+class MoveForm(forms.Form):
+    event_id = forms.IntegerField(label="Event (id)")
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed to override a closed cutoff.",
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ["trainee", "event", "membership", "status", "created_at", "changed_at"]
+    list_filter = ["status"]
+    search_fields = [
+        "trainee__name",
+        "trainee__email",
+        "event__title",
+        "membership__organization__name",
+    ]
+    list_select_related = ["trainee", "event", "membership__organization"]
+    change_form_template = "admin/registrations/registration/change_form.html"
+    fields = readonly_fields = (
+        "trainee",
+        "event",
+        "membership",
+        "status",
+        "advisories",
+        "override_reason",
+        "created_at",
+        "changed_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # trainees register themselves; staff use the API with override_reason
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:pk>/emergency/",
+                service_view(self, "Emergency exception", EmergencyForm, self._emergency),
+                name="registration_emergency",
+            ),
+            path(
+                "<int:pk>/move/",
+                service_view(self, "Move to another event", MoveForm, self._move),
+                name="registration_move",
+            ),
+            path(
+                "<int:pk>/withdraw/",
+                service_view(self, "Withdraw", WithdrawForm, self._withdraw),
+                name="registration_withdraw",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _emergency(
+        self, request: HttpRequest, r: Registration, data: dict[str, Any]
+    ) -> Registration:
+        return services.registration_emergency(
+            actor=actor(request),
+            registration=r,
+            reason=data["reason"],
+            move_to_event_id=data["move_to_event_id"],
+        )
+
+    def _move(self, request: HttpRequest, r: Registration, data: dict[str, Any]) -> Registration:
+        return services.registration_move(
+            actor=actor(request), registration=r, event_id=data["event_id"], reason=data["reason"]
+        )
+
+    def _withdraw(
+        self, request: HttpRequest, r: Registration, data: dict[str, Any]
+    ) -> Registration:
+        return services.registration_withdraw(
+            actor=actor(request), registration=r, reason=data["reason"]
+        )
+
+
+@admin.register(Trainee)
+class TraineeAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "affiliation", "country", "created_at"]
+    search_fields = ["name", "email", "affiliation"]
+    list_filter = ["country", "usage_frequency"]
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(admin.ModelAdmin):
+    list_display = ["trainee", "event", "status", "created_at", "offer_expires_at"]
+    list_filter = ["status"]
+    search_fields = ["trainee__email", "event__title"]
+    fields = readonly_fields = (
+        "trainee",
+        "event",
+        "membership",
+        "status",
+        "created_at",
+        "offered_at",
+        "offer_expires_at",
+        "registration",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
