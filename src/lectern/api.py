@@ -157,6 +157,11 @@ def _register_routers() -> None:
     from lectern.registrations.api import router as registrations_router
 
     api.add_router("", registrations_router)
+    from lectern.certificates.api import router as certificates_router
+    from lectern.checkout.api import router as checkout_router
+
+    api.add_router("", checkout_router)
+    api.add_router("", certificates_router)
 
 
 _register_routers()

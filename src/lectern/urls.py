@@ -15,6 +15,8 @@ urlpatterns = [
     path("memberships/", include("lectern.memberships.urls")),
     path("", include("lectern.events.urls")),
     path("", include("lectern.registrations.urls")),
+    path("", include("lectern.directory.urls")),
+    path("", include("lectern.checkout.urls")),
     path("", include("lectern.web.urls")),
 ]
 

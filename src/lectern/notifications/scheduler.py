@@ -22,7 +22,11 @@ from lectern.notifications.sender import SendReport, send_due
 logger = logging.getLogger(__name__)
 
 # Modules whose import registers rules with @rule.
-RULE_MODULES = ("lectern.memberships.rules", "lectern.registrations.rules")
+RULE_MODULES = (
+    "lectern.memberships.rules",
+    "lectern.registrations.rules",
+    "lectern.checkout.rules",
+)
 
 
 @dataclass(frozen=True)

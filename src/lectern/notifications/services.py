@@ -32,9 +32,16 @@ KINDS: dict[str, str] = {
     "waitlist_joined": "waitlist_joined",
     "waitlist_offer": "waitlist_offer",
     "waitlist_ended": "waitlist_ended",
+    "attendance_result": "attendance_result",
+    "extension_granted": "extension_granted",
+    "certified": "certified",
 }
 # Kinds made per period (e.g. social_event_suggestion_2027q1) share one template.
-KIND_PREFIXES = {"social_event_suggestion_": "social_event_suggestion"}
+KIND_PREFIXES = {
+    "social_event_suggestion_": "social_event_suggestion",
+    "checkout_reminder_": "checkout_reminder",
+    "checkout_expired_": "checkout_expired",
+}
 
 
 def template_for(kind: str) -> str:

@@ -61,6 +61,7 @@ def to_trainee(
     now: datetime,
     attach_ics: bool = False,
     due_at: datetime | None = None,
+    files: list[File] | None = None,
     **context: Any,
 ) -> None:
     """Queue an email to the registration's trainee, about the registration (or `about`)."""
@@ -79,5 +80,5 @@ def to_trainee(
             "manage_url": manage_url(registration),
             **context,
         },
-        attachments=[ics_file(event, now)] if attach_ics else [],
+        attachments=[*([ics_file(event, now)] if attach_ics else []), *(files or [])],
     )

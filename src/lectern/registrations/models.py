@@ -37,7 +37,11 @@ class Trainee(models.Model):
     carpentries_experience = models.JSONField(default=list)
     teaching_experience = models.TextField(blank=True)
     directory_consent = models.BooleanField(default=False)
+    github = models.CharField(max_length=39, blank=True, help_text="GitHub user name.")
+    orcid = models.CharField(max_length=19, blank=True, help_text="e.g. 0000-0002-1825-0097")
+    website = models.URLField(max_length=300, blank=True)
     created_at = models.DateTimeField()
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from lectern.checkout.models import ActivityKind
 from lectern.core import clock
 from lectern.core.adminviews import form_errors_from
 from lectern.core.errors import DomainError
@@ -102,10 +103,17 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
                 now=now, exclude=registration.event_id, membership_id=registration.membership_id
             )
         ]
+    checkout = getattr(registration.trainee, "checkout", None)
+    if checkout is not None and checkout.registration_id != registration.pk:
+        checkout = None  # the checkout belongs to the trainee's other training
     return render(
         request,
         "registrations/manage.html",
         {
+            "checkout": checkout,
+            "steps": list(checkout.steps.prefetch_related("evidence")) if checkout else [],
+            "certificate": getattr(registration.trainee, "certificate", None),
+            "activity_kinds": ActivityKind.choices,
             "registration": registration,
             "card": card,
             "token": token,

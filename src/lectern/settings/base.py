@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "lectern.events",
     "lectern.notifications",
     "lectern.registrations",
+    "lectern.checkout",
+    "lectern.certificates",
+    "lectern.directory",
     "lectern.web",
 ]
 
@@ -228,6 +231,28 @@ LECTERN: dict[str, Any] = {
     "CODE_ATTEMPTS_PER_EVENT": int(os.environ.get("LECTERN_CODE_ATTEMPTS_PER_EVENT", "50")),
     "CODE_ATTEMPT_WINDOW_SECONDS": int(os.environ.get("LECTERN_CODE_ATTEMPT_WINDOW", "600")),
     "NUM_PROXIES": int(os.environ.get("LECTERN_NUM_PROXIES", "0")),
+    # After the training (DOMAIN.md): attendance, checkout, certificates.
+    "ATTENDANCE_MAX_MISSED_MINUTES": 60,
+    "MAKEUP_ENABLED": False,
+    "MAKEUP_MAX_MISSED_MINUTES": 240,
+    "CHECKOUT_REQUIREMENTS": ("welcome_session", "get_involved", "teaching_demo"),
+    "CHECKOUT_DAYS": 90,
+    "EXTENSION_MONTHS": 3,
+    "CHECKOUT_CEILING_DAYS": 365,
+    "CHECKOUT_REMINDER_DAYS": (30, 7),
+    "GITHUB_ALLOWED_ORGS": (
+        "carpentries",
+        "swcarpentry",
+        "datacarpentry",
+        "librarycarpentry",
+        "carpentries-incubator",
+        "carpentries-lab",
+        "carpentrieslab",
+    ),
+    "CERTIFICATE_LAYOUT": os.environ.get("LECTERN_CERTIFICATE_LAYOUT", ""),
+    "CERTIFICATE_SIGNATORY": os.environ.get(
+        "LECTERN_CERTIFICATE_SIGNATORY", "Director of Instructor Training"
+    ),
     # Test-only: the concurrency tests switch locking off to show the race is real.
     "REGISTRATION_LOCKING": True,
 }

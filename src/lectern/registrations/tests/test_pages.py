@@ -111,17 +111,21 @@ def test_coordinator_sees_trainees_and_downloads_csv(client: Client, event, memb
     assert coordinator.get(f"/memberships/{other.pk}/trainees.csv").status_code == 404
 
 
-def test_staff_grant_an_emergency_exception_in_the_back_office(client: Client, event, member,
-                                                               staff_user) -> None:
+def test_staff_grant_an_emergency_exception_in_the_back_office(
+    client: Client, event, member, staff_user
+) -> None:
     client.post(f"/events/{event.pk}/register/", form_data(event, member))
     registration = Registration.objects.get()
     staff = Client()
     staff.force_login(staff_user)
-    response = staff.post(f"/admin/registrations/registration/{registration.pk}/emergency/",
-                          {"reason": ""})
+    response = staff.post(
+        f"/admin/registrations/registration/{registration.pk}/emergency/", {"reason": ""}
+    )
     assert "This field is required." in response.content.decode()
-    staff.post(f"/admin/registrations/registration/{registration.pk}/emergency/",
-               {"reason": "family emergency"})
+    staff.post(
+        f"/admin/registrations/registration/{registration.pk}/emergency/",
+        {"reason": "family emergency"},
+    )
     registration.refresh_from_db()
     assert registration.status == "withdrawn"
     member.refresh_from_db()

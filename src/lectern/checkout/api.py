@@ -1,0 +1,183 @@
+"""Attendance, trainees' checkout, extensions, personal data."""
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from ninja import Field, Router, Schema
+
+from lectern.api import principal
+from lectern.checkout import services
+from lectern.checkout.selectors import checkout_summary
+from lectern.core.permissions import get_visible, require_authenticated
+from lectern.core.schemas import refusals
+from lectern.events.models import Event
+from lectern.events.selectors import events_visible_to
+from lectern.registrations.api import RegistrationOut
+from lectern.registrations.models import Trainee
+from lectern.registrations.selectors import trainees_visible_to
+
+router = Router(tags=["checkout"])
+
+
+class AttendanceRecordIn(Schema):
+    registration_id: int
+    minutes_missed: int | None = Field(None, ge=0, description="Total minutes missed")
+    sessions: dict[int, int] | None = Field(None, description="Or per session: id -> minutes")
+
+
+class AttendanceIn(Schema):
+    records: list[AttendanceRecordIn]
+
+
+class StepOut(Schema):
+    requirement: str
+    state: str
+
+
+class CheckoutOut(Schema):
+    status: str
+    deadline: dt.date | None
+    steps: list[StepOut]
+
+
+class TraineeOut(Schema):
+    id: int
+    name: str
+    email: str
+    checkout: CheckoutOut
+    certificate_id: int | None
+    directory_consent: bool
+    github: str
+    orcid: str
+    website: str
+
+    @staticmethod
+    def resolve_checkout(obj: Trainee) -> dict[str, Any]:
+        return checkout_summary(obj)
+
+    @staticmethod
+    def resolve_certificate_id(obj: Trainee) -> int | None:
+        certificate = getattr(obj, "certificate", None)
+        return certificate.pk if certificate is not None else None
+
+
+class ProgressIn(Schema):
+    requirement: str
+    state: str
+    date: dt.date | None = None
+    url: str = ""
+    notes: str = ""
+    kind: str = Field("", description="Get Involved: served, github, meeting or other")
+    description: str = ""
+
+
+class ExtensionIn(Schema):
+    reason: str
+
+
+class DirectoryIn(Schema):
+    directory_consent: bool | None = None
+    github: str | None = Field(None, max_length=39)
+    orcid: str | None = Field(None, max_length=19)
+    website: str | None = Field(None, max_length=300)
+
+
+def _trainee(request: HttpRequest, trainee_id: int) -> Trainee:
+    caller = principal(request)
+    require_authenticated(caller)
+    return get_visible(
+        trainees_visible_to(caller).select_related("checkout"), trainee_id, "trainee"
+    )
+
+
+@router.post(
+    "/events/{event_id}/attendance",
+    response={200: list[RegistrationOut], **refusals(403, 404, 409)},
+)
+def attendance(request: HttpRequest, event_id: int, payload: AttendanceIn) -> Any:
+    caller = principal(request)
+    require_authenticated(caller)
+    event = get_visible(events_visible_to(caller), event_id, "event")
+    return services.attendance_record(
+        actor=caller,
+        event=Event.objects.get(pk=event.pk),
+        records=[
+            services.AttendanceRecord(r.registration_id, r.minutes_missed, r.sessions)
+            for r in payload.records
+        ],
+    )
+
+
+@router.get("/trainees/{trainee_id}", response={200: TraineeOut, **refusals(404)})
+def trainee_detail(request: HttpRequest, trainee_id: int) -> Any:
+    return _trainee(request, trainee_id)
+
+
+@router.post(
+    "/trainees/{trainee_id}/progress", response={200: TraineeOut, **refusals(403, 404, 409)}
+)
+def progress(request: HttpRequest, trainee_id: int, payload: ProgressIn) -> Any:
+    trainee = _trainee(request, trainee_id)
+    services.progress_record(
+        actor=principal(request),
+        trainee=trainee,
+        requirement=payload.requirement,
+        state=payload.state,
+        notes=payload.notes,
+        evidence=services.EvidenceIn(
+            kind=payload.kind,
+            date=payload.date,
+            url=payload.url,
+            description=payload.description or payload.notes,
+        ),
+    )
+    return _trainee(request, trainee_id)
+
+
+@router.post(
+    "/trainees/{trainee_id}/extensions", response={200: TraineeOut, **refusals(403, 404, 409)}
+)
+def extension(request: HttpRequest, trainee_id: int, payload: ExtensionIn) -> Any:
+    trainee = _trainee(request, trainee_id)
+    services.extension_grant(actor=principal(request), trainee=trainee, reason=payload.reason)
+    return _trainee(request, trainee_id)
+
+
+@router.patch("/trainees/{trainee_id}/directory", response={200: TraineeOut, **refusals(403, 404)})
+def directory_settings(request: HttpRequest, trainee_id: int, payload: DirectoryIn) -> Any:
+    """The trainee's directory consent and public links; withdrawing consent is immediate."""
+    from lectern.directory.services import directory_update
+
+    trainee = _trainee(request, trainee_id)
+    directory_update(
+        actor=principal(request), trainee=trainee, changes=payload.dict(exclude_unset=True)
+    )
+    return _trainee(request, trainee_id)
+
+
+@router.get("/trainees/{trainee_id}/export", response={200: dict, **refusals(403, 404)})
+def export(request: HttpRequest, trainee_id: int) -> JsonResponse:
+    """Everything held about the trainee, as JSON."""
+    from lectern.directory.personal_data import personal_data_export
+
+    trainee = _trainee(request, trainee_id)
+    data = personal_data_export(actor=principal(request), trainee=trainee)
+    response = JsonResponse(data, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="lectern-data-{trainee.pk}.json"'
+    return response
+
+
+class ErasedOut(Schema):
+    id: int
+    erased: bool
+
+
+@router.post("/trainees/{trainee_id}/erase", response={200: ErasedOut, **refusals(403, 404)})
+def erase(request: HttpRequest, trainee_id: int) -> Any:
+    """Blank the trainee's personal data; registrations, ledgers and statistics remain."""
+    from lectern.directory.personal_data import personal_data_erase
+
+    trainee = _trainee(request, trainee_id)
+    personal_data_erase(actor=principal(request), trainee=trainee)
+    return {"id": trainee.pk, "erased": True}

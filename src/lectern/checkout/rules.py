@@ -1,0 +1,63 @@
+"""Scheduled rules about checkout: reminders before the deadline, then expiry."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+from lectern.checkout.models import Checkout, CheckoutStatus, StepState
+from lectern.checkout.services import checkouts_expire
+from lectern.notifications.models import Message
+from lectern.notifications.scheduler import rule
+from lectern.registrations import emails
+
+
+@rule("checkout_reminders")
+def checkout_reminders(now: datetime) -> int:
+    """Remind trainees 30 and 7 days before their checkout deadline. A reminder missed during
+    downtime is sent late, until the next one is due; after an extension, the reminders
+    start again for the new deadline."""
+    today = now.date()
+    reminder_days = sorted(settings.LECTERN["CHECKOUT_REMINDER_DAYS"], reverse=True)
+    queued = 0
+    for index, days in enumerate(reminder_days):
+        until = reminder_days[index + 1] if index + 1 < len(reminder_days) else 0
+        checkouts = Checkout.objects.filter(
+            status=CheckoutStatus.IN_PROGRESS,
+            deadline__lte=today + timedelta(days=days),
+            deadline__gt=today + timedelta(days=until),
+        )
+        due = list(checkouts.select_related("registration__event", "registration__trainee"))
+        sent = set(
+            Message.objects.filter(
+                object_type="checkout",
+                object_id__in=[c.pk for c in due],
+                kind__startswith=f"checkout_reminder_{days}d_",
+            ).values_list("object_id", "kind")
+        )
+        for checkout in due:
+            kind = f"checkout_reminder_{days}d_{checkout.deadline:%Y%m%d}"
+            if (checkout.pk, kind) in sent:
+                continue
+            open_steps = [
+                s.requirement.replace("_", " ").capitalize()
+                for s in checkout.steps.exclude(state=StepState.PASSED)
+            ]
+            emails.to_trainee(
+                kind,
+                checkout.registration,
+                about=checkout,
+                now=now,
+                days=days,
+                deadline=checkout.deadline,
+                open_steps=open_steps,
+            )
+            queued += 1
+    return queued
+
+
+@rule("checkout_expiry")
+def checkout_expiry(now: datetime) -> int:
+    """Expire checkouts at the end of their deadline day (in the event's zone)."""
+    return checkouts_expire(now=now)

@@ -1,0 +1,450 @@
+"""Attendance outcomes, checkout steps, deadlines and extensions.
+
+The training is passed with no more than `ATTENDANCE_MAX_MISSED_MINUTES` (60) missed in
+total; a no-show fails; the seat is used either way. A pass opens checkout: every step of
+`CHECKOUT_REQUIREMENTS` must pass by the deadline (the event's last day in its zone + 90 days),
+which staff extend in 3-month blocks up to 365 days after the event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+
+from lectern.checkout.models import (
+    ActivityKind,
+    AttendanceOutcome,
+    Checkout,
+    CheckoutStatus,
+    Evidence,
+    Extension,
+    Step,
+    StepState,
+)
+from lectern.core import clock
+from lectern.core.audit import audit_log
+from lectern.core.errors import Conflict, Forbidden, Invalid, NotFound
+from lectern.core.permissions import Principal, require_staff
+from lectern.events.models import Event, EventStatus
+from lectern.memberships.models import SeatEntryKind
+from lectern.memberships.selectors import add_months
+from lectern.memberships.services import ledger_append
+from lectern.registrations import emails
+from lectern.registrations.models import Registration, RegistrationStatus, Trainee
+
+
+def event_end_date(event: Event) -> date:
+    """The event's last day, in its own time zone."""
+    return event.last_end.astimezone(ZoneInfo(event.timezone)).date()
+
+
+def checkout_deadline(event: Event) -> date:
+    return event_end_date(event) + timedelta(days=settings.LECTERN["CHECKOUT_DAYS"])
+
+
+def checkout_ceiling(event: Event) -> date:
+    return event_end_date(event) + timedelta(days=settings.LECTERN["CHECKOUT_CEILING_DAYS"])
+
+
+def deadline_passed_at(checkout: Checkout) -> datetime:
+    """The instant the deadline day ends, in the event's zone."""
+    tz = ZoneInfo(checkout.registration.event.timezone)
+    day_after = checkout.deadline + timedelta(days=1)
+    return datetime.combine(day_after, time(0), tzinfo=tz).astimezone(UTC)
+
+
+def require_event_teacher(actor: Principal, event: Event) -> None:
+    """Staff, or a trainer of this event."""
+    if actor.is_staff:
+        return
+    if actor.user is not None and event.trainers.filter(pk=actor.user.pk).exists():
+        return
+    raise NotFound(f"No event with id {event.pk} is visible to you.")
+
+
+@dataclass(frozen=True)
+class AttendanceRecord:
+    registration_id: int
+    minutes_missed: int | None = None  # total; or per session below
+    sessions: dict[int, int] | None = None  # session id -> minutes missed
+
+
+@transaction.atomic
+def attendance_record(
+    *,
+    actor: Principal,
+    event: Event,
+    records: Sequence[AttendanceRecord],
+    now: datetime | None = None,
+) -> list[Registration]:
+    """Record minutes missed and decide each outcome; the seat is used either way. When every
+    confirmed registration has an outcome, the event is completed."""
+    require_event_teacher(actor, event)
+    now = clock.resolve(now)
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.first_start > now and not actor.is_staff:
+        raise Conflict(
+            "Attendance can be recorded once the event has started.", code="event_not_started"
+        )
+    if event.status == EventStatus.CANCELLED:
+        raise Conflict("This event was cancelled.", code="event_cancelled")
+    sessions = list(event.sessions.all())
+    total = sum(int((s.end - s.start).total_seconds() // 60) for s in sessions)
+    by_id = {
+        r.pk: r
+        for r in Registration.objects.select_related("trainee", "event").filter(
+            event=event,
+            status__in=[
+                RegistrationStatus.CONFIRMED,
+                RegistrationStatus.ATTENDED,
+                RegistrationStatus.FAILED,
+            ],
+            pk__in=[r.registration_id for r in records],
+        )
+    }
+    done = []
+    for index, record in enumerate(records):
+        registration = by_id.get(record.registration_id)
+        if registration is None:
+            raise Invalid.field(
+                f"records.{index}.registration_id",
+                f"Registration {record.registration_id} is not at this event.",
+            )
+        missed = _minutes(record, sessions, index)
+        done.append(_outcome(actor, registration, missed, total, now))
+    if not event.registrations.filter(status=RegistrationStatus.CONFIRMED).exists():
+        event.status = EventStatus.COMPLETED
+        event.save(update_fields=["status"])
+    return done
+
+
+def _minutes(record: AttendanceRecord, sessions: list, index: int) -> int:
+    field = f"records.{index}.minutes_missed"
+    if record.sessions:
+        lengths = {s.pk: int((s.end - s.start).total_seconds() // 60) for s in sessions}
+        for session_id, minutes in record.sessions.items():
+            if session_id not in lengths:
+                raise Invalid.field(field, f"Session {session_id} is not part of this event.")
+            if not 0 <= minutes <= lengths[session_id]:
+                raise Invalid.field(field, f"Between 0 and {lengths[session_id]} minutes.")
+        return sum(record.sessions.values())
+    if record.minutes_missed is None or record.minutes_missed < 0:
+        raise Invalid.field(field, "Give the minutes missed (0 or more).")
+    return record.minutes_missed
+
+
+def _outcome(
+    actor: Principal, registration: Registration, missed: int, total: int, now: datetime
+) -> Registration:
+    limit = settings.LECTERN["ATTENDANCE_MAX_MISSED_MINUTES"]
+    no_show = total > 0 and missed >= total
+    passed = missed <= limit and not no_show
+    first_time = registration.status == RegistrationStatus.CONFIRMED
+    AttendanceOutcome.objects.update_or_create(
+        registration=registration,
+        defaults={
+            "minutes_missed": min(missed, total),
+            "passed": passed,
+            "no_show": no_show,
+            "recorded_at": now,
+            "recorded_by": actor.label,
+            "made_up": False,
+        },
+    )
+    registration.status = RegistrationStatus.ATTENDED if passed else RegistrationStatus.FAILED
+    registration.changed_at = now
+    registration.save(update_fields=["status", "changed_at"])
+    if first_time:
+        from lectern.registrations.services import _lock_membership
+
+        ledger_append(
+            membership=_lock_membership(registration.membership_id),
+            kind=SeatEntryKind.USED,
+            delta=1,
+            actor=actor,
+            at=now,
+            registration_id=registration.pk,
+            reason="training attended"
+            if passed
+            else ("no-show" if no_show else f"training failed ({missed} minutes missed)"),
+        )
+    if passed:
+        checkout_open(registration=registration, now=now)
+    else:
+        Checkout.objects.filter(
+            registration=registration, status=CheckoutStatus.IN_PROGRESS
+        ).delete()
+    audit_log(
+        actor=actor,
+        action="attendance_recorded",
+        obj=registration,
+        at=now,
+        data={"minutes_missed": missed, "passed": passed, "no_show": no_show},
+    )
+    emails.to_trainee(
+        "attendance_result",
+        registration,
+        now=now,
+        passed=passed,
+        missed=missed,
+        no_show=no_show,
+        limit=settings.LECTERN["ATTENDANCE_MAX_MISSED_MINUTES"],
+        deadline=checkout_deadline(registration.event),
+    )
+    return registration
+
+
+@transaction.atomic
+def attendance_makeup(
+    *, actor: Principal, registration: Registration, now: datetime | None = None
+) -> Registration:
+    """Staff record a makeup meeting: up to 240 minutes missed then count as passed
+    (only when makeup is enabled)."""
+    require_staff(actor)
+    now = clock.resolve(now)
+    if not settings.LECTERN["MAKEUP_ENABLED"]:
+        raise Conflict("Makeup meetings are not enabled.", code="makeup_disabled")
+    outcome = (
+        AttendanceOutcome.objects.select_for_update().filter(registration=registration).first()
+    )
+    if outcome is None or outcome.passed:
+        raise Conflict("Only a failed attendance can be made up.", code="nothing_to_make_up")
+    if outcome.no_show or outcome.minutes_missed > settings.LECTERN["MAKEUP_MAX_MISSED_MINUTES"]:
+        raise Conflict(
+            "Too much of the training was missed to make it up.", code="makeup_not_possible"
+        )
+    outcome.passed = outcome.made_up = True
+    outcome.save(update_fields=["passed", "made_up"])
+    registration.status = RegistrationStatus.ATTENDED
+    registration.changed_at = now
+    registration.save(update_fields=["status", "changed_at"])
+    checkout_open(registration=registration, now=now)
+    audit_log(actor=actor, action="attendance_made_up", obj=registration, at=now)
+    return registration
+
+
+def checkout_open(*, registration: Registration, now: datetime) -> Checkout:
+    """Open (or re-open after a new training) the trainee's checkout."""
+    checkout, _ = Checkout.objects.update_or_create(
+        trainee=registration.trainee,
+        defaults={
+            "registration": registration,
+            "status": CheckoutStatus.IN_PROGRESS,
+            "deadline": checkout_deadline(registration.event),
+            "started_at": now,
+            "certified_at": None,
+        },
+    )
+    for requirement in settings.LECTERN["CHECKOUT_REQUIREMENTS"]:
+        Step.objects.get_or_create(
+            checkout=checkout, requirement=requirement, defaults={"updated_at": now}
+        )
+    return checkout
+
+
+def _checkout(trainee: Trainee) -> Checkout:
+    checkout = (
+        Checkout.objects.select_for_update()
+        .select_related("registration__event", "trainee")
+        .filter(trainee=trainee)
+        .first()
+    )
+    if checkout is None:
+        raise Conflict("This trainee has not passed a training yet.", code="checkout_not_started")
+    return checkout
+
+
+EVIDENCE_RULES = {
+    ActivityKind.SERVED: ("date", "url"),
+    ActivityKind.GITHUB: ("date", "url"),
+    ActivityKind.MEETING: ("date", "description"),
+    ActivityKind.OTHER: ("date", "description"),
+}
+
+
+@dataclass(frozen=True)
+class EvidenceIn:
+    kind: str = ""
+    date: date | None = None
+    url: str = ""
+    description: str = ""
+
+
+def evidence_check(requirement: str, evidence: EvidenceIn, today: date) -> EvidenceIn:
+    """Validate a Get Involved activity's evidence by its type."""
+    if requirement != "get_involved":
+        return evidence
+    if evidence.kind not in ActivityKind.values:
+        raise Invalid.field("kind", "Choose served, github, meeting or other.")
+    errors: dict[str, list[str]] = {}
+    for name in EVIDENCE_RULES[ActivityKind(evidence.kind)]:
+        if not getattr(evidence, name):
+            errors[name] = [f"Give the {name} of the activity."]
+    if evidence.date and evidence.date > today:
+        errors.setdefault("date", []).append("The date cannot be in the future.")
+    url = evidence.url.strip()
+    if url and not url.startswith(("https://", "http://")):
+        errors.setdefault("url", []).append("Give a full web address (https://…).")
+    if evidence.kind == ActivityKind.GITHUB and url:
+        parts = url.split("/")
+        allowed = settings.LECTERN["GITHUB_ALLOWED_ORGS"]
+        if len(parts) < 5 or parts[2] != "github.com" or parts[3].lower() not in allowed:
+            errors.setdefault("url", []).append(
+                "Give a github.com repository of one of: " + ", ".join(allowed) + "."
+            )
+    if errors:
+        raise Invalid("The activity's details are incomplete.", fields=errors)
+    return evidence
+
+
+@transaction.atomic
+def progress_record(
+    *,
+    actor: Principal,
+    trainee: Trainee,
+    requirement: str,
+    state: str,
+    evidence: EvidenceIn | None = None,
+    notes: str = "",
+    now: datetime | None = None,
+) -> Checkout:
+    """A trainee submits a step; staff (trainers, for the teaching demo) evaluate it. When the
+    last step passes, the trainee is certified, once."""
+    now = clock.resolve(now)
+    requirements = settings.LECTERN["CHECKOUT_REQUIREMENTS"]
+    if requirement not in requirements:
+        raise Invalid.field("requirement", f"Choose one of {', '.join(requirements)}.")
+    if state not in StepState.values or state == StepState.NOT_STARTED:
+        raise Invalid.field("state", "Choose submitted, passed, asked_to_repeat or failed.")
+    checkout = _checkout(trainee)
+    _may_record(actor, checkout, requirement, state)
+    if checkout.status == CheckoutStatus.EXPIRED:
+        raise Conflict(
+            "The checkout deadline has passed; staff can reopen it.", code="checkout_expired"
+        )
+    if checkout.status == CheckoutStatus.CERTIFIED:
+        raise Conflict("This trainee is already certified.", code="already_certified")
+    step = Step.objects.select_for_update().get(checkout=checkout, requirement=requirement)
+    if state == StepState.SUBMITTED and evidence is not None:
+        evidence = evidence_check(requirement, evidence, now.date())
+        Evidence.objects.create(
+            step=step,
+            kind=evidence.kind,
+            date=evidence.date,
+            url=evidence.url.strip(),
+            description=evidence.description,
+            submitted_at=now,
+        )
+    step.state = state
+    step.updated_at = now
+    step.notes = notes
+    step.evaluated_by = "" if state == StepState.SUBMITTED else actor.label
+    step.save(update_fields=["state", "updated_at", "notes", "evaluated_by"])
+    audit_log(
+        actor=actor,
+        action="checkout_progress",
+        obj=checkout,
+        at=now,
+        data={"requirement": requirement, "state": state},
+    )
+    if not checkout.steps.exclude(state=StepState.PASSED).exists():
+        from lectern.certificates.services import certificate_award
+
+        certificate_award(checkout=checkout, now=now)
+    return checkout
+
+
+def _may_record(actor: Principal, checkout: Checkout, requirement: str, state: str) -> None:
+    if actor.is_staff:
+        return
+    if actor.registration_id is not None:
+        if checkout.trainee.registrations.filter(pk=actor.registration_id).exists():
+            if state == StepState.SUBMITTED:
+                return
+            raise Forbidden("Trainees submit steps; staff evaluate them.")
+        raise NotFound("No such trainee.")
+    if requirement == "teaching_demo" and actor.user is not None and actor.is_trainer:
+        return
+    raise Forbidden("Only staff, or trainers for the teaching demo, evaluate checkout steps.")
+
+
+@transaction.atomic
+def extension_grant(
+    *, actor: Principal, trainee: Trainee, reason: str, now: datetime | None = None
+) -> Checkout:
+    """Move the deadline by one block (3 months), never past 365 days after the event."""
+    require_staff(actor)
+    reason = reason.strip()
+    if not reason:
+        raise Invalid.field("reason", "Give the reason for the extension.")
+    now = clock.resolve(now)
+    checkout = _checkout(trainee)
+    if checkout.status == CheckoutStatus.CERTIFIED:
+        raise Conflict("This trainee is already certified.", code="already_certified")
+    ceiling = checkout_ceiling(checkout.registration.event)
+    if checkout.deadline >= ceiling:
+        raise Conflict(
+            f"The deadline is already at the limit of {ceiling:%d %B %Y}, "
+            "365 days after the event.",
+            code="extension_ceiling",
+        )
+    new = min(add_months(checkout.deadline, settings.LECTERN["EXTENSION_MONTHS"]), ceiling)
+    Extension.objects.create(
+        checkout=checkout,
+        previous_deadline=checkout.deadline,
+        new_deadline=new,
+        reason=reason,
+        granted_by=actor.user,
+        granted_by_label=actor.label,
+        granted_at=now,
+    )
+    checkout.deadline = new
+    if checkout.status == CheckoutStatus.EXPIRED:
+        checkout.status = CheckoutStatus.IN_PROGRESS
+    checkout.save(update_fields=["deadline", "status"])
+    emails.to_trainee(
+        "extension_granted",
+        checkout.registration,
+        about=checkout.extensions.last(),
+        now=now,
+        deadline=new,
+        reason=reason,
+    )
+    return checkout
+
+
+@transaction.atomic
+def checkout_reopen(
+    *, actor: Principal, trainee: Trainee, reason: str, now: datetime | None = None
+) -> Checkout:
+    """Staff reopen an expired checkout by granting an extension."""
+    return extension_grant(actor=actor, trainee=trainee, reason=reason, now=now)
+
+
+def checkouts_expire(*, now: datetime) -> int:
+    """Expire checkouts whose deadline day has ended in the event's zone."""
+    expired = 0
+    horizon = (now + timedelta(days=1)).date()
+    for checkout in Checkout.objects.select_related("registration__event", "trainee").filter(
+        status=CheckoutStatus.IN_PROGRESS, deadline__lt=horizon
+    ):
+        if deadline_passed_at(checkout) > now:
+            continue
+        with transaction.atomic():
+            if Checkout.objects.filter(pk=checkout.pk, status=CheckoutStatus.IN_PROGRESS).update(
+                status=CheckoutStatus.EXPIRED
+            ):
+                expired += 1
+                emails.to_trainee(
+                    f"checkout_expired_{checkout.deadline:%Y%m%d}",
+                    checkout.registration,
+                    about=checkout,
+                    now=now,
+                    deadline=checkout.deadline,
+                )
+    return expired

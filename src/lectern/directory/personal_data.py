@@ -1,0 +1,99 @@
+"""A trainee's personal data: export everything, or erase it while keeping the figures."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.forms.models import model_to_dict
+
+from lectern.core import clock
+from lectern.core.audit import audit_log
+from lectern.core.permissions import Principal
+from lectern.directory.services import _owner_or_staff
+from lectern.notifications.models import Message
+from lectern.registrations.models import Trainee
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, int | float | str | bool) or value is None:
+        return value
+    return str(value)
+
+
+def personal_data_export(*, actor: Principal, trainee: Trainee) -> dict[str, Any]:
+    """Everything held about the trainee, as plain JSON-ready data."""
+    _owner_or_staff(actor, trainee)
+    checkout = getattr(trainee, "checkout", None)
+    certificate = getattr(trainee, "certificate", None)
+    profile = model_to_dict(trainee)
+    profile["country"] = str(trainee.country)
+    data: dict[str, Any] = {
+        "trainee": profile,
+        "registrations": [
+            {
+                **model_to_dict(r, exclude=["manage_nonce"]),
+                "event_title": r.event.title,
+                "outcome": model_to_dict(r.outcome) if hasattr(r, "outcome") else None,
+            }
+            for r in trainee.registrations.select_related("event").all()
+        ],
+        "waiting_list": [model_to_dict(w) for w in trainee.waitlist_entries.all()],
+        "checkout": None
+        if checkout is None
+        else {
+            **model_to_dict(checkout),
+            "steps": [
+                {**model_to_dict(s), "evidence": [model_to_dict(e) for e in s.evidence.all()]}
+                for s in checkout.steps.all()
+            ],
+            "extensions": [
+                model_to_dict(e, exclude=["granted_by"]) for e in checkout.extensions.all()
+            ],
+        },
+        "certificate": None if certificate is None else model_to_dict(certificate),
+        "emails": [
+            model_to_dict(m, fields=["kind", "subject", "status", "due_at", "sent_at", "body_text"])
+            for m in Message.objects.filter(recipient=trainee.email)
+        ],
+    }
+    return dict(_plain(data))
+
+
+@transaction.atomic
+def personal_data_erase(
+    *, actor: Principal, trainee: Trainee, now: datetime | None = None
+) -> Trainee:
+    """Blank personal data. Registrations, seat ledgers, outcomes and counts stay, so every
+    statistic and `lectern check-seats` still add up."""
+    _owner_or_staff(actor, trainee)
+    now = clock.resolve(now)
+    old_email = trainee.email
+    trainee.name = "Erased trainee"
+    trainee.email = f"erased-{trainee.pk}@erased.invalid"
+    trainee.affiliation = ""
+    trainee.teaching_experience = ""
+    trainee.technologies = []
+    trainee.carpentries_experience = []
+    trainee.timezone = ""
+    trainee.github = trainee.orcid = trainee.website = ""
+    trainee.directory_consent = False
+    trainee.erased_at = now
+    trainee.save()
+    Message.objects.filter(recipient=old_email).update(
+        recipient=trainee.email, recipient_name="", subject="(erased)", body_text="", body_html=""
+    )
+    from lectern.certificates.models import Certificate
+    from lectern.checkout.models import Evidence
+
+    Certificate.objects.filter(trainee=trainee).update(name_on_certificate="Erased trainee")
+    Evidence.objects.filter(step__checkout__trainee=trainee).update(url="", description="")
+    audit_log(actor=actor, action="personal_data_erased", obj=trainee, at=now)
+    return trainee

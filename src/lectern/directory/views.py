@@ -1,0 +1,23 @@
+"""Public pages: the instructor directory and certificate verification."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from lectern.certificates.models import Certificate
+from lectern.directory.services import directory_entries
+
+
+def instructors_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "directory/instructors.html", {"entries": directory_entries()})
+
+
+def verify_page(request: HttpRequest, number: str) -> HttpResponse:
+    certificate = Certificate.objects.filter(number=number.strip().upper()).first()
+    return render(
+        request,
+        "directory/verify.html",
+        {"certificate": certificate, "number": number},
+        status=200 if certificate else 404,
+    )

@@ -1,0 +1,91 @@
+"""A trainee submits Get Involved, staff pass the last step, the trainee downloads the
+certificate."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from lectern.accounts.services import user_ensure
+from lectern.checkout import services as checkout
+from lectern.core import clock
+from lectern.core.permissions import Principal
+from lectern.events import services as events
+from lectern.events.services import LocalTimes
+from lectern.registrations import services as registrations
+from lectern.registrations.tests.conftest import details
+from lectern.registrations.tokens import manage_token
+from tests.factories import membership
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_submit_get_involved_staff_pass_download_certificate(
+    page: Page, browser: Browser, live_server: Any
+) -> None:
+    now = clock.now()
+    system = Principal.as_system()
+    day = (now - timedelta(days=5)).date()
+    event = events.event_create(
+        actor=system,
+        title="Autumn training",
+        timezone="Europe/Berlin",
+        sessions=[LocalTimes(f"{day}T09:00", f"{day}T17:00")],
+        capacity=10,
+        min_enrolment=1,
+        now=now - timedelta(days=40),
+    )
+    member = membership(tier="gold", start_date=(now - timedelta(days=60)).date())
+    registration = registrations.registration_create(
+        actor=Principal.anonymous(),
+        event_id=event.pk,
+        code=member.registration_code,
+        details=details(0, name="Grace Hopper"),
+        now=now - timedelta(days=30),
+    ).registration
+    checkout.attendance_record(
+        actor=system, event=event, records=[checkout.AttendanceRecord(registration.pk, 0)]
+    )
+    for requirement in ("welcome_session", "teaching_demo"):
+        checkout.progress_record(
+            actor=system, trainee=registration.trainee, requirement=requirement, state="passed"
+        )
+
+    page.goto(f"/manage/{manage_token(registration.pk, registration.manage_nonce)}/")
+    page.get_by_label("Step", exact=True).select_option("get_involved")
+    page.get_by_label("Get Involved activity").select_option("served")
+    page.get_by_label("Date", exact=True).fill(f"{day}")
+    page.get_by_label("Link (workshop page or GitHub repository)").fill(
+        "https://uni.example/workshops/2026-11"
+    )
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.get_by_text("Submitted. Programme staff will review it.")).to_be_visible()
+
+    staff = user_ensure(email="staff@example.org", role="staff")
+    staff.set_password("a-long-staff-password")
+    staff.save()
+    staff_context = browser.new_context(base_url=live_server.url)
+    staff_page = staff_context.new_page()
+    staff_page.goto("/admin/login/?next=/review/")
+    staff_page.get_by_label("Email").fill("staff@example.org")
+    staff_page.get_by_label("Password").fill("a-long-staff-password")
+    staff_page.get_by_role("button", name="Log in").click()
+    card = staff_page.get_by_role("article", name="Grace Hopper: Get involved")
+    expect(card).to_contain_text("https://uni.example/workshops/2026-11")
+    card.get_by_role("button", name="Pass").click()
+    expect(staff_page.get_by_text("Nothing is waiting for review.")).to_be_visible()
+    staff_context.close()
+
+    page.reload()
+    expect(page.get_by_text("You are a certified instructor")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download your certificate (PDF)").click()
+    pdf = Path(download.value.path()).read_bytes()
+    text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0]
+    assert "Grace Hopper" in text.extract_text()
