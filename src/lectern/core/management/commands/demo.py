@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +21,14 @@ STAFF_EMAIL = "staff@demo.lectern.test"
 STAFF_PASSWORD = "lectern-demo-staff"
 COORDINATOR_EMAIL = "coordinator@demo.lectern.test"
 TRAINER_EMAIL = "trainer.ana@demo.lectern.test"
+DEMO_NAMES = [
+    ("Aroha", "Ngata"),
+    ("Liam", "Chen"),
+    ("Mere", "Walker"),
+    ("Priya", "Raman"),
+    ("Tom", "Hughes"),
+    ("Sina", "Faleolo"),
+]
 
 ORGANISATIONS = [
     ("University of Wellington Demo", "NZ", Tier.GOLD),
@@ -69,12 +77,15 @@ class Command(BaseCommand):
         start = date(today.year, today.month, 1) - timedelta(days=300)
         for index, (name, country, tier) in enumerate(ORGANISATIONS):
             org = services.organization_create(actor=system, name=name, country=country)
+            starts = start + timedelta(days=200 if index == 0 else 40 * index)
+            began = min(datetime.combine(starts, time(9), tzinfo=UTC), clock.now())
             membership = services.membership_create(
                 actor=system,
                 organization=org,
                 tier=tier,
-                start_date=start + timedelta(days=40 * index),
+                start_date=starts,
                 seats=8 if tier == Tier.CUSTOM else None,
+                now=began,
             )
             if index == 0:
                 services.contact_add(
@@ -83,19 +94,100 @@ class Command(BaseCommand):
                     email=COORDINATOR_EMAIL,
                     name="Demo Coordinator",
                     role="coordinator",
+                    now=began,
                 )
                 services.seats_add(
                     actor=system,
                     membership=membership,
                     delta=3,
                     reason="Demo: three extra seats purchased",
+                    now=began + timedelta(days=20),
                 )
+            if index == 0:
+                self._trainees(membership, system)
             services.contact_add(
                 actor=system,
                 membership=membership,
                 email=f"billing{index}@demo.lectern.test",
                 name=f"Billing Contact {index + 1}",
                 role="billing",
+            )
+
+    def _trainees(self, membership: Any, system: Principal) -> None:
+        """Trainees of the coordinator's membership: some registered for coming events, some
+        trained last month (one failed, one certified and listed in the directory)."""
+
+        from lectern.checkout import services as checkout
+        from lectern.events.models import Event, EventStatus
+        from lectern.registrations import services as registrations
+
+        def person(n: int) -> registrations.TraineeDetails:
+            first, last = DEMO_NAMES[n]
+            return registrations.TraineeDetails(
+                name=f"{first} {last}",
+                email=f"{first.lower()}@demo.lectern.test",
+                affiliation="University of Wellington Demo",
+                country="NZ",
+                technologies=["python", "git"],
+                usage_frequency="weekly",
+                carpentries_experience=["helper"],
+                accept_code_of_conduct=True,
+                accept_privacy=True,
+                directory_consent=n == 0,
+                timezone="Pacific/Auckland",
+            )
+
+        past = (
+            Event.objects.filter(
+                status=EventStatus.COMPLETED, first_local_date__gt=membership.start_date
+            )
+            .order_by("-first_start")
+            .first()
+        )
+        if past is not None:
+            before = past.first_start - timedelta(days=20)
+            trained = [
+                registrations.registration_create(
+                    actor=system,
+                    event_id=past.pk,
+                    code=membership.registration_code,
+                    details=person(n),
+                    now=before,
+                    override_reason="demo history",
+                ).registration
+                for n in range(3)
+            ]
+            after = past.last_end + timedelta(hours=1)
+            checkout.attendance_record(
+                actor=system,
+                event=past,
+                now=after,
+                records=[
+                    checkout.AttendanceRecord(trained[0].pk, 0),
+                    checkout.AttendanceRecord(trained[1].pk, 20),
+                    checkout.AttendanceRecord(trained[2].pk, 95),
+                ],
+            )
+            for requirement in ("welcome_session", "get_involved", "teaching_demo"):
+                checkout.progress_record(
+                    actor=system,
+                    trainee=trained[0].trainee,
+                    requirement=requirement,
+                    state="passed",
+                    now=max(after, datetime.now(tz=UTC)),
+                )
+        upcoming = Event.objects.filter(
+            status=EventStatus.SCHEDULED,
+            public=True,
+            first_start__gt=clock.now() + timedelta(days=8),
+            first_local_date__lte=membership.end_date,
+        )
+        for n, event in zip(range(3, 6), upcoming.order_by("first_start")[:3], strict=False):
+            registrations.registration_create(
+                actor=system,
+                event_id=event.pk,
+                code=membership.registration_code,
+                details=person(n),
             )
 
     def _print_logins(self) -> None:
