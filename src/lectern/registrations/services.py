@@ -178,6 +178,22 @@ def membership_for_code(code: str, event: Event) -> int | None:
     return membership_id
 
 
+def code_check(*, actor: Principal, event_id: int, code: str, client: str, now: datetime) -> int:
+    """Return the membership whose code may be used for this event, counting a failed
+    attempt against the client (staff are not limited); refuse while rate limited."""
+    if not actor.is_staff:
+        code_attempts_check(client=client, event_id=event_id, now=now)
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        raise Invalid.field("event_id", f"There is no event {event_id}.")
+    membership_id = membership_for_code(code, event)
+    if membership_id is None:
+        if not actor.is_staff:
+            code_attempt_record(client=client, event_id=event_id, now=now)
+        raise UnknownCode()
+    return membership_id
+
+
 def _override(actor: Principal, reason: str) -> str:
     reason = reason.strip()
     if reason and not actor.is_staff:
@@ -282,16 +298,7 @@ def registration_create(
     now = clock.resolve(now)
     details = details_check(details)
     override = _override(actor, override_reason)
-    if not actor.is_staff:
-        code_attempts_check(client=client, event_id=event_id, now=now)
-    event = Event.objects.filter(pk=event_id).first()
-    if event is None:
-        raise Invalid.field("event_id", f"There is no event {event_id}.")
-    membership_id = membership_for_code(code, event)
-    if membership_id is None:
-        if not actor.is_staff:
-            code_attempt_record(client=client, event_id=event_id, now=now)
-        raise UnknownCode()
+    membership_id = code_check(actor=actor, event_id=event_id, code=code, client=client, now=now)
     if settings.LECTERN["REGISTRATION_LOCKING"]:
         with transaction.atomic():
             return _create(actor, event_id, membership_id, details, override, now)

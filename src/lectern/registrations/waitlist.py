@@ -11,22 +11,20 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from lectern.core import clock
-from lectern.core.errors import Conflict, Invalid, NotFound
+from lectern.core.errors import Conflict, NotFound
 from lectern.core.permissions import Principal
 from lectern.events.models import Event, EventStatus
 from lectern.events.selectors import registration_cutoff
 from lectern.notifications.services import message_queue
 from lectern.registrations import emails
-from lectern.registrations.errors import UnknownCode
 from lectern.registrations.models import WaitlistEntry, WaitlistStatus
-from lectern.registrations.ratelimit import code_attempt_record, code_attempts_check
 from lectern.registrations.services import (
     Created,
     TraineeDetails,
     _check_membership,
     _check_open,
+    code_check,
     details_check,
-    membership_for_code,
     registration_create,
     trainee_upsert,
 )
@@ -57,16 +55,7 @@ def waitlist_join(
     """Join a full event's waiting list with a valid code."""
     now = clock.resolve(now)
     details = details_check(details)
-    if not actor.is_staff:
-        code_attempts_check(client=client, event_id=event_id, now=now)
-    event = Event.objects.filter(pk=event_id).first()
-    if event is None:
-        raise Invalid.field("event_id", f"There is no event {event_id}.")
-    membership_id = membership_for_code(code, event)
-    if membership_id is None:
-        if not actor.is_staff:
-            code_attempt_record(client=client, event_id=event_id, now=now)
-        raise UnknownCode()
+    membership_id = code_check(actor=actor, event_id=event_id, code=code, client=client, now=now)
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event_id)
         _check_open(event, now, "")
