@@ -48,7 +48,7 @@ def backup(out: Path) -> Path:
         connection.ensure_connection()
         target = sqlite3.connect(out)
         try:
-            connection.connection.backup(target)  # type: ignore[union-attr]
+            connection.connection.backup(target)
         finally:
             target.close()
         return out
@@ -70,7 +70,7 @@ def restore(source: Path) -> None:
         connection.ensure_connection()
         origin = sqlite3.connect(source)
         try:
-            origin.backup(connection.connection)  # type: ignore[arg-type]
+            origin.backup(connection.connection)
         finally:
             origin.close()
         return
