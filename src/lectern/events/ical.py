@@ -13,7 +13,9 @@ from lectern.events.models import Event
 from lectern.events.selectors import FORMAT_LABELS, event_format, local_sessions
 
 
-def calendar_ics(events: Iterable[Event], *, now: datetime, name: str) -> bytes:
+def calendar_ics(
+    events: Iterable[Event], *, now: datetime, name: str, with_seats: bool = True
+) -> bytes:
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Lectern//Instructor training calendar//EN")
     calendar.add("version", "2.0")
@@ -31,10 +33,10 @@ def calendar_ics(events: Iterable[Event], *, now: datetime, name: str) -> bytes:
             vevent.add("dtend", session.end.astimezone(tz))
             vevent.add("summary", f"{event.title} (part {number} of {len(sessions)})")
             vevent.add("url", url)
+            seats = f"Seats left: {event.seats_left}. " if with_seats else ""
             vevent.add(
                 "description",
-                f"{FORMAT_LABELS[event_format(event)]}, online. "
-                f"Seats left: {event.seats_left}. Details and registration: {url}",
+                f"{FORMAT_LABELS[event_format(event)]}, online. {seats}Details: {url}",
             )
             calendar.add_component(vevent)
     calendar.add_missing_timezones()
@@ -42,5 +44,21 @@ def calendar_ics(events: Iterable[Event], *, now: datetime, name: str) -> bytes:
 
 
 def event_ics(event: Event, *, now: datetime) -> bytes:
-    """One event's sessions as an .ics file, for email attachments."""
-    return calendar_ics([event], now=now, name=event.title)
+    """One event's sessions as an .ics file, for email attachments.
+
+    Every registrant of an event gets the same file, and building the time-zone data is
+    most of a registration's cost: the file is kept per version of the event's schedule.
+    """
+    sessions = tuple((s.start, s.end) for s in event.sessions.all())
+    key = (event.pk, event.title, event.timezone, sessions)
+    cached = _ICS_CACHE.get(key)
+    if cached is None:
+        if len(_ICS_CACHE) > 512:
+            _ICS_CACHE.clear()
+        cached = _ICS_CACHE[key] = calendar_ics(
+            [event], now=now, name=event.title, with_seats=False
+        )
+    return cached
+
+
+_ICS_CACHE: dict[tuple[object, ...], bytes] = {}

@@ -1,0 +1,219 @@
+"""Benchmark: a registration rush against `lectern serve` as in production.
+
+    .venv/bin/python bench/registration_rush.py [--postgres postgres://user@host:port/db]
+                                                [--clients 64] [--attempts 900]
+
+For each database (PostgreSQL when --postgres or DATABASE_URL names one, then SQLite):
+seeds 100 memberships (7 seats each) and 20 events of 30 places, starts `lectern serve`
+(workers from the cores, no email worker), lets 64 concurrent clients register (about a
+third are refused: events full, seats gone), then sends the same number of `GET /health`
+with the same clients. Prints throughput, p50/p99 latency, 5xx count, overbookings found by
+a recount, and the registration/health throughput ratio (goal >= 0.5; 0 errors; 0 overbooked).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+SEED = """
+import json
+from datetime import timedelta
+from lectern.core import clock
+from lectern.core.permissions import Principal
+from lectern.events.services import LocalTimes, event_create
+from lectern.memberships.models import Organization
+from lectern.memberships.services import membership_create
+system = Principal.as_system()
+now = clock.now()
+codes = []
+for n in range(100):
+    org = Organization.objects.create(name=f"Org {n}", country="GB", created_at=now)
+    m = membership_create(actor=system, organization=org, tier="custom", seats=7,
+                          start_date=(now - timedelta(days=30)).date())
+    codes.append(m.registration_code)
+events = []
+for n in range(20):
+    day = (now + timedelta(days=40 + n)).date()
+    e = event_create(actor=system, title=f"Rush {n}", timezone="UTC", capacity=30,
+                     min_enrolment=1, sessions=[LocalTimes(f"{day}T09:00", f"{day}T17:00")])
+    events.append(e.pk)
+print("SEED", json.dumps({"codes": codes, "events": events}))
+"""
+
+RECOUNT = """
+from django.db.models import Count, Q, F
+from lectern.events.models import Event
+from lectern.memberships.selectors import ledger_recount_all, membership_seat_summary
+from lectern.memberships.models import Membership
+confirmed = Count("registrations", filter=Q(registrations__status="confirmed"))
+over = Event.objects.annotate(c=confirmed).filter(c__gt=F("capacity")).count()
+recounts = ledger_recount_all()
+bad = sum(1 for m in Membership.objects.all()
+          if recounts.get(m.pk) and (recounts[m.pk] != membership_seat_summary(m)
+                                     or recounts[m.pk].available < 0))
+print("RECOUNT", over, bad)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def lectern(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "lectern.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
+def run_clients(
+    port: int, clients: int, jobs: list[tuple[str, str, bytes | None]]
+) -> tuple[list[float], Counter[int], float]:
+    """Send the jobs from `clients` keep-alive connections; return latencies and statuses."""
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    lock = threading.Lock()
+    queue = list(jobs)
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                method, path, body = queue.pop()
+            started = time.perf_counter()
+            conn.request(
+                method,
+                path,
+                body=body,
+                headers={"Content-Type": "application/json"} if body else {},
+            )
+            response = conn.getresponse()
+            response.read()
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                statuses[response.status] += 1
+        conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, statuses, time.perf_counter() - started
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
+
+
+def bench(label: str, database_url: str | None, clients: int, attempts: int) -> None:
+    data_dir = Path(tempfile.mkdtemp(prefix="lectern-rush-"))
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
+    env.update(
+        LECTERN_DATA_DIR=str(data_dir),
+        EMAIL_URL="console:",
+        DJANGO_SETTINGS_MODULE="lectern.settings.base",
+        LECTERN_CODE_ATTEMPTS_PER_CLIENT="100000",
+    )
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    lectern(env, "migrate", "--noinput")
+    seeded = json.loads(lectern(env, "shell", "-c", SEED).split("SEED ", 1)[1])
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "lectern.cli", "serve", "--port", str(port), "--no-worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(200):
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request(
+                    "GET", "/api/v1/health"
+                )
+                break
+            except OSError:
+                time.sleep(0.2)
+        rng = random.Random(7)
+        jobs = []
+        for n in range(attempts):
+            body = {
+                "event_id": rng.choice(seeded["events"]),
+                "code": rng.choice(seeded["codes"]),
+                "name": f"Rush Trainee {n}",
+                "email": f"rush{n}@bench.example",
+                "affiliation": "Bench",
+                "country": "GB",
+                "technologies": ["python"],
+                "usage_frequency": "weekly",
+                "carpentries_experience": ["none"],
+                "accept_code_of_conduct": True,
+                "accept_privacy": True,
+            }
+            jobs.append(("POST", "/api/v1/registrations", json.dumps(body).encode()))
+        reg_lat, reg_status, reg_time = run_clients(port, clients, jobs)
+        health_lat, health_status, health_time = run_clients(
+            port, clients, [("GET", "/api/v1/health", None)] * attempts
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    over, bad = map(int, lectern(env, "shell", "-c", RECOUNT).split("RECOUNT ", 1)[1].split())
+    reg_rate, health_rate = attempts / reg_time, attempts / health_time
+    errors = sum(n for s, n in reg_status.items() if s >= 500) + sum(
+        n for s, n in health_status.items() if s >= 500
+    )
+    print(
+        f"[{label}] workers={2 * (os.cpu_count() or 1) + 1} clients={clients} attempts={attempts}"
+    )
+    print(
+        f"  registrations: {reg_rate:.0f}/s, p50 {percentile(reg_lat, 0.5):.0f} ms, "
+        f"p99 {percentile(reg_lat, 0.99):.0f} ms, statuses {dict(sorted(reg_status.items()))}"
+    )
+    print(
+        f"  health:        {health_rate:.0f}/s, p50 {percentile(health_lat, 0.5):.1f} ms, "
+        f"p99 {percentile(health_lat, 0.99):.1f} ms"
+    )
+    print(
+        f"  ratio registration/health: {reg_rate / health_rate:.2f} (goal >= 0.5); "
+        f"5xx: {errors}; overbooked events: {over}; ledger mismatches: {bad}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--postgres", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--attempts", type=int, default=900)
+    args = parser.parse_args()
+    if args.postgres and args.postgres.startswith("postgres"):
+        bench("PostgreSQL", args.postgres, args.clients, args.attempts)
+    bench("SQLite", None, args.clients, args.attempts)
+
+
+if __name__ == "__main__":
+    main()
