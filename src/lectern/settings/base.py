@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lectern.core.idempotency.IdempotencyMiddleware",
+    "lectern.core.middleware.ApiErrorShapeMiddleware",
 ]
 
 ROOT_URLCONF = "lectern.urls"
