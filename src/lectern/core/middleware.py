@@ -25,7 +25,8 @@ class ApiErrorShapeMiddleware:
                 {
                     "error": {
                         "code": "method_not_allowed",
-                        "message": f"{request.method} is not allowed here; use {allowed or 'another'}.",
+                        "message": f"{request.method} is not allowed here; "
+                        f"use {allowed or 'another method'}.",
                     }
                 },
                 status=405,
