@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -59,10 +60,11 @@ class TickReport:
     rules: dict[str, int] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     mail: SendReport = field(default_factory=SendReport)
+    seconds: float = 0.0
 
     def __str__(self) -> str:
         ran = ", ".join(f"{name}: {count}" for name, count in self.rules.items()) or "none"
-        lines = [f"rules: {ran}", f"mail: {self.mail}"]
+        lines = [f"rules: {ran}", f"mail: {self.mail}", f"took {self.seconds:.2f} s"]
         lines += [f"error in {name}: {error}" for name, error in self.errors.items()]
         return "\n".join(lines)
 
@@ -70,6 +72,7 @@ class TickReport:
 def tick(*, now: datetime | None = None, send: bool = True) -> TickReport:
     """Run every rule once, each in its own transaction, then send due emails."""
     now = clock.resolve(now)
+    started = time.perf_counter()
     report = TickReport()
     for name, item in load_rules().items():
         try:
@@ -80,4 +83,5 @@ def tick(*, now: datetime | None = None, send: bool = True) -> TickReport:
             report.errors[name] = f"{type(exc).__name__}: {exc}"
     if send:
         report.mail = send_due(now=now)
+    report.seconds = time.perf_counter() - started
     return report
