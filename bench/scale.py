@@ -78,7 +78,7 @@ for i in range(N_REG):
     tr = trainees[i % N_TRN]
     status = "attended" if i % 10 < 7 else "failed"
     if i % 1000 == 0 and tr.pk not in confirmed_trainees:
-        ev = future[i % len(future)]; status = "confirmed"; confirmed_trainees.add(tr.pk)
+        ev = future[(i // 1000) % len(future)]; status = "confirmed"; confirmed_trainees.add(tr.pk)
         m = mems[-1]
     if status == "confirmed":
         reserved[m.pk] += 1
