@@ -9,7 +9,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from lectern.certificates.models import Certificate
-from lectern.certificates.pdf import CertificateText, render_certificate
 from lectern.checkout.models import Checkout, CheckoutStatus
 from lectern.core import clock
 from lectern.core.audit import audit_log
@@ -25,6 +24,8 @@ def verify_url(number: str) -> str:
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:
+    from lectern.certificates.pdf import CertificateText, render_certificate  # reportlab: lazily
+
     return render_certificate(
         CertificateText(
             programme=settings.PROGRAMME_NAME,

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import models
 
-from lectern.events.ical import event_ics
 from lectern.events.models import Event
 from lectern.events.selectors import local_sessions, registration_cutoff
 from lectern.notifications.services import File, message_queue
@@ -50,6 +49,8 @@ def event_context(event: Event, timezone: str = "") -> dict[str, Any]:
 
 
 def ics_file(event: Event, now: datetime) -> File:
+    from lectern.events.ical import event_ics  # icalendar loads only when a file is made
+
     return File("training.ics", "text/calendar", event_ics(event, now=now))
 
 

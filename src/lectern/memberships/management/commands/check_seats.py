@@ -8,6 +8,7 @@ from lectern.memberships.selectors import SeatSummary, ledger_recount_all, membe
 
 class Command(BaseCommand):
     help = "Recount every membership's seats from its ledger; fail, naming it, on any mismatch."
+    requires_system_checks: list[str] = []  # start fast: the scheduler runs every minute
 
     def handle(self, *args: Any, **options: Any) -> None:
         recounts = ledger_recount_all()

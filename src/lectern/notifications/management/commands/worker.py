@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 
 class Command(BaseCommand):
     help = "Run the scheduler every minute and send due emails every few seconds."
+    requires_system_checks: list[str] = []  # start fast: the scheduler runs every minute
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--tick-seconds", type=float, default=60.0)
