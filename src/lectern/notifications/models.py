@@ -63,6 +63,16 @@ class Message(models.Model):
         return f"{self.kind} to {self.recipient} ({self.status})"
 
 
+class RuleRun(models.Model):
+    """When a scheduled rule last ran, for rules that need not run every minute."""
+
+    name = models.CharField(max_length=64, unique=True)
+    last_run_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.last_run_at:%Y-%m-%d %H:%M}"
+
+
 class Attachment(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
     filename = models.CharField(max_length=200)

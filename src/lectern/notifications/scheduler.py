@@ -13,11 +13,12 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 
 from lectern.core import clock
+from lectern.notifications.models import RuleRun
 from lectern.notifications.sender import SendReport, send_due
 
 logger = logging.getLogger(__name__)
@@ -34,19 +35,28 @@ RULE_MODULES = (
 class Rule:
     name: str
     run: Callable[[datetime], int]
+    every: timedelta | None = None  # None: every tick
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(name: str) -> Callable[[Callable[[datetime], int]], Callable[[datetime], int]]:
-    """Register a rule: a function of `now` that returns how many emails it wrote."""
+def rule(
+    name: str, *, every: timedelta | None = None
+) -> Callable[[Callable[[datetime], int]], Callable[[datetime], int]]:
+    """Register a rule: a function of `now` that returns how many emails it wrote. A rule
+    with `every` runs at most that often (its last run is kept in the database)."""
 
     def register(function: Callable[[datetime], int]) -> Callable[[datetime], int]:
-        RULES[name] = Rule(name, function)
+        RULES[name] = Rule(name, function, every)
         return function
 
     return register
+
+
+def _due(item: Rule, now: datetime, last_runs: dict[str, datetime]) -> bool:
+    last = last_runs.get(item.name)
+    return item.every is None or last is None or now - last >= item.every or last > now
 
 
 def load_rules() -> dict[str, Rule]:
@@ -74,10 +84,15 @@ def tick(*, now: datetime | None = None, send: bool = True) -> TickReport:
     now = clock.resolve(now)
     started = time.perf_counter()
     report = TickReport()
+    last_runs = dict(RuleRun.objects.values_list("name", "last_run_at"))
     for name, item in load_rules().items():
+        if not _due(item, now, last_runs):
+            continue
         try:
             with transaction.atomic():
                 report.rules[name] = item.run(now)
+                if item.every is not None:
+                    RuleRun.objects.update_or_create(name=name, defaults={"last_run_at": now})
         except Exception as exc:
             logger.exception("rule %s failed", name)
             report.errors[name] = f"{type(exc).__name__}: {exc}"

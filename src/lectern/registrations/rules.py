@@ -80,10 +80,11 @@ def waitlist_offer_expiry(now: datetime) -> int:
     return waitlist_expire(now=now)
 
 
-@rule("social_event_suggestion")
+@rule("social_event_suggestion", every=timedelta(hours=6))
 def social_event_suggestion(now: datetime) -> int:
     """Once a quarter, suggest a local social event to coordinators whose trainees (this
-    membership year) are spread over two or more events."""
+    membership year) are spread over two or more events. Checked every six hours: it reads
+    every active membership's registrations, and hours do not matter to it."""
     quarter = Quarter.of(now.date())
     kind = f"social_event_suggestion_{quarter.year}q{quarter.number}"
     today = now.date()

@@ -16,7 +16,7 @@ from lectern.notifications.scheduler import tick
 from lectern.registrations import services, waitlist
 from lectern.registrations.models import RegistrationStatus, WaitlistStatus
 
-from .conftest import details, make_event
+from .conftest import NOW, details, make_event
 
 pytestmark = pytest.mark.django_db
 ANON = Principal.anonymous()
@@ -185,8 +185,10 @@ def test_social_event_suggested_once_a_quarter_when_trainees_spread(member) -> N
     tick()
     assert not Message.objects.filter(kind__startswith="social_event").exists()
     register(two, member, 1)
-    tick()
-    tick()
+    tick()  # checked every six hours: not yet
+    assert not Message.objects.filter(kind__startswith="social_event").exists()
+    tick(now=NOW + timedelta(hours=6))
+    tick(now=NOW + timedelta(hours=12))
     assert list(
         Message.objects.filter(kind__startswith="social_event").values_list("kind", "recipient")
     ) == [("social_event_suggestion_2027q1", "coord@uni.example")]
