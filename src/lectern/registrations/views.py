@@ -76,6 +76,8 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
                 "You are registered. We have emailed you a confirmation with this page's link.",
             )
             return redirect("registrations:manage", token=created.manage_token)
+    if form.is_bound:
+        form.mark_errors()
     return render(request, "registrations/register.html", context, status=status)
 
 

@@ -130,3 +130,12 @@ def test_staff_grant_an_emergency_exception_in_the_back_office(
     assert registration.status == "withdrawn"
     member.refresh_from_db()
     assert member.seats_available == 5
+
+
+def test_invalid_fields_point_to_their_errors(client: Client, event, member) -> None:
+    data = form_data(event, member)
+    data["email"] = "not-an-email"
+    page = client.post(f"/events/{event.pk}/register/", data).content.decode()
+    assert 'aria-invalid="true"' in page
+    assert 'aria-describedby="id_email_error"' in page
+    assert 'id="id_email_error"' in page
