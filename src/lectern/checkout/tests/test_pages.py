@@ -165,3 +165,42 @@ def test_certificates_render_all(staff, member, tmp_path, capsys) -> None:
     [pdf] = list(tmp_path.iterdir())
     assert pdf.name == f"{Certificate.objects.get().number}.pdf"
     assert "rendered 1 certificate(s)" in capsys.readouterr().out
+
+
+def test_staff_reissue_revoke_and_extend_in_the_back_office(staff, staff_user, member) -> None:
+    from lectern.checkout.models import Checkout
+    from lectern.checkout.services import AttendanceRecord, attendance_record
+    from lectern.checkout.tests.test_checkout import pass_all
+    from lectern.core.models import AuditEntry
+
+    event = past_event()
+    first, second = registered(event, member, 0), registered(event, member, 1)
+    attendance_record(
+        actor=staff,
+        event=event,
+        now=AFTER,
+        records=[AttendanceRecord(first.pk, 0), AttendanceRecord(second.pk, 0)],
+    )
+    pass_all(staff, first.trainee)
+    certificate = Certificate.objects.get()
+    trainee = first.trainee
+    trainee.name = "Corrected Name"
+    trainee.save()
+    client = Client()
+    client.force_login(staff_user)
+    client.post(
+        f"/admin/certificates/certificate/{certificate.pk}/reissue/", {"reason": "name correction"}
+    )
+    certificate.refresh_from_db()
+    assert (certificate.name_on_certificate, certificate.number) == (
+        "Corrected Name",
+        certificate.number,
+    )
+    assert AuditEntry.objects.filter(action="certificate_reissued").exists()
+    client.post(f"/admin/certificates/certificate/{certificate.pk}/revoke/", {"reason": "x"})
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is not None
+    checkout = Checkout.objects.get(trainee=second.trainee)
+    client.post(f"/admin/checkout/checkout/{checkout.pk}/extend/", {"reason": "ill"})
+    checkout.refresh_from_db()
+    assert checkout.deadline == date(2027, 8, 1)

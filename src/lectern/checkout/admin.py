@@ -1,0 +1,85 @@
+"""Back office for checkouts: steps and extensions (granted through the service)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.urls import URLPattern, path
+
+from lectern.checkout import services
+from lectern.checkout.models import Checkout, Extension, Step
+from lectern.core.adminviews import actor, service_view
+
+
+class StepInline(admin.TabularInline):
+    model = Step
+    extra = 0
+    fields = readonly_fields = ("requirement", "state", "updated_at", "evaluated_by", "notes")
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ExtensionInline(admin.TabularInline):
+    model = Extension
+    extra = 0
+    fields = readonly_fields = (
+        "previous_deadline",
+        "new_deadline",
+        "reason",
+        "granted_by_label",
+        "granted_at",
+    )
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ExtensionForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Moves the deadline by one block; reopens an expired one.",
+    )
+
+
+@admin.register(Checkout)
+class CheckoutAdmin(admin.ModelAdmin):
+    list_display = ["trainee", "status", "deadline", "certified_at"]
+    list_filter = ["status"]
+    search_fields = ["trainee__name", "trainee__email"]
+    inlines = [StepInline, ExtensionInline]
+    change_form_template = "admin/checkout/checkout/change_form.html"
+    fields = readonly_fields = (
+        "trainee",
+        "registration",
+        "status",
+        "deadline",
+        "started_at",
+        "certified_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:pk>/extend/",
+                service_view(self, "Extend the deadline", ExtensionForm, self._extend),
+                name="checkout_extend",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _extend(self, request: HttpRequest, c: Checkout, data: dict[str, Any]) -> Checkout:
+        return services.extension_grant(
+            actor=actor(request), trainee=c.trainee, reason=data["reason"]
+        )
