@@ -12,7 +12,7 @@ from django.utils.html import format_html
 
 from lectern.certificates import services
 from lectern.certificates.models import Certificate
-from lectern.core.adminviews import actor, service_view
+from lectern.core.adminviews import ServiceRecordAdmin, actor, service_view
 
 
 class ReasonForm(forms.Form):
@@ -20,7 +20,7 @@ class ReasonForm(forms.Form):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ServiceRecordAdmin):
     list_display = ["number", "name_on_certificate", "awarded_on", "revoked_at"]
     search_fields = ["number", "name_on_certificate", "trainee__email"]
     list_filter = ["awarded_on"]
@@ -41,12 +41,6 @@ class CertificateAdmin(admin.ModelAdmin):
     def verification(self, obj: Certificate) -> str:
         url = services.verify_url(obj.number)
         return format_html('<a href="{}">{}</a>', url, url)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_urls(self) -> list[URLPattern]:
         return [

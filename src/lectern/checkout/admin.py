@@ -11,7 +11,7 @@ from django.urls import URLPattern, path
 
 from lectern.checkout import services
 from lectern.checkout.models import Checkout, Extension, Step
-from lectern.core.adminviews import actor, service_view
+from lectern.core.adminviews import ServiceRecordAdmin, actor, service_view
 
 
 class StepInline(admin.TabularInline):
@@ -48,7 +48,7 @@ class ExtensionForm(forms.Form):
 
 
 @admin.register(Checkout)
-class CheckoutAdmin(admin.ModelAdmin):
+class CheckoutAdmin(ServiceRecordAdmin):
     list_display = ["trainee", "status", "deadline", "certified_at"]
     list_filter = ["status"]
     search_fields = ["trainee__name", "trainee__email"]
@@ -62,12 +62,6 @@ class CheckoutAdmin(admin.ModelAdmin):
         "started_at",
         "certified_at",
     )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_urls(self) -> list[URLPattern]:
         return [

@@ -109,9 +109,11 @@ def review(request: HttpRequest) -> HttpResponse:
     """Submitted steps waiting for evaluation (trainers see teaching demos)."""
     actor = _staff_or_trainer(request)
     if request.method == "POST":
-        step = get_object_or_404(
-            Step.objects.select_related("checkout__trainee"), pk=request.POST.get("step_id", "0")
-        )
+        step_id = request.POST.get("step_id", "")
+        if not step_id.isdigit():
+            messages.error(request, "Choose a step to evaluate.")
+            return redirect("checkout:review")
+        step = get_object_or_404(Step.objects.select_related("checkout__trainee"), pk=step_id)
         try:
             services.progress_record(
                 actor=actor,
@@ -170,8 +172,7 @@ def submit_step(request: HttpRequest, token: str) -> HttpResponse:
             evidence=evidence,
         )
     except DomainError as exc:
-        details = "; ".join(m for ms in (exc.fields or {}).values() for m in ms)
-        messages.error(request, f"{exc.message} {details}".strip())
+        messages.error(request, exc.explained())
     else:
         messages.success(request, "Submitted. Programme staff will review it.")
     return redirect("registrations:manage", token=token)
@@ -204,8 +205,7 @@ def directory_settings(request: HttpRequest, token: str) -> HttpResponse:
             },
         )
     except DomainError as exc:
-        details = "; ".join(m for ms in (exc.fields or {}).values() for m in ms)
-        messages.error(request, f"{exc.message} {details}".strip())
+        messages.error(request, exc.explained())
     else:
         messages.success(request, "Your directory settings are saved.")
     return redirect("registrations:manage", token=token)

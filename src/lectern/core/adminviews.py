@@ -18,6 +18,17 @@ from lectern.core.permissions import Principal
 TEMPLATE = "admin/service_form.html"
 
 
+class ServiceRecordAdmin(admin.ModelAdmin):
+    """Records that only services create and nobody deletes: the admin shows them and links
+    to the pages that call the services."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 def actor(request: HttpRequest) -> Principal:
     return Principal(user=request.user)  # type: ignore[arg-type]
 

@@ -26,6 +26,11 @@ class DomainError(Exception):
         self.fields = fields
         super().__init__(self.message)
 
+    def explained(self) -> str:
+        """The message with each field's complaint, for pages that show one line."""
+        details = " ".join(m for messages in (self.fields or {}).values() for m in messages)
+        return f"{self.message} {details}".strip()
+
     def as_dict(self) -> dict[str, object]:
         body: dict[str, object] = {"code": self.code, "message": self.message}
         if self.fields:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 
 from lectern.memberships.models import ContactRole, MembershipContact
-from lectern.memberships.selectors import add_months, attendance_advice, membership_seat_summary
+from lectern.memberships.selectors import add_months, membership_email_context
 from lectern.notifications.models import Message
 from lectern.notifications.scheduler import rule
 from lectern.notifications.services import message_queue
@@ -54,13 +54,7 @@ def coordinator_checkins(now: datetime) -> int:
                 name=contact.name,
                 obj=membership,
                 now=now,
-                context={
-                    "membership": membership,
-                    "months": months,
-                    "seats": membership_seat_summary(membership),
-                    "advice": attendance_advice(membership, today),
-                    "url": f"{settings.BASE_URL}/memberships/{membership.pk}/",
-                },
+                context={**membership_email_context(membership, today), "months": months},
             )
             queued += 1
     return queued

@@ -153,6 +153,17 @@ def attendance_advice(membership: Membership, today: date) -> AttendanceAdvice:
     return AttendanceAdvice(advised_until, days_left, membership.seats_available)
 
 
+def membership_email_context(membership: Membership, today: date) -> dict[str, object]:
+    """What every email about a membership shows: its seats, the advice, its page."""
+    return {
+        "membership": membership,
+        "seats": membership_seat_summary(membership),
+        "advice": attendance_advice(membership, today),
+        "url": f"{settings.BASE_URL}/memberships/{membership.pk}/",
+        "calendar_url": f"{settings.BASE_URL}/calendar/",
+    }
+
+
 @dataclass(frozen=True)
 class SeatUsePoint:
     day: date

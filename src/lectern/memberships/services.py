@@ -26,7 +26,12 @@ from lectern.memberships.models import (
     SeatEntryKind,
     Tier,
 )
-from lectern.memberships.selectors import membership_seat_summary, one_year_end, tier_default_seats
+from lectern.memberships.selectors import (
+    membership_email_context,
+    membership_seat_summary,
+    one_year_end,
+    tier_default_seats,
+)
 from lectern.notifications.services import message_queue
 
 
@@ -379,8 +384,6 @@ def seats_rollover(
 
 def _welcome(contact: MembershipContact, now: datetime) -> None:
     """Queue the membership welcome email to a coordinator."""
-    from lectern.memberships.selectors import attendance_advice
-
     membership = contact.membership
     message_queue(
         kind="membership_welcome",
@@ -388,13 +391,7 @@ def _welcome(contact: MembershipContact, now: datetime) -> None:
         name=contact.name,
         obj=membership,
         now=now,
-        context={
-            "membership": membership,
-            "seats": membership_seat_summary(membership),
-            "advice": attendance_advice(membership, now.date()),
-            "url": f"{settings.BASE_URL}/memberships/{membership.pk}/",
-            "calendar_url": f"{settings.BASE_URL}/calendar/",
-        },
+        context=membership_email_context(membership, now.date()),
     )
 
 

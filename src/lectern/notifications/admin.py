@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
+from lectern.core.adminviews import ServiceRecordAdmin
 from lectern.notifications.models import Attachment, Message, MessageStatus
 
 
@@ -23,7 +24,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ServiceRecordAdmin):
     list_display = ["due_at", "kind", "recipient", "subject", "status", "attempts", "sent_at"]
     list_filter = ["status", "kind"]
     search_fields = ["recipient", "subject"]
@@ -56,12 +57,6 @@ class MessageAdmin(admin.ModelAdmin):
             'border:1px solid #ccc"></iframe>',
             obj.body_html,
         )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.action(description="Send the selected failed emails again")
     def send_again(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:

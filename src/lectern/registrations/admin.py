@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import URLPattern, path
 
-from lectern.core.adminviews import actor, service_view
+from lectern.core.adminviews import ServiceRecordAdmin, actor, service_view
 from lectern.registrations import services
 from lectern.registrations.models import Registration, Trainee, WaitlistEntry
 
@@ -37,7 +37,7 @@ class WithdrawForm(forms.Form):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(ServiceRecordAdmin):
     list_display = ["trainee", "event", "membership", "status", "created_at", "changed_at"]
     list_filter = ["status"]
     search_fields = [
@@ -58,12 +58,6 @@ class RegistrationAdmin(admin.ModelAdmin):
         "created_at",
         "changed_at",
     )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # trainees register themselves; staff use the API with override_reason
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_urls(self) -> list[URLPattern]:
         return [

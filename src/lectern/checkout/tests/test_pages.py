@@ -204,3 +204,11 @@ def test_staff_reissue_revoke_and_extend_in_the_back_office(staff, staff_user, m
     client.post(f"/admin/checkout/checkout/{checkout.pk}/extend/", {"reason": "ill"})
     checkout.refresh_from_db()
     assert checkout.deadline == date(2027, 8, 1)
+
+
+def test_review_refuses_a_step_that_is_not_a_number(staff_user) -> None:
+    client = Client()
+    client.force_login(staff_user)
+    response = client.post("/review/", {"step_id": "abc", "state": "passed"}, follow=True)
+    assert response.status_code == 200
+    assert "Choose a step to evaluate." in response.content.decode()

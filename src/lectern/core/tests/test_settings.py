@@ -83,3 +83,15 @@ def test_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_a_refusal_explains_itself_in_one_line() -> None:
+    from lectern.core.errors import Invalid
+
+    refusal = Invalid(
+        "The activity's details are incomplete.",
+        fields={"url": ["Give the url."], "date": ["Give the date."]},
+    )
+    assert refusal.explained() == (
+        "The activity's details are incomplete. Give the url. Give the date."
+    )
