@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from lectern.core.errors import Invalid
 from lectern.core.permissions import Principal
@@ -61,11 +61,20 @@ def registration_open(event: Event, now: datetime) -> bool:
     return event.status == EventStatus.SCHEDULED and now < registration_cutoff(event)
 
 
+def _sessions() -> Prefetch:
+    return Prefetch("sessions", queryset=Session.objects.order_by("start"))
+
+
 def with_schedule(events: QuerySet[Event]) -> QuerySet[Event]:
     """Fetch sessions and trainers with the events: a fixed number of queries for any count."""
-    return events.prefetch_related(
-        Prefetch("sessions", queryset=Session.objects.order_by("start")), "trainers"
-    )
+    return events.prefetch_related(_sessions(), "trainers")
+
+
+def schedule_loaded(event: Event) -> Event:
+    """Fetch an event's sessions once (unless they are already), for the several readers of
+    one email or page that need them."""
+    prefetch_related_objects([event], _sessions())
+    return event
 
 
 def calendar_quarters(quarter: str | None, today: date) -> list[Quarter]:

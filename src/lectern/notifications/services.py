@@ -101,10 +101,6 @@ def message_queue(
     now = clock.resolve(now)
     object_type, object_id = object_key(obj)
     to = to.strip().lower()
-    if Message.objects.filter(
-        kind=kind, object_type=object_type, object_id=object_id, recipient=to
-    ).exists():
-        return None
     rendered = render(kind, {**context, "recipient_name": name})
     try:
         with transaction.atomic():
@@ -122,7 +118,7 @@ def message_queue(
                 created_at=now,
             )
     except IntegrityError:
-        return None  # another process queued it first
+        return None  # queued before (the unique key on kind, object and recipient says so)
     Attachment.objects.bulk_create(
         Attachment(
             message=message, filename=f.filename, content_type=f.content_type, content=f.content

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 
 from lectern.events.models import Event
-from lectern.events.selectors import local_sessions, registration_cutoff
+from lectern.events.selectors import local_sessions, registration_cutoff, schedule_loaded
 from lectern.notifications.services import File, message_queue
 from lectern.registrations.models import Registration
 from lectern.registrations.tokens import manage_token
@@ -38,6 +38,7 @@ def viewer_sessions(event: Event, timezone: str) -> list[dict[str, str]]:
 
 
 def event_context(event: Event, timezone: str = "") -> dict[str, Any]:
+    schedule_loaded(event)
     return {
         "event": event,
         "sessions": local_sessions(event),

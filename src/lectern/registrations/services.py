@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q, Subquery
 from django_countries import countries
 
 from lectern.accounts.models import normalize_email
@@ -125,7 +126,10 @@ def details_check(details: TraineeDetails) -> TraineeDetails:
 
 
 def trainee_upsert(details: TraineeDetails, now: datetime) -> Trainee:
-    """Return the trainee with this email, their details brought up to date."""
+    """Write the trainee with this email, their details brought up to date, in one statement.
+
+    The trainee returned carries its id and the details given; its other fields (links,
+    creation time) are not read back."""
     values = {
         "name": details.name,
         "affiliation": details.affiliation,
@@ -137,13 +141,10 @@ def trainee_upsert(details: TraineeDetails, now: datetime) -> Trainee:
         "timezone": details.timezone,
         "directory_consent": details.directory_consent,
     }
-    trainee, created = Trainee.objects.get_or_create(
-        email=details.email, defaults={**values, "created_at": now}
+    trainee = Trainee(email=details.email, created_at=now, **values)
+    Trainee.objects.bulk_create(
+        [trainee], update_conflicts=True, unique_fields=["email"], update_fields=list(values)
     )
-    if not created:
-        for name, value in values.items():
-            setattr(trainee, name, value)
-        trainee.save(update_fields=list(values))
     return trainee
 
 
@@ -165,33 +166,29 @@ def advisories_for(details: TraineeDetails, event: Event, membership: Membership
     return advice
 
 
-def membership_for_code(code: str, event: Event) -> int | None:
-    """The membership a code belongs to, if it may be used for this event; else None,
-    whatever the reason (one answer, so that a guess learns nothing)."""
-    membership_id = (
-        Membership.objects.filter(registration_code=normalize_code(code))
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if membership_id is None or event.membership_id not in (None, membership_id):
-        return None
-    return membership_id
-
-
 def code_check(*, actor: Principal, event_id: int, code: str, client: str, now: datetime) -> int:
     """Return the membership whose code may be used for this event, counting a failed
-    attempt against the client (staff are not limited); refuse while rate limited."""
+    attempt against the client (staff are not limited); refuse while rate limited.
+
+    An unknown code and another organisation's in-house event get the same answer, so that
+    a guess learns nothing."""
     if not actor.is_staff:
         code_attempts_check(client=client, event_id=event_id, now=now)
-    event = Event.objects.filter(pk=event_id).first()
-    if event is None:
+    code_owner = Membership.objects.filter(registration_code=normalize_code(code)).values("pk")
+    found = (
+        Event.objects.filter(pk=event_id)
+        .annotate(code_membership_id=Subquery(code_owner[:1]))
+        .values_list("membership_id", "code_membership_id")
+        .first()
+    )
+    if found is None:
         raise Invalid.field("event_id", f"There is no event {event_id}.")
-    membership_id = membership_for_code(code, event)
-    if membership_id is None:
+    in_house_for, membership_id = found
+    if membership_id is None or in_house_for not in (None, membership_id):
         if not actor.is_staff:
             code_attempt_record(client=client, event_id=event_id, now=now)
         raise UnknownCode()
-    return membership_id
+    return int(membership_id)
 
 
 def _override(actor: Principal, reason: str) -> str:
@@ -247,13 +244,18 @@ def _check_membership(membership: Membership, event: Event, now: datetime, overr
         )
 
 
-def _check_withdrawals(trainee: Trainee, now: datetime, override: str) -> None:
-    limit = settings.LECTERN["WITHDRAWALS_PER_YEAR"]
-    recent = trainee.registrations.filter(
-        status__in=[RegistrationStatus.WITHDRAWN, RegistrationStatus.FORFEITED],
-        changed_at__gte=now - timedelta(days=365),
-    ).count()
-    if recent > limit and not override:
+def _check_trainee(trainee: Trainee, now: datetime, override: str) -> None:
+    """Refuse a second confirmed registration, or one more after too many withdrawals."""
+    ended = [RegistrationStatus.WITHDRAWN, RegistrationStatus.FORFEITED]
+    statuses = list(
+        trainee.registrations.filter(
+            Q(status=RegistrationStatus.CONFIRMED)
+            | Q(status__in=ended, changed_at__gte=now - timedelta(days=365))
+        ).values_list("status", flat=True)
+    )
+    if RegistrationStatus.CONFIRMED in statuses:
+        raise AlreadyRegistered()
+    if len(statuses) > settings.LECTERN["WITHDRAWALS_PER_YEAR"] and not override:
         raise TooManyWithdrawals()
 
 
@@ -337,9 +339,7 @@ def _create(
     _check_open(event, now, override)
     _check_membership(membership, event, now, override)
     trainee = trainee_upsert(details, now)
-    if trainee.registrations.filter(status=RegistrationStatus.CONFIRMED).exists():
-        raise AlreadyRegistered()
-    _check_withdrawals(trainee, now, override)
+    _check_trainee(trainee, now, override)
     _take_place(event, now)
     if membership.seats_available < 1:
         raise NoSeatsLeft()
