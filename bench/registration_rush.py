@@ -84,10 +84,22 @@ def lectern(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
+def cpu_times() -> tuple[int, int]:
+    """The machine's busy and total CPU ticks so far (Linux), to tell CPU-bound from waiting."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(f) for f in stat.readline().split()[1:]]
+    except OSError:
+        return 0, 0
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
 def run_clients(
     port: int, clients: int, jobs: list[tuple[str, str, bytes | None]]
-) -> tuple[list[float], Counter[int], float]:
-    """Send the jobs from `clients` keep-alive connections; return latencies and statuses."""
+) -> tuple[list[float], Counter[int], float, float]:
+    """Send the jobs from `clients` keep-alive connections; return latencies, statuses,
+    the time taken and the share of the machine's CPU that was busy meanwhile."""
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
     lock = threading.Lock()
@@ -115,13 +127,17 @@ def run_clients(
                 statuses[response.status] += 1
         conn.close()
 
+    busy_before, total_before = cpu_times()
     started = time.perf_counter()
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return latencies, statuses, time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    busy_after, total_after = cpu_times()
+    busy = (busy_after - busy_before) / max(1, total_after - total_before)
+    return latencies, statuses, elapsed, busy
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -175,8 +191,8 @@ def bench(label: str, database_url: str | None, clients: int, attempts: int) -> 
                 "accept_privacy": True,
             }
             jobs.append(("POST", "/api/v1/registrations", json.dumps(body).encode()))
-        reg_lat, reg_status, reg_time = run_clients(port, clients, jobs)
-        health_lat, health_status, health_time = run_clients(
+        reg_lat, reg_status, reg_time, reg_busy = run_clients(port, clients, jobs)
+        health_lat, health_status, health_time, health_busy = run_clients(
             port, clients, [("GET", "/api/v1/health", None)] * attempts
         )
     finally:
@@ -192,11 +208,12 @@ def bench(label: str, database_url: str | None, clients: int, attempts: int) -> 
     )
     print(
         f"  registrations: {reg_rate:.0f}/s, p50 {percentile(reg_lat, 0.5):.0f} ms, "
-        f"p99 {percentile(reg_lat, 0.99):.0f} ms, statuses {dict(sorted(reg_status.items()))}"
+        f"p99 {percentile(reg_lat, 0.99):.0f} ms, CPU busy {reg_busy:.0%}, "
+        f"statuses {dict(sorted(reg_status.items()))}"
     )
     print(
         f"  health:        {health_rate:.0f}/s, p50 {percentile(health_lat, 0.5):.1f} ms, "
-        f"p99 {percentile(health_lat, 0.99):.1f} ms"
+        f"p99 {percentile(health_lat, 0.99):.1f} ms, CPU busy {health_busy:.0%}"
     )
     print(
         f"  ratio registration/health: {reg_rate / health_rate:.2f} (goal >= 0.5); "

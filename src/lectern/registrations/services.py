@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Subquery
+from django.db.models import Q
 from django_countries import countries
 
 from lectern.accounts.models import normalize_email
@@ -174,16 +174,15 @@ def code_check(*, actor: Principal, event_id: int, code: str, client: str, now: 
     a guess learns nothing."""
     if not actor.is_staff:
         code_attempts_check(client=client, event_id=event_id, now=now)
-    code_owner = Membership.objects.filter(registration_code=normalize_code(code)).values("pk")
-    found = (
-        Event.objects.filter(pk=event_id)
-        .annotate(code_membership_id=Subquery(code_owner[:1]))
-        .values_list("membership_id", "code_membership_id")
+    event = Event.objects.filter(pk=event_id).values_list("membership_id").first()
+    if event is None:
+        raise Invalid.field("event_id", f"There is no event {event_id}.")
+    (in_house_for,) = event
+    membership_id = (
+        Membership.objects.filter(registration_code=normalize_code(code))
+        .values_list("pk", flat=True)
         .first()
     )
-    if found is None:
-        raise Invalid.field("event_id", f"There is no event {event_id}.")
-    in_house_for, membership_id = found
     if membership_id is None or in_house_for not in (None, membership_id):
         if not actor.is_staff:
             code_attempt_record(client=client, event_id=event_id, now=now)
