@@ -11,13 +11,14 @@ from lectern.core.permissions import Principal
 from lectern.memberships.selectors import ledger_recount
 from lectern.notifications.models import Message
 from lectern.registrations import services
-from lectern.registrations.models import RegistrationStatus
+from lectern.registrations.models import RegistrationStatus, Trainee
 from lectern.registrations.selectors import registration_for_token
 
 from .conftest import details, make_event
 
 pytestmark = pytest.mark.django_db
 ANON = Principal.anonymous()
+NOW_PLUS_DAY = datetime(2027, 1, 11, 12, 0, tzinfo=UTC)
 
 
 def register(event, member, n=0, now=None, **extra):
@@ -64,6 +65,25 @@ def test_register_holds_a_seat_and_a_place_and_confirms_by_email(event, member) 
     assert created.manage_token in email.body_text
     assert email.attachments.get().filename == "training.ics"
     assert "Please note: The training suits people" in email.body_text
+
+
+def test_a_returning_trainee_is_brought_up_to_date_not_duplicated(event, member) -> None:
+    first = register(event, member).registration
+    services.registration_withdraw(
+        actor=Principal.trainee(first.pk), registration=first, now=NOW_PLUS_DAY
+    )
+    again = register(event, member, affiliation="New Uni", now=NOW_PLUS_DAY).registration
+    assert again.trainee_id == first.trainee_id
+    trainee = Trainee.objects.get()
+    assert (trainee.affiliation, trainee.created_at) == ("New Uni", first.trainee.created_at)
+
+
+def test_a_registration_costs_a_fixed_number_of_statements(
+    event, member, django_assert_max_num_queries
+) -> None:
+    register(event, member, n=1)  # the event's calendar file is made once, then reused
+    with django_assert_max_num_queries(22):
+        register(event, member, n=2)
 
 
 def test_code_is_case_insensitive(event, member) -> None:
