@@ -5,8 +5,10 @@
 Seeds like `registration_rush.py` into a fresh database, then sends `POST
 /api/v1/registrations` and `GET /api/v1/health` straight to the WSGI application (no HTTP
 server, no client): CPU milliseconds and queries per request for each, so that the server's
-own cost of a registration can be compared with the health check's. `--cprofile N` prints
-the N most expensive functions of the registrations.
+own cost of a registration can be compared with the health check's. With PostgreSQL on this
+machine, the CPU its processes spent is shown too (the machine's busy time less this
+process's; run it on an otherwise idle machine). `--cprofile N` prints the N most expensive
+functions of the registrations.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from registration_rush import cpu_times  # noqa: E402
 
 
 def main() -> None:
@@ -101,7 +105,7 @@ def main() -> None:
     profiler = cProfile.Profile() if args.cprofile else None
     statuses: dict[int, int] = {}
     with CaptureQueriesContext(connection) as queries:
-        started = time.process_time()
+        started, machine_before = time.process_time(), cpu_times()[0]
         if profiler:
             profiler.enable()
         for b in bodies:
@@ -110,6 +114,7 @@ def main() -> None:
         if profiler:
             profiler.disable()
         registration_cpu = time.process_time() - started
+        machine_cpu = (cpu_times()[0] - machine_before) / os.sysconf("SC_CLK_TCK")
         registration_queries = len(queries)
     with CaptureQueriesContext(connection) as queries:
         started = time.process_time()
@@ -121,10 +126,56 @@ def main() -> None:
     per_health = health_cpu / args.count * 1000
     print(f"[{connection.vendor}] {args.count} registrations, statuses {statuses}")
     print(f"  registration: {per_reg:.2f} ms CPU, {registration_queries / args.count:.1f} queries")
+    if connection.vendor == "postgresql":
+        database = max(0.0, machine_cpu - registration_cpu) / args.count * 1000
+        print(f"  registration: {database:.2f} ms CPU in PostgreSQL (on this machine)")
     print(f"  health:       {per_health:.2f} ms CPU, {health_queries / args.count:.1f} queries")
     print(f"  server-side CPU ratio health/registration: {per_health / per_reg:.2f}")
+    replay(args.count, json.loads(body(args.count)))
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.cprofile)
+
+
+def replay(count: int, body: dict[str, object]) -> None:
+    """Time the SQL of one registration sent as it is, without the ORM building it: what the
+    database work of a registration costs, the floor under any code that issues it."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from lectern.core.permissions import Principal
+    from lectern.events.models import Event
+    from lectern.memberships.models import Membership
+    from lectern.registrations.api import RegistrationIn, details_from
+    from lectern.registrations.services import registration_create
+
+    emptiest = Event.objects.order_by("places_taken").first()
+    most_seats = Membership.objects.order_by("seats_reserved").first()
+    assert emptiest and most_seats
+    body = {**body, "event_id": emptiest.pk, "code": most_seats.registration_code}
+    payload = RegistrationIn.model_validate(body)
+    with CaptureQueriesContext(connection) as one, transaction.atomic():
+        registration_create(
+            actor=Principal.anonymous(),
+            event_id=payload.event_id,
+            code=payload.code,
+            details=details_from(payload),
+            client="127.0.0.1",
+        )
+        transaction.set_rollback(True)
+    skip = ("SAVEPOINT", "RELEASE SAVEPOINT", "BEGIN", "COMMIT")
+    statements = [q["sql"] for q in one.captured_queries if not q["sql"].startswith(skip)]
+    started, machine_before = time.process_time(), cpu_times()[0]
+    for _ in range(count):
+        with transaction.atomic(), connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+            transaction.set_rollback(True)
+    python = time.process_time() - started
+    machine = (cpu_times()[0] - machine_before) / os.sysconf("SC_CLK_TCK")
+    line = f"  the same {len(statements)} statements sent as SQL: {python / count * 1000:.2f} ms CPU"
+    if connection.vendor == "postgresql":
+        line += f" + {max(0.0, machine - python) / count * 1000:.2f} ms in PostgreSQL"
+    print(line)
 
 
 if __name__ == "__main__":
