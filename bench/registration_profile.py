@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from registration_rush import cpu_times  # noqa: E402
+from registration_rush import cpu_times, registration_body
 
 
 def main() -> None:
@@ -83,21 +83,7 @@ def main() -> None:
         return int(status[0].split()[0])
 
     def body(n: int) -> bytes:
-        return json.dumps(
-            {
-                "event_id": rng.choice(seeded["events"]),
-                "code": rng.choice(seeded["codes"]),
-                "name": f"Profile Trainee {n}",
-                "email": f"profile{n}@bench.example",
-                "affiliation": "Bench",
-                "country": "GB",
-                "technologies": ["python"],
-                "usage_frequency": "weekly",
-                "carpentries_experience": ["none"],
-                "accept_code_of_conduct": True,
-                "accept_privacy": True,
-            }
-        ).encode()
+        return registration_body(rng, seeded, n)
 
     for _ in range(5):
         call("GET", "/api/v1/health")
@@ -150,7 +136,8 @@ def replay(count: int, body: dict[str, object]) -> None:
 
     emptiest = Event.objects.order_by("places_taken").first()
     most_seats = Membership.objects.order_by("seats_reserved").first()
-    assert emptiest and most_seats
+    assert emptiest is not None
+    assert most_seats is not None
     body = {**body, "event_id": emptiest.pk, "code": most_seats.registration_code}
     payload = RegistrationIn.model_validate(body)
     with CaptureQueriesContext(connection) as one, transaction.atomic():
@@ -172,7 +159,9 @@ def replay(count: int, body: dict[str, object]) -> None:
             transaction.set_rollback(True)
     python = time.process_time() - started
     machine = (cpu_times()[0] - machine_before) / os.sysconf("SC_CLK_TCK")
-    line = f"  the same {len(statements)} statements sent as SQL: {python / count * 1000:.2f} ms CPU"
+    line = (
+        f"  the same {len(statements)} statements sent as SQL: {python / count * 1000:.2f} ms CPU"
+    )
     if connection.vendor == "postgresql":
         line += f" + {max(0.0, machine - python) / count * 1000:.2f} ms in PostgreSQL"
     print(line)

@@ -26,6 +26,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 SEED = """
 import json
@@ -65,6 +66,25 @@ bad = sum(1 for m in Membership.objects.all()
                                      or recounts[m.pk].available < 0))
 print("RECOUNT", over, bad)
 """
+
+
+def registration_body(rng: random.Random, seeded: dict[str, list[Any]], n: int) -> bytes:
+    """A registration of trainee `n` for a random seeded event with a random seeded code."""
+    return json.dumps(
+        {
+            "event_id": rng.choice(seeded["events"]),
+            "code": rng.choice(seeded["codes"]),
+            "name": f"Bench Trainee {n}",
+            "email": f"trainee{n}@bench.example",
+            "affiliation": "Bench",
+            "country": "GB",
+            "technologies": ["python"],
+            "usage_frequency": "weekly",
+            "carpentries_experience": ["none"],
+            "accept_code_of_conduct": True,
+            "accept_privacy": True,
+        }
+    ).encode()
 
 
 def free_port() -> int:
@@ -175,22 +195,10 @@ def bench(label: str, database_url: str | None, clients: int, attempts: int) -> 
             except OSError:
                 time.sleep(0.2)
         rng = random.Random(7)
-        jobs = []
-        for n in range(attempts):
-            body = {
-                "event_id": rng.choice(seeded["events"]),
-                "code": rng.choice(seeded["codes"]),
-                "name": f"Rush Trainee {n}",
-                "email": f"rush{n}@bench.example",
-                "affiliation": "Bench",
-                "country": "GB",
-                "technologies": ["python"],
-                "usage_frequency": "weekly",
-                "carpentries_experience": ["none"],
-                "accept_code_of_conduct": True,
-                "accept_privacy": True,
-            }
-            jobs.append(("POST", "/api/v1/registrations", json.dumps(body).encode()))
+        jobs = [
+            ("POST", "/api/v1/registrations", registration_body(rng, seeded, n))
+            for n in range(attempts)
+        ]
         reg_lat, reg_status, reg_time, reg_busy = run_clients(port, clients, jobs)
         health_lat, health_status, health_time, health_busy = run_clients(
             port, clients, [("GET", "/api/v1/health", None)] * attempts
