@@ -13,7 +13,6 @@ import threading
 import time
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -25,23 +24,12 @@ from lectern.events.services import LocalTimes, event_create
 from lectern.memberships.models import SeatEntry
 from lectern.notifications.models import Message, MessageStatus
 from lectern.notifications.services import message_queue
-from lectern.notifications.tests.test_scale_and_processes import database_url
 from lectern.registrations.models import Registration
 from tests.factories import membership
+from tests.live import Served, env_for, serving
 from tests.smtp import free_port, smtp_sink  # noqa: F401 - fixture
 
 BATCH = 50
-
-
-def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "LECTERN_DATA_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "lectern.settings.base",
-    }
-    env.update(extra)
-    return env
 
 
 @pytest.mark.django_db(transaction=True)
@@ -105,36 +93,21 @@ def test_serve_killed_during_a_registration_burst_leaves_consistent_data(tmp_pat
         min_enrolment=1,
         sessions=[LocalTimes(f"{day}T09:00", f"{day}T17:00")],
     )
-    port = free_port()
     env = env_for(tmp_path, EMAIL_URL="console:", LECTERN_CODE_ATTEMPTS_PER_CLIENT="100000")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "lectern.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--no-worker",
-            "--no-migrate",
-            "--workers",
-            "2",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    for _ in range(300):
-        probe = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-        try:
-            probe.request("GET", "/api/v1/health")
-            probe.getresponse().read()
-            break
-        except OSError:
-            time.sleep(0.1)
-        finally:
-            probe.close()
+    args = ("--no-worker", "--no-migrate", "--workers", "2")
+    with serving(env, *args) as server:
+        burst_then_kill(server, event.pk, member.registration_code)
+    registrations = Registration.objects.filter(event=event)
+    assert registrations.count() >= 20
+    reserved = SeatEntry.objects.filter(kind="reserved", registration__in=registrations)
+    assert reserved.count() == registrations.count(), "every registration holds its seat"
+    assert Event.objects.get(pk=event.pk).places_taken == registrations.count()
+    call_command("check_seats")
+    assert "ok:" in capsys.readouterr().out
+
+
+def burst_then_kill(server: Served, event_id: int, code: str) -> None:
+    """Eight clients register as fast as they can; SIGKILL the server after 20 registrations."""
     stop = threading.Event()
 
     def client(n: int) -> None:
@@ -142,8 +115,8 @@ def test_serve_killed_during_a_registration_burst_leaves_consistent_data(tmp_pat
             if stop.is_set():
                 return
             body = {
-                "event_id": event.pk,
-                "code": member.registration_code,
+                "event_id": event_id,
+                "code": code,
                 "name": "Burst",
                 "email": f"b{n}-{k}@x.example",
                 "affiliation": "A",
@@ -154,7 +127,7 @@ def test_serve_killed_during_a_registration_burst_leaves_consistent_data(tmp_pat
                 "accept_code_of_conduct": True,
                 "accept_privacy": True,
             }
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
             try:
                 conn.request(
                     "POST",
@@ -175,15 +148,8 @@ def test_serve_killed_during_a_registration_burst_leaves_consistent_data(tmp_pat
     while Registration.objects.count() < 20:
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    os.killpg(server.pid, signal.SIGKILL)
-    server.wait()
+    os.killpg(server.process.pid, signal.SIGKILL)
+    server.process.wait()
     stop.set()
     for thread in threads:
         thread.join(timeout=30)
-    registrations = Registration.objects.filter(event=event)
-    assert registrations.count() >= 20
-    reserved = SeatEntry.objects.filter(kind="reserved", registration__in=registrations)
-    assert reserved.count() == registrations.count(), "every registration holds its seat"
-    assert Event.objects.get(pk=event.pk).places_taken == registrations.count()
-    call_command("check_seats")
-    assert "ok:" in capsys.readouterr().out

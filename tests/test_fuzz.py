@@ -1,8 +1,13 @@
 """Fuzzing the API from its own OpenAPI document (schemathesis), anonymous and as staff:
-no 5xx, and every 4xx in the error shape of API.md."""
+no 5xx, and every 4xx in the error shape of API.md. Once in process (WSGI, against the test
+database), once over HTTP against `lectern serve` running on the demo data."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,18 +15,11 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from lectern.wsgi import application
+from tests import fuzz_checks  # noqa: F401 - registers the error_shape check
+from tests.live import env_for, serving
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
-
-
-@schemathesis.check
-def error_shape(ctx: Any, response: Any, case: Any) -> bool | None:
-    """Every refusal is {"error": {"code", "message", "fields"?}}."""
-    if 400 <= response.status_code < 500:
-        body = response.json()
-        assert set(body) == {"error"}, body
-        assert {"code", "message"} <= set(body["error"]), body
-    return None
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
@@ -58,6 +56,32 @@ def test_api_as_staff(case: Any) -> None:
 
     token = token_create(user=user_ensure(email="fuzz@staff.example", role="staff"))
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, excluded_checks=_noisy())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_running_server(tmp_path: Path) -> None:
+    """`schemathesis run` over HTTP against `lectern serve` on the demo data, every operation
+    of its document, anonymous and as staff."""
+    from django.core.management import call_command
+
+    from lectern.accounts.services import token_create, user_ensure
+
+    call_command("demo", "--if-empty")
+    token = token_create(user=user_ensure(email="fuzz@staff.example", role="staff"))
+    env = env_for(tmp_path, EMAIL_URL="console:")
+    hooks = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.fuzz_checks", "PYTHONPATH": str(ROOT)}
+    with serving(env, "--no-worker", "--no-migrate", "--workers", "2") as server:
+        for caller in ([], ["-H", f"Authorization: Bearer {token}"]):
+            command = [
+                *(sys.executable, "-m", "schemathesis.cli", "run"),
+                *(f"{server.url}/api/v1/openapi.json", "--max-examples", "6", "--seed", "1"),
+                *("--checks", "not_a_server_error,error_shape", "--generation-deterministic"),
+                *("--no-color", *caller),
+            ]
+            result = subprocess.run(
+                command, env=hooks, cwd=ROOT, capture_output=True, text=True, timeout=600
+            )
+            assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
 
 
 def _noisy() -> list[Any]:

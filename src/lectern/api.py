@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -122,8 +123,21 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"error": body}, status=404)
 
 
+def _out_of_range(exc: Exception) -> bool:
+    """A number too large for the database: SQLite's driver cannot bind it, PostgreSQL
+    refuses it for the column."""
+    from psycopg.errors import NumericValueOutOfRange
+
+    if isinstance(exc, OverflowError):
+        return True
+    return isinstance(exc, DataError) and isinstance(exc.__cause__, NumericValueOutOfRange)
+
+
 @api.exception_handler(Exception)
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if _out_of_range(exc):  # the transaction it happened in has been rolled back
+        body = {"code": "validation_error", "message": "A number in the request is too large."}
+        return api.create_response(request, {"error": body}, status=422)
     logger.exception("unexpected error on %s %s", request.method, request.path)
     if settings.DEBUG_PROPAGATE_EXCEPTIONS:
         raise exc

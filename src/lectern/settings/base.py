@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lectern.core.middleware.RefuseNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -185,7 +186,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-NINJA_PAGINATION_CLASS = "ninja.pagination.PageNumberPagination"
+NINJA_PAGINATION_CLASS = "lectern.core.pagination.BoundedPageNumberPagination"
 NINJA_PAGINATION_PER_PAGE = 100
 NINJA_MAX_PER_PAGE_SIZE = 500
 

@@ -232,6 +232,17 @@ class TestBadInput:
         assert response.status_code in {404, 422}
         error_of(response)
 
+    @pytest.mark.parametrize("page", ["0", "-1", "x", "1000001", "1370739364628565065728"])
+    def test_a_page_out_of_range_is_refused(self, staff_api, page) -> None:
+        for path in ["/notifications", "/memberships", "/events"]:
+            response = staff_api.get(f"{path}?page={page}")
+            assert response.status_code == 422, (path, response.content)
+            assert "page" in error_of(response)["fields"]
+
+    def test_the_last_page_allowed_is_empty(self, staff_api) -> None:
+        response = staff_api.get("/notifications?page=1000000&page_size=500")
+        assert (response.status_code, response.json()["items"]) == (200, [])
+
     def test_wrong_types_on_actions(self, staff_api, org) -> None:
         m = create_membership(staff_api, org["id"]).json()
         for body in [

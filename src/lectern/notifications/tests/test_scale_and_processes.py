@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
 
 from lectern.notifications.models import Message, MessageStatus
 from lectern.notifications.scheduler import tick
 from lectern.notifications.services import message_queue
 from tests.factories import membership
+from tests.live import env_for
 from tests.smtp import smtp_sink  # noqa: F401 - fixture
 
 NOW = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)
@@ -57,15 +56,6 @@ def test_a_tick_with_nothing_due_costs_the_same_few_queries_at_100000_messages(
     assert report.mail.sent == 0
 
 
-def database_url() -> str:
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
-    auth = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
-    host, port = settings["HOST"] or "localhost", settings["PORT"] or 5432
-    return f"postgres://{auth}@{host}:{port}/{settings['NAME']}"
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_sender_processes_send_every_message_exactly_once(smtp_sink, tmp_path) -> None:  # noqa: F811
     sink, port = smtp_sink
@@ -75,14 +65,7 @@ def test_two_sender_processes_send_every_message_exactly_once(smtp_sink, tmp_pat
         message_queue(
             kind="membership_welcome", to=f"p{n}@x.example", obj=m, context={"membership": m}
         )
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
-        "LECTERN_MAIL_BATCH_SIZE": "10",
-        "LECTERN_DATA_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "lectern.settings.base",
-    }
+    env = env_for(tmp_path, EMAIL_URL=f"smtp://127.0.0.1:{port}", LECTERN_MAIL_BATCH_SIZE="10")
     senders = [
         subprocess.Popen(
             [sys.executable, "-m", "lectern.cli", "tick"],
