@@ -128,9 +128,10 @@ def details_check(details: TraineeDetails) -> TraineeDetails:
 def trainee_upsert(details: TraineeDetails, now: datetime) -> Trainee:
     """Write the trainee with this email, their details brought up to date, in one statement.
 
-    The trainee returned carries its id and the details given; its other fields (links,
-    creation time) are not read back."""
+    The trainee returned has its id and these details loaded; its other fields (links,
+    creation time) are deferred, read from the database if used, and left alone by `save()`."""
     values = {
+        "email": details.email,
         "name": details.name,
         "affiliation": details.affiliation,
         "country": details.country,
@@ -141,11 +142,16 @@ def trainee_upsert(details: TraineeDetails, now: datetime) -> Trainee:
         "timezone": details.timezone,
         "directory_consent": details.directory_consent,
     }
-    trainee = Trainee(email=details.email, created_at=now, **values)
+    written = Trainee(created_at=now, **values)
     Trainee.objects.bulk_create(
-        [trainee], update_conflicts=True, unique_fields=["email"], update_fields=list(values)
+        [written],
+        update_conflicts=True,
+        unique_fields=["email"],
+        update_fields=[name for name in values if name != "email"],
     )
-    return trainee
+    loaded = {"id": written.pk, **values}
+    names = [f.attname for f in Trainee._meta.concrete_fields if f.attname in loaded]
+    return Trainee.from_db(written._state.db, names, [loaded[name] for name in names])
 
 
 def advisories_for(details: TraineeDetails, event: Event, membership: Membership) -> list[str]:

@@ -78,6 +78,19 @@ def test_a_returning_trainee_is_brought_up_to_date_not_duplicated(event, member)
     assert (trainee.affiliation, trainee.created_at) == ("New Uni", first.trainee.created_at)
 
 
+def test_the_trainee_written_by_a_registration_keeps_what_it_did_not_load(event, member) -> None:
+    first = register(event, member).registration
+    Trainee.objects.filter(pk=first.trainee_id).update(github="octocat")
+    services.registration_withdraw(
+        actor=Principal.trainee(first.pk), registration=first, now=NOW_PLUS_DAY
+    )
+    trainee = register(event, member, now=NOW_PLUS_DAY).registration.trainee
+    assert trainee.github == "octocat"  # read from the database, not a blank default
+    trainee.name = "Renamed"
+    trainee.save()  # saves what was loaded, not blanks over the rest
+    assert Trainee.objects.values_list("name", "github").get() == ("Renamed", "octocat")
+
+
 def test_a_registration_costs_a_fixed_number_of_statements(
     event, member, django_assert_max_num_queries
 ) -> None:
