@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 # A NUL character as it arrives: raw, percent-encoded (URLs, forms), escaped (JSON).
 NUL_SIGNS = (b"\x00", b"%00", b"\\u0000")
@@ -13,23 +15,32 @@ TEXT_BODIES = ("application/json", "application/x-www-form-urlencoded")
 NUL_REFUSAL = "Text may not contain NUL characters (\\u0000); remove them and send it again."
 
 
-class RefuseNulCharactersMiddleware:
-    """Refuse a request whose path, query or text body carries a NUL character.
+class RefuseBadRequestsMiddleware:
+    """Refuse, before any view, a request no view could read safely.
 
-    No person types one, and PostgreSQL cannot store one in text: left to the database it
-    would fail the request with a 500 wherever the text is used in a query.
+    - A text body larger than `DATA_UPLOAD_MAX_MEMORY_SIZE` (2.5 MB): 413. Django would raise
+      while a view reads it, and the API would answer that with a 500.
+    - A NUL character in the path, the query or a text body: 422 on the API, 400 on pages. No
+      person types one, and PostgreSQL cannot store one in text: left to the database it
+      would fail the request wherever the text is used in a query.
+
+    The API's refusals have its error shape; pages get a line of text.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not self._carries_nul(request):
-            return self.get_response(request)
-        if request.path.startswith("/api/"):
-            error = {"code": "validation_error", "message": NUL_REFUSAL}
-            return JsonResponse({"error": error}, status=422)
-        return HttpResponseBadRequest(NUL_REFUSAL, content_type="text/plain; charset=utf-8")
+        try:
+            carries_nul = self._carries_nul(request)
+        except RequestDataTooBig:
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20
+            message = f"The request body is larger than {limit:g} MB."
+            return self._refuse(request, 413, "request_too_large", message)
+        if carries_nul:
+            api = request.path.startswith("/api/")
+            return self._refuse(request, 422 if api else 400, "validation_error", NUL_REFUSAL)
+        return self.get_response(request)
 
     @staticmethod
     def _carries_nul(request: HttpRequest) -> bool:
@@ -39,6 +50,12 @@ class RefuseNulCharactersMiddleware:
         if request.content_type not in TEXT_BODIES:
             return False
         return any(sign in request.body for sign in NUL_SIGNS)
+
+    @staticmethod
+    def _refuse(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
 class ApiErrorShapeMiddleware:

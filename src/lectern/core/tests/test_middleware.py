@@ -1,10 +1,15 @@
-"""Requests carrying a NUL character are refused before they reach the database."""
+"""Requests no view could read safely are refused before any view: bodies past the size
+limit, and NUL characters (which PostgreSQL cannot store)."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
 from lectern.memberships.models import Organization
+
+TOO_LARGE = 3_000_000  # bytes; Django's DATA_UPLOAD_MAX_MEMORY_SIZE is 2.5 MB
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +45,23 @@ def test_a_nul_in_a_page_form_or_query_is_a_400(client) -> None:
     assert "NUL" in response.content.decode()
     assert client.get("/instructors/?q=%00").status_code == 400
     assert client.get("/instructors/?q=ana").status_code == 200
+
+
+def test_a_body_past_the_size_limit_is_a_413_in_the_error_shape(staff_api) -> None:
+    response = staff_api.client.post(
+        "/api/v1/organizations",
+        json.dumps({"name": "x" * TOO_LARGE, "country": "GB"}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {staff_api.token}"},
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "request_too_large"
+    assert "2.5 MB" in response.json()["error"]["message"]
+    assert not Organization.objects.exists()
+
+
+def test_a_form_past_the_size_limit_is_a_413(client) -> None:
+    form = "application/x-www-form-urlencoded"
+    response = client.post("/login/", "email=" + "a" * TOO_LARGE, content_type=form)
+    assert response.status_code == 413
+    assert "larger than 2.5 MB" in response.content.decode()
