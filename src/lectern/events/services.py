@@ -53,9 +53,13 @@ def sessions_to_instants(
     return instants
 
 
+# Far above any online training (they run with about 30 places), and a bound on input.
+MAX_CAPACITY = 1000
+
+
 def _check_numbers(capacity: int, min_enrolment: int, places_taken: int = 0) -> None:
-    if capacity < 1:
-        raise Invalid.field("capacity", "Capacity must be at least 1.")
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise Invalid.field("capacity", f"Capacity must be between 1 and {MAX_CAPACITY:,}.")
     if capacity < places_taken:
         raise Invalid.field(
             "capacity", f"{places_taken} places are taken; capacity cannot be lower."

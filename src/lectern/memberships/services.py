@@ -34,6 +34,10 @@ from lectern.memberships.selectors import (
 )
 from lectern.notifications.services import message_queue
 
+# The most seats granted or adjusted in one entry: far above any membership (tiers carry
+# a handful to a few dozen), and a bound on input.
+MAX_SEATS_AT_ONCE = 10_000
+
 
 class NotEnoughSeats(Conflict):
     code = "no_seats_left"
@@ -185,8 +189,8 @@ def membership_create(
         seats = tier_default_seats(tier)
         if seats is None:
             raise Invalid.field("seats", "A custom tier needs the number of seats.")
-    if seats < 0:
-        raise Invalid.field("seats", "Seats cannot be negative.")
+    if not 0 <= seats <= MAX_SEATS_AT_ONCE:
+        raise Invalid.field("seats", f"Seats must be between 0 and {MAX_SEATS_AT_ONCE:,}.")
     issued = _code_issue(registration_code, now)
     membership = Membership.objects.create(
         organization=organization,
@@ -238,8 +242,11 @@ def seats_add(
     """
     require_staff(actor)
     reason = _require_reason(reason)
-    if delta == 0:
-        raise Invalid.field("delta", "Give a number of seats other than zero.")
+    if delta == 0 or abs(delta) > MAX_SEATS_AT_ONCE:
+        raise Invalid.field(
+            "delta",
+            f"Give a number of seats other than zero, up to {MAX_SEATS_AT_ONCE:,} either way.",
+        )
     if adjustment is False and delta < 0:
         raise Invalid.field("delta", "Purchased seats must be a positive number.")
     now = clock.resolve(now)
