@@ -58,10 +58,11 @@ def test_api_as_staff(case: Any) -> None:
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, excluded_checks=_noisy())
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, reset_sequences=True)
 def test_running_server(tmp_path: Path) -> None:
     """`schemathesis run` over HTTP against `lectern serve` on the demo data, every operation
-    of its document, anonymous and as staff."""
+    of its document, anonymous and as staff. Generation is deterministic and the sequences
+    start again, so that the ids it meets, and so each run, are the same."""
     from django.core.management import call_command
 
     from lectern.accounts.services import token_create, user_ensure
