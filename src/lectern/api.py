@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
+from psycopg.errors import NumericValueOutOfRange
 
 from lectern.accounts.services import token_authenticate
 from lectern.core.errors import DomainError, RateLimited, Unauthenticated
@@ -126,8 +127,6 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _out_of_range(exc: Exception) -> bool:
     """A number too large for the database: SQLite's driver cannot bind it, PostgreSQL
     refuses it for the column."""
-    from psycopg.errors import NumericValueOutOfRange
-
     if isinstance(exc, OverflowError):
         return True
     return isinstance(exc, DataError) and isinstance(exc.__cause__, NumericValueOutOfRange)
