@@ -29,9 +29,10 @@ from lectern.checkout.models import (
 from lectern.core import clock
 from lectern.core.audit import audit_log
 from lectern.core.errors import Conflict, Forbidden, Invalid, NotFound
+from lectern.core.locking import lock
 from lectern.core.permissions import Principal, require_staff
 from lectern.events.models import Event, EventStatus
-from lectern.memberships.models import SeatEntryKind
+from lectern.memberships.models import Membership, SeatEntryKind
 from lectern.memberships.selectors import add_months
 from lectern.memberships.services import ledger_append
 from lectern.registrations import emails
@@ -86,7 +87,7 @@ def attendance_record(
     confirmed registration has an outcome, the event is completed."""
     require_event_teacher(actor, event)
     now = clock.resolve(now)
-    event = Event.objects.select_for_update().get(pk=event.pk)
+    event = lock(events=[event.pk]).events[event.pk]
     if event.first_start > now and not actor.is_staff:
         raise Conflict(
             "Attendance can be recorded once the event has started.", code="event_not_started"
@@ -107,6 +108,7 @@ def attendance_record(
             pk__in=[r.registration_id for r in records],
         )
     }
+    memberships = lock(memberships={r.membership_id for r in by_id.values()}).memberships
     done = []
     for index, record in enumerate(records):
         registration = by_id.get(record.registration_id)
@@ -116,7 +118,8 @@ def attendance_record(
                 f"Registration {record.registration_id} is not at this event.",
             )
         missed = _minutes(record, sessions, index)
-        done.append(_outcome(actor, registration, missed, total, now))
+        membership = memberships[registration.membership_id]
+        done.append(_outcome(actor, registration, membership, missed, total, now))
     if not event.registrations.filter(status=RegistrationStatus.CONFIRMED).exists():
         event.status = EventStatus.COMPLETED
         event.save(update_fields=["status"])
@@ -139,7 +142,12 @@ def _minutes(record: AttendanceRecord, sessions: list, index: int) -> int:
 
 
 def _outcome(
-    actor: Principal, registration: Registration, missed: int, total: int, now: datetime
+    actor: Principal,
+    registration: Registration,
+    membership: Membership,
+    missed: int,
+    total: int,
+    now: datetime,
 ) -> Registration:
     limit = settings.LECTERN["ATTENDANCE_MAX_MISSED_MINUTES"]
     no_show = total > 0 and missed >= total
@@ -160,10 +168,8 @@ def _outcome(
     registration.changed_at = now
     registration.save(update_fields=["status", "changed_at"])
     if first_time:
-        from lectern.registrations.services import _lock_membership
-
         ledger_append(
-            membership=_lock_membership(registration.membership_id),
+            membership=membership,
             kind=SeatEntryKind.USED,
             delta=1,
             actor=actor,

@@ -1,4 +1,7 @@
-"""Back office for events: create and edit through the event services, cancel with a reason."""
+"""Back office for events: create and edit through the event services.
+
+Cancelling changes registrations too, so its view is added where the registration services
+are: `registrations/admin.py` registers the event admin with it."""
 
 from __future__ import annotations
 
@@ -9,10 +12,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 
-from lectern.core.adminviews import actor, form_errors_from, render_form, service_view
+from lectern.core.adminviews import actor, form_errors_from, render_form
 from lectern.core.errors import DomainError
 from lectern.events import services
-from lectern.events.forms import CancelForm, EventForm
+from lectern.events.forms import EventForm
 from lectern.events.models import Event, Session
 from lectern.events.selectors import event_warnings, registration_cutoff
 
@@ -28,7 +31,6 @@ class SessionInline(admin.TabularInline):
         return False
 
 
-@admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     list_display = [
         "title",
@@ -80,11 +82,6 @@ class EventAdmin(admin.ModelAdmin):
         return [
             path("create/", self.admin_site.admin_view(self.edit_view), name="event_create"),
             path("<int:pk>/edit/", self.admin_site.admin_view(self.edit_view), name="event_edit"),
-            path(
-                "<int:pk>/cancel/",
-                service_view(self, "Cancel the event", CancelForm, self._cancel),
-                name="event_cancel",
-            ),
             *super().get_urls(),
         ]
 
@@ -141,6 +138,3 @@ class EventAdmin(admin.ModelAdmin):
                 return HttpResponseRedirect(reverse("admin:events_event_change", args=[event.pk]))
         title = f"Edit {event}" if event else "Schedule an event"
         return render_form(self, request, title, form, event)
-
-    def _cancel(self, request: HttpRequest, event: Event, data: dict[str, Any]) -> Event:
-        return services.event_cancel(actor=actor(request), event=event, reason=data["reason"])

@@ -165,7 +165,8 @@ def _membership(request: HttpRequest, membership_id: int | None) -> Membership |
         raise Invalid.field("membership_id", f"No membership with id {membership_id}.") from None
 
 
-def _event(request: HttpRequest, event_id: int) -> Event:
+def event_visible(request: HttpRequest, event_id: int) -> Event:
+    """The event with its schedule, if the caller may see it; else 404."""
     visible = with_schedule(events_visible_to(principal(request)))
     return get_visible(visible, event_id, "event")
 
@@ -194,7 +195,7 @@ def event_create(request: HttpRequest, payload: EventIn) -> Status:
         run_regardless=payload.run_regardless,
         status=payload.status,
     )
-    return Status(201, _event(request, event.pk))
+    return Status(201, event_visible(request, event.pk))
 
 
 @router.get("/events", response=list[EventOut])
@@ -206,13 +207,13 @@ def event_list(request: HttpRequest) -> Any:
 
 @router.get("/events/{event_id}", response={200: EventOut, **refusals(404)})
 def event_detail(request: HttpRequest, event_id: int) -> Any:
-    return _event(request, event_id)
+    return event_visible(request, event_id)
 
 
 @router.patch("/events/{event_id}", response={200: EventOut, **refusals(403, 404, 409)})
 def event_update(request: HttpRequest, event_id: int, payload: EventPatch) -> Any:
     caller = principal(request)
-    event = _event(request, event_id)
+    event = event_visible(request, event_id)
     require_staff(caller)
     changes = payload.dict(exclude_unset=True)
     for name, value in list(changes.items()):
@@ -223,14 +224,7 @@ def event_update(request: HttpRequest, event_id: int, payload: EventPatch) -> An
     if "membership_id" in changes:
         changes["membership"] = _membership(request, changes.pop("membership_id"))
     services.event_update(actor=caller, event=event, changes=changes)
-    return _event(request, event_id)
-
-
-@router.post("/events/{event_id}/cancel", response={200: EventOut, **refusals(403, 404, 409)})
-def event_cancel(request: HttpRequest, event_id: int, payload: CancelIn) -> Any:
-    event = _event(request, event_id)
-    services.event_cancel(actor=principal(request), event=event, reason=payload.reason)
-    return _event(request, event_id)
+    return event_visible(request, event_id)
 
 
 @router.get("/calendar", response={200: list[EventOut], **refusals()}, auth=None)

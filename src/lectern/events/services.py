@@ -16,6 +16,7 @@ from lectern.accounts.models import User
 from lectern.core import clock
 from lectern.core.audit import audit_log
 from lectern.core.errors import Conflict, Invalid
+from lectern.core.locking import lock
 from lectern.core.permissions import Principal, require_staff
 from lectern.events.models import Event, EventStatus, Session
 from lectern.events.reminders import event_reminders_sync
@@ -179,7 +180,7 @@ def event_update(
     """
     require_staff(actor)
     now = clock.resolve(now)
-    event = Event.objects.select_for_update().get(pk=event.pk)
+    event = lock(events=[event.pk]).events[event.pk]
     unknown = set(changes) - UPDATABLE - {"sessions", "timezone", "trainer_ids", "membership"}
     if unknown:
         raise Invalid.field(sorted(unknown)[0], "This field cannot be changed.")
@@ -223,35 +224,4 @@ def event_update(
     audit_log(
         actor=actor, action="event_updated", obj=event, at=now, data={"fields": sorted(changes)}
     )
-    return event
-
-
-@transaction.atomic
-def event_cancel(
-    *,
-    actor: Principal,
-    event: Event,
-    reason: str,
-    now: datetime | None = None,
-) -> Event:
-    """Cancel an event at any time, with a reason."""
-    require_staff(actor)
-    reason = reason.strip()
-    if not reason:
-        raise Invalid.field("reason", "Give a reason; trainees and coordinators are told it.")
-    now = clock.resolve(now)
-    event = Event.objects.select_for_update().get(pk=event.pk)
-    if event.status == EventStatus.CANCELLED:
-        raise Conflict("This event is already cancelled.", code="event_cancelled")
-    if event.status == EventStatus.COMPLETED:
-        raise Conflict("A completed event cannot be cancelled.", code="event_completed")
-    event.status = EventStatus.CANCELLED
-    event.cancel_reason = reason
-    event.cancelled_at = now
-    event.save(update_fields=["status", "cancel_reason", "cancelled_at"])
-    event_reminders_sync(event, now)
-    from lectern.registrations.services import registrations_cancel_for_event
-
-    registrations_cancel_for_event(actor=actor, event=event, now=now)
-    audit_log(actor=actor, action="event_cancelled", obj=event, at=now, reason=reason)
     return event

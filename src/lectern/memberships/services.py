@@ -13,6 +13,7 @@ from lectern.accounts.services import user_ensure
 from lectern.core import clock
 from lectern.core.audit import audit_log
 from lectern.core.errors import Conflict, Invalid
+from lectern.core.locking import lock
 from lectern.core.permissions import Principal, require_staff
 from lectern.memberships.codes import custom_code_problem, generate_code, normalize_code
 from lectern.memberships.models import (
@@ -159,7 +160,8 @@ def ledger_append(
 
 
 def lock_membership(membership_id: int) -> Membership:
-    return Membership.objects.select_for_update().get(pk=membership_id)
+    """Lock one membership (for the membership services, which lock nothing else)."""
+    return lock(memberships=[membership_id]).memberships[membership_id]
 
 
 @transaction.atomic

@@ -10,6 +10,9 @@ from django.http import HttpRequest
 from django.urls import URLPattern, path
 
 from lectern.core.adminviews import ServiceRecordAdmin, actor, service_view
+from lectern.events.admin import EventAdmin
+from lectern.events.forms import CancelForm
+from lectern.events.models import Event
 from lectern.registrations import services
 from lectern.registrations.models import Registration, Trainee, WaitlistEntry
 
@@ -34,6 +37,24 @@ class MoveForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+@admin.register(Event)
+class EventWithCancelAdmin(EventAdmin):
+    """The event's back office, with cancelling (which cancels its registrations)."""
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:pk>/cancel/",
+                service_view(self, "Cancel the event", CancelForm, self._cancel),
+                name="event_cancel",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _cancel(self, request: HttpRequest, event: Event, data: dict[str, Any]) -> Event:
+        return services.event_cancel(actor=actor(request), event=event, reason=data["reason"])
 
 
 @admin.register(Registration)

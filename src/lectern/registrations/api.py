@@ -9,11 +9,13 @@ from ninja.pagination import paginate
 from lectern.api import principal
 from lectern.core.permissions import get_visible, require_authenticated
 from lectern.core.schemas import refusals
+from lectern.events.api import CancelIn, EventOut, event_visible
 from lectern.memberships.selectors import memberships_visible_to
-from lectern.registrations import services, waitlist
+from lectern.registrations import services
 from lectern.registrations.models import Registration
 from lectern.registrations.ratelimit import client_address
 from lectern.registrations.selectors import registrations_visible_to
+from lectern.registrations.services import waitlist
 from lectern.registrations.tokens import manage_token
 
 router = Router(tags=["registrations"])
@@ -177,6 +179,19 @@ def registration_emergency(request: HttpRequest, registration_id: int, payload: 
         reason=payload.reason,
         move_to_event_id=payload.move_to_event_id,
     )
+
+
+@router.post(
+    "/events/{event_id}/cancel",
+    tags=["events"],
+    response={200: EventOut, **refusals(403, 404, 409)},
+)
+def event_cancel(request: HttpRequest, event_id: int, payload: CancelIn) -> Any:
+    """Cancel an event (staff), with a reason: its registrations are cancelled and their
+    seats released; trainees, coordinators and the waiting list are told."""
+    event = event_visible(request, event_id)
+    services.event_cancel(actor=principal(request), event=event, reason=payload.reason)
+    return event_visible(request, event_id)
 
 
 @router.post("/events/{event_id}/waitlist", response={201: WaitlistOut, **refusals(404, 409, 429)})

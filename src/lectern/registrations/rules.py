@@ -10,7 +10,6 @@ from django.db.models import Count, Exists, F, OuterRef
 from lectern.core.permissions import Principal
 from lectern.events.models import Event, EventStatus
 from lectern.events.selectors import Quarter
-from lectern.events.services import event_cancel
 from lectern.memberships.models import ContactRole, MembershipContact
 from lectern.notifications.models import Message
 from lectern.notifications.scheduler import rule
@@ -18,7 +17,8 @@ from lectern.notifications.services import message_queue
 from lectern.registrations import emails
 from lectern.registrations.models import Registration, RegistrationStatus
 from lectern.registrations.ratelimit import code_attempts_forget
-from lectern.registrations.waitlist import waitlist_expire
+from lectern.registrations.services import event_cancel
+from lectern.registrations.services.waitlist import waitlist_expire
 
 
 @rule("low_enrolment_cancellation")

@@ -14,11 +14,12 @@ from lectern.core.errors import DomainError
 from lectern.core.permissions import Principal
 from lectern.events.models import Event, EventStatus
 from lectern.events.views import event_card
-from lectern.registrations import services, waitlist
+from lectern.registrations import services
 from lectern.registrations.forms import RegistrationForm
 from lectern.registrations.models import Registration, RegistrationStatus
 from lectern.registrations.ratelimit import client_address
 from lectern.registrations.selectors import registration_for_token
+from lectern.registrations.services import waitlist
 
 
 def _actor(request: HttpRequest) -> Principal:

@@ -258,6 +258,4 @@ LECTERN: dict[str, Any] = {
     "CERTIFICATE_SIGNATORY": os.environ.get(
         "LECTERN_CERTIFICATE_SIGNATORY", "Director of Instructor Training"
     ),
-    # Test-only: the concurrency tests switch locking off to show the race is real.
-    "REGISTRATION_LOCKING": True,
 }

@@ -11,6 +11,7 @@ from lectern.events import services
 from lectern.events.models import EventStatus
 from lectern.events.selectors import event_format, event_warnings, registration_cutoff
 from lectern.events.services import LocalTimes
+from lectern.registrations.services import event_cancel
 
 pytestmark = pytest.mark.django_db
 
@@ -153,9 +154,9 @@ def test_changing_the_zone_keeps_local_times(staff) -> None:
 def test_cancel_needs_a_reason_and_happens_once(staff) -> None:
     event = make_event(staff, "UTC", ("2027-01-10T09:00", "2027-01-10T17:00"))
     with pytest.raises(Invalid):
-        services.event_cancel(actor=staff, event=event, reason=" ")
-    services.event_cancel(actor=staff, event=event, reason="trainer ill")
+        event_cancel(actor=staff, event=event, reason=" ")
+    event_cancel(actor=staff, event=event, reason="trainer ill")
     event.refresh_from_db()
     assert (event.status, event.cancel_reason) == (EventStatus.CANCELLED, "trainer ill")
     with pytest.raises(Conflict):
-        services.event_cancel(actor=staff, event=event, reason="again")
+        event_cancel(actor=staff, event=event, reason="again")

@@ -15,6 +15,7 @@ from lectern.notifications.models import Message, MessageStatus
 from lectern.notifications.scheduler import tick
 from lectern.notifications.sender import claim, message_id, send_due
 from lectern.notifications.services import KINDS, message_queue, render
+from lectern.registrations.services import event_cancel
 from tests.factories import membership
 from tests.smtp import smtp_sink  # noqa: F401 - fixture
 
@@ -223,7 +224,7 @@ class TestEventReminders:
 
     def test_a_cancelled_event_sends_no_reminders(self, staff) -> None:
         event = self.make(staff)
-        event_services.event_cancel(actor=staff, event=event, reason="x", now=NOW)
+        event_cancel(actor=staff, event=event, reason="x", now=NOW)
         assert set(Message.objects.values_list("status", flat=True)) == {MessageStatus.CANCELLED}
         tick(now=datetime(2027, 3, 1, tzinfo=UTC))
         assert mail.outbox == []

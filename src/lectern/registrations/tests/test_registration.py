@@ -126,7 +126,7 @@ def test_refusals(event, member, system) -> None:
     soon = make_event(day="2027-01-15")
     assert refusal(lambda: register(soon, member, 3)) == "registration_closed"
     gone = make_event()
-    from lectern.events.services import event_cancel
+    from lectern.registrations.services import event_cancel
 
     event_cancel(actor=system, event=gone, reason="x")
     assert refusal(lambda: register(gone, member, 4)) == "event_cancelled"

@@ -9,12 +9,14 @@ from django.core import mail
 
 from lectern.core.errors import DomainError
 from lectern.core.permissions import Principal
-from lectern.events.services import LocalTimes, event_cancel, event_update
+from lectern.events.services import LocalTimes, event_update
 from lectern.memberships.selectors import ledger_recount
 from lectern.notifications.models import Message
 from lectern.notifications.scheduler import tick
-from lectern.registrations import services, waitlist
+from lectern.registrations import services
 from lectern.registrations.models import RegistrationStatus, WaitlistStatus
+from lectern.registrations.services import event_cancel, waitlist
+from lectern.registrations.services.places import places_held_by_offers
 
 from .conftest import NOW, details, make_event
 
@@ -148,6 +150,25 @@ class TestWaitlist:
         with pytest.raises(DomainError) as refused:
             waitlist.waitlist_accept(raw=token)
         assert refused.value.code == "offer_expired"
+
+    def test_an_offer_holds_its_place_until_its_last_second_only(self, member) -> None:
+        """One definition of the places held by offers serves registering, joining the
+        list and offering the next place, whether or not the expiry rule has run yet."""
+        event, first, entry, second = self.setup_full(member)
+        services.registration_withdraw(actor=Principal.trainee(first.pk), registration=first)
+        entry.refresh_from_db()
+        expires = entry.offer_expires_at
+        event.refresh_from_db()
+        assert places_held_by_offers(event, expires - timedelta(seconds=1)) == 1
+        assert places_held_by_offers(event, expires) == 0
+        with pytest.raises(DomainError) as refused:
+            register(event, member, 3, now=expires - timedelta(seconds=1))
+        assert refused.value.code == "event_full"
+        # At expiry, before any tick: the place is free again, so the next one in line is
+        # offered it (not refused as if the stale offer still held it).
+        assert waitlist.waitlist_offer_next(event=event, now=expires) == 1
+        second.refresh_from_db()
+        assert second.status == WaitlistStatus.OFFERED
 
     def test_offers_last_at_most_until_the_cutoff(self, member) -> None:
         event, first, entry, _ = self.setup_full(member)

@@ -1,5 +1,7 @@
 """The waiting list: join a full event; when a place frees before the cutoff, the first in
-line is offered it for 48 hours (or until the cutoff); accepting registers them."""
+line is offered it for 48 hours (or until the cutoff); accepting registers them.
+
+An offer holds its place until it is accepted or expires (`places.places_held_by_offers`)."""
 
 from __future__ import annotations
 
@@ -12,22 +14,23 @@ from django.db import IntegrityError, transaction
 
 from lectern.core import clock
 from lectern.core.errors import Conflict, NotFound
+from lectern.core.locking import lock
 from lectern.core.permissions import Principal
 from lectern.events.models import Event, EventStatus
 from lectern.events.selectors import registration_cutoff
+from lectern.memberships.models import Membership
 from lectern.notifications.services import message_queue
 from lectern.registrations import emails
 from lectern.registrations.models import WaitlistEntry, WaitlistStatus
-from lectern.registrations.services import (
-    Created,
+from lectern.registrations.services.checks import (
     TraineeDetails,
-    _check_membership,
-    _check_open,
     code_check,
     details_check,
-    registration_create,
-    trainee_upsert,
+    event_open_check,
+    membership_check,
 )
+from lectern.registrations.services.create import Created, registration_create, trainee_upsert
+from lectern.registrations.services.places import places_free
 
 
 def _digest(raw: str) -> str:
@@ -57,12 +60,10 @@ def waitlist_join(
     details = details_check(details)
     membership_id = code_check(actor=actor, event_id=event_id, code=code, client=client, now=now)
     with transaction.atomic():
-        event = Event.objects.select_for_update().get(pk=event_id)
-        _check_open(event, now, "")
-        from lectern.memberships.models import Membership
-
-        _check_membership(Membership.objects.get(pk=membership_id), event, now, "")
-        if event.places_taken < event.capacity:
+        event = lock(events=[event_id]).events[event_id]
+        event_open_check(event, now, "")
+        membership_check(Membership.objects.get(pk=membership_id), event, now, "")
+        if places_free(event, now) > 0:
             raise Conflict("This event still has places: register instead.", code="event_not_full")
         trainee = trainee_upsert(details, now)
         try:
@@ -94,14 +95,13 @@ def waitlist_offer_next(*, event: Event, now: datetime) -> int:
     cutoff = registration_cutoff(event)
     if event.status != EventStatus.SCHEDULED or now >= cutoff:
         return 0
-    outstanding = WaitlistEntry.objects.filter(event=event, status=WaitlistStatus.OFFERED).count()
-    free = event.capacity - event.places_taken - outstanding
+    free = places_free(event, now)
     offered = 0
     hours = settings.LECTERN["WAITLIST_OFFER_HOURS"]
     for entry in (
         WaitlistEntry.objects.select_related("trainee")
         .filter(event=event, status=WaitlistStatus.WAITING)
-        .order_by("created_at", "id")[: max(free, 0)]
+        .order_by("created_at", "id")[:free]
     ):
         raw = secrets.token_urlsafe(24)
         entry.status = WaitlistStatus.OFFERED
@@ -181,7 +181,7 @@ def waitlist_expire(*, now: datetime) -> int:
         status=WaitlistStatus.OFFERED, offer_expires_at__lte=now
     ):
         with transaction.atomic():
-            event = Event.objects.select_for_update().get(pk=entry.event_id)
+            event = lock(events=[entry.event_id]).events[entry.event_id]
             if WaitlistEntry.objects.filter(pk=entry.pk, status=WaitlistStatus.OFFERED).update(
                 status=WaitlistStatus.EXPIRED
             ):

@@ -1,0 +1,47 @@
+"""core.locking: locks only inside a transaction, always in one order."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from lectern.core.locking import NotInTransaction, lock
+from lectern.registrations.tests.conftest import make_event
+from tests.factories import membership
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_lock_outside_a_transaction_is_refused() -> None:
+    event = make_event()
+    with pytest.raises(NotInTransaction):
+        # The test's own transaction would hide the mistake; step outside it.
+        with transaction.atomic():
+            pass
+        connection.in_atomic_block, was = False, connection.in_atomic_block
+        try:
+            lock(events=[event.pk])
+        finally:
+            connection.in_atomic_block = was
+
+
+def test_rows_are_locked_events_first_then_memberships_then_registrations() -> None:
+    member = membership(tier="silver", start_date=date(2026, 10, 1))
+    second, first = make_event(), make_event()
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        locked = lock(
+            registrations=[1], memberships=[member.pk], events=[first.pk, second.pk, first.pk]
+        )
+    tables = [
+        re.search(r'FROM "(\w+)"', q["sql"]).group(1)  # type: ignore[union-attr]
+        for q in queries.captured_queries
+    ]
+    assert tables == ["events_event", "memberships_membership", "registrations_registration"]
+    assert list(locked.events) == sorted([first.pk, second.pk])
+    assert locked.memberships[member.pk].pk == member.pk
+    if connection.vendor == "postgresql":
+        assert all("FOR UPDATE" in q["sql"] for q in queries.captured_queries)

@@ -1,0 +1,40 @@
+"""Registration services: what trainees, coordinators and staff do with registrations.
+
+- `checks`: may this registration happen? (code, event open, membership, trainee, details)
+- `places`: an event's places, taken by registrations and held by waiting-list offers
+- `create`: register with a code
+- `change`: move, withdraw, emergency exception
+- `cancel`: cancel an event with its registrations
+- `waitlist`: join, offers, accept, expiry
+
+Locks are taken through `lectern.core.locking.lock`, in its fixed order.
+"""
+
+from lectern.registrations.services.cancel import event_cancel, future_events_with_seats
+from lectern.registrations.services.change import (
+    registration_emergency,
+    registration_move,
+    registration_withdraw,
+)
+from lectern.registrations.services.checks import (
+    TraineeDetails,
+    code_check,
+    details_check,
+    require_registration_access,
+)
+from lectern.registrations.services.create import Created, registration_create, trainee_upsert
+
+__all__ = [
+    "Created",
+    "TraineeDetails",
+    "code_check",
+    "details_check",
+    "event_cancel",
+    "future_events_with_seats",
+    "registration_create",
+    "registration_emergency",
+    "registration_move",
+    "registration_withdraw",
+    "require_registration_access",
+    "trainee_upsert",
+]

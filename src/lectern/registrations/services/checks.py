@@ -1,0 +1,222 @@
+"""May this registration happen? The checks every registration service shares.
+
+Each check refuses with a domain error carrying a stable code and a message for people;
+`override` is a staff reason that lets a registration through a deadline or an inactive
+membership (never through capacity or seats).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django_countries import countries
+
+from lectern.accounts.models import normalize_email
+from lectern.core.errors import Forbidden, Invalid, NotFound
+from lectern.core.permissions import Principal
+from lectern.events.models import Event, EventStatus
+from lectern.events.selectors import registration_cutoff
+from lectern.events.timezones import zone
+from lectern.memberships.codes import normalize_code
+from lectern.memberships.models import Membership
+from lectern.memberships.selectors import attendance_advice
+from lectern.registrations.errors import (
+    AlreadyRegistered,
+    EventCancelled,
+    MembershipInactive,
+    RegistrationClosed,
+    TooManyWithdrawals,
+    UnknownCode,
+)
+from lectern.registrations.models import (
+    TECHNOLOGIES,
+    Registration,
+    RegistrationStatus,
+    Trainee,
+    UsageFrequency,
+)
+from lectern.registrations.ratelimit import code_attempt_record, code_attempts_check
+
+EXPERIENCE = ("learner", "helper", "none")
+
+
+@dataclass(frozen=True)
+class TraineeDetails:
+    """What a trainee tells us when registering (or joining a waiting list)."""
+
+    name: str
+    email: str
+    affiliation: str
+    country: str
+    technologies: Sequence[str]
+    usage_frequency: str
+    carpentries_experience: Sequence[str]
+    accept_code_of_conduct: bool
+    accept_privacy: bool
+    teaching_experience: str = ""
+    directory_consent: bool = False
+    timezone: str = ""
+
+
+def details_check(details: TraineeDetails) -> TraineeDetails:
+    """Validate every field at once and return the details normalised."""
+    errors: dict[str, list[str]] = {}
+
+    def refuse(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if not details.name.strip():
+        refuse("name", "Give your name.")
+    email = normalize_email(details.email)
+    if "@" not in email or "." not in email.rsplit("@", 1)[-1] or len(email) > 254:
+        refuse("email", "Enter a valid email address.")
+    if not details.affiliation.strip():
+        refuse("affiliation", "Give your affiliation (e.g. your university or employer).")
+    country = details.country.strip().upper()
+    if country not in countries:
+        refuse("country", "Choose a country (ISO code such as GB).")
+    technologies = [t.strip().lower() for t in details.technologies]
+    if not technologies:
+        refuse("technologies", "Choose at least one technology you are familiar with.")
+    elif unknown := sorted(set(technologies) - set(TECHNOLOGIES)):
+        refuse(
+            "technologies", f"Unknown: {', '.join(unknown)}; choose from {', '.join(TECHNOLOGIES)}."
+        )
+    if details.usage_frequency not in UsageFrequency.values:
+        refuse("usage_frequency", f"Choose one of {', '.join(UsageFrequency.values)}.")
+    experience = [e.strip().lower() for e in details.carpentries_experience]
+    if not experience:
+        refuse("carpentries_experience", "Choose learner, helper or none.")
+    elif set(experience) - set(EXPERIENCE) or ("none" in experience and len(experience) > 1):
+        refuse("carpentries_experience", "Choose learner and/or helper, or none.")
+    if not details.accept_code_of_conduct:
+        refuse("accept_code_of_conduct", "You must agree to the code of conduct.")
+    if not details.accept_privacy:
+        refuse("accept_privacy", "You must agree to the privacy policy.")
+    if details.timezone:
+        try:
+            zone(details.timezone, "timezone")
+        except Invalid:
+            refuse("timezone", "Unknown time zone.")
+    if errors:
+        names = ", ".join(errors)
+        raise Invalid(f"Some fields need attention: {names}.", fields=errors)
+    return replace(
+        details,
+        name=details.name.strip(),
+        email=email,
+        country=country,
+        affiliation=details.affiliation.strip(),
+        technologies=sorted(set(technologies)),
+        carpentries_experience=sorted(set(experience)),
+    )
+
+
+def code_check(*, actor: Principal, event_id: int, code: str, client: str, now: datetime) -> int:
+    """Return the membership whose code may be used for this event, counting a failed
+    attempt against the client (staff are not limited); refuse while rate limited.
+
+    An unknown code and another organisation's in-house event get the same answer, so that
+    a guess learns nothing."""
+    if not actor.is_staff:
+        code_attempts_check(client=client, event_id=event_id, now=now)
+    event = Event.objects.filter(pk=event_id).values_list("membership_id").first()
+    if event is None:
+        raise Invalid.field("event_id", f"There is no event {event_id}.")
+    (in_house_for,) = event
+    membership_id = (
+        Membership.objects.filter(registration_code=normalize_code(code))
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if membership_id is None or in_house_for not in (None, membership_id):
+        if not actor.is_staff:
+            code_attempt_record(client=client, event_id=event_id, now=now)
+        raise UnknownCode()
+    return int(membership_id)
+
+
+def override_check(actor: Principal, reason: str) -> str:
+    """The staff reason that overrides a rule, stripped; only staff may give one."""
+    reason = reason.strip()
+    if reason and not actor.is_staff:
+        raise Forbidden("Only programme staff may override a rule.")
+    return reason
+
+
+def event_open_check(event: Event, now: datetime, override: str) -> None:
+    """Refuse a cancelled event, and (without an override) one past its cutoff."""
+    if event.status == EventStatus.CANCELLED:
+        raise EventCancelled()
+    if override:
+        return
+    if event.status != EventStatus.SCHEDULED or event.first_start <= now:
+        raise RegistrationClosed("This event has already taken place.")
+    cutoff = registration_cutoff(event)
+    if now >= cutoff:
+        raise RegistrationClosed(
+            f"Registration for this event closed on {cutoff:%d %B %Y at %H:%M} UTC, one week "
+            "before it starts. Please choose a later event."
+        )
+
+
+def membership_check(membership: Membership, event: Event, now: datetime, override: str) -> None:
+    """Refuse a membership not active today, or one that ends before the event starts."""
+    if override:
+        return
+    grace = timedelta(days=settings.LECTERN["MEMBERSHIP_GRACE_DAYS"])
+    today = now.date()
+    if not membership.start_date - grace <= today <= membership.end_date + grace:
+        raise MembershipInactive(
+            f"Your organisation's membership is not active today (it runs from "
+            f"{membership.start_date:%d %B %Y} to {membership.end_date:%d %B %Y})."
+        )
+    if event.first_local_date > membership.end_date + grace:
+        raise MembershipInactive(
+            f"This event starts after your organisation's membership ends "
+            f"({membership.end_date:%d %B %Y}). Please choose an earlier event."
+        )
+
+
+def trainee_check(trainee: Trainee, now: datetime, override: str) -> None:
+    """Refuse a second confirmed registration, or one more after too many withdrawals."""
+    ended = [RegistrationStatus.WITHDRAWN, RegistrationStatus.FORFEITED]
+    statuses = list(
+        trainee.registrations.filter(
+            Q(status=RegistrationStatus.CONFIRMED)
+            | Q(status__in=ended, changed_at__gte=now - timedelta(days=365))
+        ).values_list("status", flat=True)
+    )
+    if RegistrationStatus.CONFIRMED in statuses:
+        raise AlreadyRegistered()
+    if len(statuses) > settings.LECTERN["WITHDRAWALS_PER_YEAR"] and not override:
+        raise TooManyWithdrawals()
+
+
+def advisories_for(details: TraineeDetails, event: Event, membership: Membership) -> list[str]:
+    """Advice that does not block registration; shown to the trainee and coordinators."""
+    advice = []
+    if details.usage_frequency in (UsageFrequency.MONTHLY, UsageFrequency.LESS):
+        advice.append(
+            "The training suits people who use at least one of the technologies "
+            "weekly; you said you use them less often."
+        )
+    advised_until = attendance_advice(membership, event.first_local_date).advised_until
+    if event.first_local_date > advised_until:
+        advice.append(
+            "This event is after the first six months of your organisation's "
+            f"membership year (which ended {advised_until:%d %B %Y}); we recommend "
+            "training early so there is time to finish checkout and teach."
+        )
+    return advice
+
+
+def require_registration_access(actor: Principal, registration: Registration) -> None:
+    """Staff, or the trainee holding this registration's manage link."""
+    if actor.is_staff or actor.registration_id == registration.pk:
+        return
+    raise NotFound(f"No registration with id {registration.pk} is visible to you.")
