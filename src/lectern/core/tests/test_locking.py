@@ -16,17 +16,13 @@ from tests.factories import membership
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_lock_outside_a_transaction_is_refused() -> None:
     event = make_event()
     with pytest.raises(NotInTransaction):
-        # The test's own transaction would hide the mistake; step outside it.
-        with transaction.atomic():
-            pass
-        connection.in_atomic_block, was = False, connection.in_atomic_block
-        try:
-            lock(events=[event.pk])
-        finally:
-            connection.in_atomic_block = was
+        lock(events=[event.pk])
+    with transaction.atomic():
+        assert list(lock(events=[event.pk]).events) == [event.pk]
 
 
 def test_rows_are_locked_events_first_then_memberships_then_registrations() -> None:
