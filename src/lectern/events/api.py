@@ -108,6 +108,10 @@ class EventOut(Schema):
     warnings: list[str]
 
     @staticmethod
+    def resolve_seats_left(obj: Event) -> int:
+        return obj.places_left
+
+    @staticmethod
     def resolve_sessions(obj: Event) -> list[dict[str, datetime]]:
         return [{"start": s.start, "end": s.end} for s in obj.sessions.all()]
 

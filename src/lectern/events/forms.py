@@ -65,7 +65,7 @@ class EventForm(forms.Form):
         Membership.objects.select_related("organization"),
         required=False,
         label="In-house for membership",
-        help_text="Makes the event private to this membership.",
+        help_text="Makes this an in-house event of this membership (not on the public calendar).",
     )
     run_regardless = forms.BooleanField(required=False, help_text="Never cancel for low enrolment.")
 

@@ -33,7 +33,7 @@ def calendar_ics(
             vevent.add("dtend", session.end.astimezone(tz))
             vevent.add("summary", f"{event.title} (part {number} of {len(sessions)})")
             vevent.add("url", url)
-            seats = f"Seats left: {event.seats_left}. " if with_seats else ""
+            seats = f"Seats left: {event.places_left}. " if with_seats else ""
             vevent.add(
                 "description",
                 f"{FORMAT_LABELS[event_format(event)]}, online. {seats}Details: {url}",

@@ -37,7 +37,7 @@ class Event(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="private_events",
+        related_name="in_house_events",
         help_text="Set for an in-house event of one membership.",
     )
     trainers = models.ManyToManyField(
@@ -71,7 +71,8 @@ class Event(models.Model):
         return f"{self.title} ({self.first_local_date:%Y-%m-%d})"
 
     @property
-    def seats_left(self) -> int:
+    def places_left(self) -> int:
+        """Places not taken by confirmed registrations (the API calls it `seats_left`)."""
         return max(self.capacity - self.places_taken, 0)
 
 

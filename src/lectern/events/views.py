@@ -58,11 +58,11 @@ class EventCard:
     def availability(self) -> str:
         if self.event.status == EventStatus.CANCELLED:
             return "Cancelled"
-        if self.event.seats_left == 0:
+        if self.event.places_left == 0:
             return "Full"
         if not self.registration_open:
             return "Registration closed"
-        return f"{self.event.seats_left} seat{'s' if self.event.seats_left != 1 else ''} left"
+        return f"{self.event.places_left} seat{'s' if self.event.places_left != 1 else ''} left"
 
 
 def event_card(event: Event, now: datetime) -> EventCard:

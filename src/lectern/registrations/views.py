@@ -35,7 +35,7 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
     context = {
         "card": event_card(event, now),
         "form": form,
-        "offer_waitlist": event.seats_left == 0,
+        "offer_waitlist": event.places_left == 0,
     }
     status = 200
     if request.method == "POST" and form.is_valid():

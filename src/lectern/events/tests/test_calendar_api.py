@@ -146,7 +146,7 @@ def test_quarter_of_an_event_is_its_local_first_day(staff_api, anon_api) -> None
     assert (late["id"] in q1, late["id"] in q2) == (True, False)
 
 
-def test_calendar_excludes_cancelled_private_and_past_events(staff_api, anon_api, staff) -> None:
+def test_calendar_excludes_cancelled_in_house_and_past_events(staff_api, anon_api, staff) -> None:
     shown = create(staff_api)
     cancelled = create(staff_api)
     staff_api.post(f"/events/{cancelled['id']}/cancel", {"reason": "x"})
