@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export LECTERN_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint types browser-test install clean
+.PHONY: run test test-quick lint types browser-test install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	LECTERN_DATA_DIR=$(CURDIR)/var/test $(BIN)/python -m pytest -n 2 -m "not browser" $(PYTEST_ARGS)
+
+# The inner loop: everything but the browser and the slow process and fuzz tests.
+test-quick: $(STAMP)
+	LECTERN_DATA_DIR=$(CURDIR)/var/test $(BIN)/python -m pytest -n 2 -m "not browser and not slow" $(PYTEST_ARGS)
 
 browser-test: $(STAMP)
 	LECTERN_DATA_DIR=$(CURDIR)/var/test $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)

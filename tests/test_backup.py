@@ -8,7 +8,11 @@ import sys
 import uuid
 from pathlib import Path
 
+import pytest
+
 from tests.test_serve import lectern
+
+pytestmark = pytest.mark.slow  # runs lectern backup and restore in processes
 
 
 def env_for(data_dir: Path, database_url: str | None) -> dict[str, str]:

@@ -29,6 +29,8 @@ from tests.factories import membership
 from tests.live import Served, env_for, serving
 from tests.smtp import free_port, smtp_sink  # noqa: F401 - fixture
 
+pytestmark = pytest.mark.slow  # kills and restarts processes
+
 BATCH = 50
 
 

@@ -58,6 +58,7 @@ def test_api_as_staff(case: Any) -> None:
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, excluded_checks=_noisy())
 
 
+@pytest.mark.slow  # fuzzes a running lectern serve
 @pytest.mark.django_db(transaction=True, reset_sequences=True)
 def test_running_server(tmp_path: Path) -> None:
     """`schemathesis run` over HTTP against `lectern serve` on the demo data, every operation

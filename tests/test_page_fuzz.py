@@ -17,6 +17,8 @@ from lectern.registrations.models import Registration
 from lectern.registrations.tokens import manage_token
 from tests.world import NOW, fill
 
+pytestmark = pytest.mark.slow  # fuzzes every form (hypothesis)
+
 # Text a person or a script might send: anything printable or not (no lone surrogates, which
 # no browser can encode), numbers past any column, digits int() refuses, long text.
 VALUES = st.one_of(

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # runs lectern serve in a process
+
 
 def free_port() -> int:
     with socket.socket() as s:

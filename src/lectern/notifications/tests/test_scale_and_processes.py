@@ -16,6 +16,8 @@ from tests.factories import membership
 from tests.live import env_for
 from tests.smtp import smtp_sink  # noqa: F401 - fixture
 
+pytestmark = pytest.mark.slow  # 100,000 messages; sender processes
+
 NOW = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)
 
 
