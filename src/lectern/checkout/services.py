@@ -31,7 +31,7 @@ from lectern.core.audit import audit_log
 from lectern.core.errors import Conflict, Forbidden, Invalid, NotFound
 from lectern.core.locking import lock
 from lectern.core.permissions import Principal, require_staff
-from lectern.events.models import Event, EventStatus
+from lectern.events.models import Event, EventStatus, Session
 from lectern.memberships.models import Membership, SeatEntryKind
 from lectern.memberships.selectors import add_months
 from lectern.memberships.services import ledger_append
@@ -126,7 +126,7 @@ def attendance_record(
     return done
 
 
-def _minutes(record: AttendanceRecord, sessions: list, index: int) -> int:
+def _minutes(record: AttendanceRecord, sessions: list[Session], index: int) -> int:
     field = f"records.{index}.minutes_missed"
     if record.sessions:
         lengths = {s.pk: int((s.end - s.start).total_seconds() // 60) for s in sessions}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -98,7 +99,7 @@ def roster(request: HttpRequest, event_id: int) -> HttpResponse:
             "event": event,
             "sessions": local_sessions(event),
             "rows": rows,
-            "limit": services.settings.LECTERN["ATTENDANCE_MAX_MISSED_MINUTES"],
+            "limit": settings.LECTERN["ATTENDANCE_MAX_MISSED_MINUTES"],
         },
     )
 

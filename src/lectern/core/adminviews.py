@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -18,7 +18,13 @@ from lectern.core.permissions import Principal
 TEMPLATE = "admin/service_form.html"
 
 
-class ServiceRecordAdmin(admin.ModelAdmin):
+if TYPE_CHECKING:  # the stubs make ModelAdmin generic; Django's class is not subscriptable
+    ModelAdmin = admin.ModelAdmin[Any]
+else:
+    ModelAdmin = admin.ModelAdmin
+
+
+class ServiceRecordAdmin(ModelAdmin):
     """Records that only services create and nobody deletes: the admin shows them and links
     to the pages that call the services."""
 
@@ -47,7 +53,7 @@ def form_errors_from(
 
 
 def render_form(
-    model_admin: admin.ModelAdmin,
+    model_admin: admin.ModelAdmin[Any],
     request: HttpRequest,
     title: str,
     form: forms.Form,
@@ -64,7 +70,7 @@ def render_form(
 
 
 def service_view(
-    model_admin: admin.ModelAdmin,
+    model_admin: admin.ModelAdmin[Any],
     title: str,
     form_class: type[forms.Form],
     run: Callable[[HttpRequest, Any, dict[str, Any]], models.Model],
