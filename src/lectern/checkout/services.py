@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 
+from lectern.certificates.services import certificate_award
 from lectern.checkout.models import (
     ActivityKind,
     AttendanceOutcome,
@@ -359,8 +360,6 @@ def progress_record(
         data={"requirement": requirement, "state": state},
     )
     if not checkout.steps.exclude(state=StepState.PASSED).exists():
-        from lectern.certificates.services import certificate_award
-
         certificate_award(checkout=checkout, now=now)
     return checkout
 
