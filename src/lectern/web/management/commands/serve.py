@@ -29,6 +29,7 @@ class LecternServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no
             self.cfg.set(key, value)
 
     def load(self) -> Any:
+        # Each worker loads the application after gunicorn forks it.
         from lectern.wsgi import application
 
         return application
