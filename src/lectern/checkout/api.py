@@ -10,7 +10,7 @@ from lectern.api import principal
 from lectern.checkout import services
 from lectern.checkout.selectors import checkout_summary
 from lectern.core.permissions import get_visible, require_authenticated
-from lectern.core.schemas import refusals
+from lectern.core.schemas import Day, refusals
 from lectern.events.models import Event
 from lectern.events.selectors import events_visible_to
 from lectern.registrations.api import RegistrationOut
@@ -65,7 +65,7 @@ class TraineeOut(Schema):
 class ProgressIn(Schema):
     requirement: str
     state: str
-    date: dt.date | None = None
+    date: Day | None = None
     url: str = ""
     notes: str = ""
     kind: str = Field("", description="Get Involved: served, github, meeting or other")

@@ -14,6 +14,7 @@ from lectern.core import clock
 from lectern.core.errors import Invalid
 from lectern.core.permissions import get_visible, require_staff
 from lectern.core.schemas import refusals
+from lectern.core.validators import DATE_RANGE
 from lectern.events import services
 from lectern.events.ical import calendar_ics
 from lectern.events.models import Event
@@ -34,9 +35,12 @@ from lectern.memberships.selectors import memberships_visible_to
 router = Router(tags=["events"])
 
 
+LOCAL_TIME = f"Local wall-clock time in the event's zone, YYYY-MM-DDTHH:MM, {DATE_RANGE}"
+
+
 class SessionIn(Schema):
-    start: str = Field(description="Local wall-clock time in the event's zone, YYYY-MM-DDTHH:MM")
-    end: str = Field(description="Local wall-clock time in the event's zone, YYYY-MM-DDTHH:MM")
+    start: str = Field(description=LOCAL_TIME)
+    end: str = Field(description=LOCAL_TIME)
 
 
 class EventIn(Schema):

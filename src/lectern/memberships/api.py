@@ -11,7 +11,8 @@ from ninja.pagination import paginate
 
 from lectern.api import principal
 from lectern.core.permissions import get_visible, require_authenticated, require_staff
-from lectern.core.schemas import refusals
+from lectern.core.schemas import Day, refusals
+from lectern.core.validators import DATE_RANGE
 from lectern.memberships import services
 from lectern.memberships.models import Membership, Organization
 from lectern.memberships.selectors import (
@@ -43,8 +44,8 @@ class OrganizationOut(Schema):
 class MembershipIn(Schema):
     organization_id: int
     tier: str = Field(description="bronze, silver, gold, platinum, titanium or custom")
-    start_date: date
-    end_date: date | None = Field(None, description="Default: one year after the start.")
+    start_date: Day = Field(description=f"A date {DATE_RANGE}.")
+    end_date: Day | None = Field(None, description="Default: one year after the start.")
     seats: int | None = Field(None, description="Default: the tier's seats.")
     registration_code: str | None = Field(None, description="Default: generated.")
     consortium_organization_ids: list[int] = Field(
@@ -109,11 +110,11 @@ class SeatsIn(Schema):
 
 class RolloverIn(Schema):
     seats: int
-    start_date: date | None = None
+    start_date: Day | None = None
 
 
 class ExtendIn(Schema):
-    end_date: date
+    end_date: Day
     reason: str = Field(min_length=1)
 
 

