@@ -17,10 +17,11 @@ from django.test import Client
 from lectern.accounts.services import user_ensure
 from lectern.checkout.models import Evidence
 from lectern.core.validators import DATE_RANGE
-from lectern.events.models import Event
-from lectern.memberships.models import Membership
+from lectern.events.models import Event, EventStatus
+from lectern.memberships.models import Membership, Organization
+from lectern.notifications.models import Message
 from lectern.registrations.models import Registration
-from lectern.registrations.tests.conftest import make_event
+from lectern.registrations.tests.conftest import body, make_event
 from lectern.registrations.tokens import manage_token
 from tests.factories import OrganizationFactory, membership
 from tests.world import NOW
@@ -196,3 +197,103 @@ def test_a_quarter_outside_the_dates_is_refused(anon_api, client, quarter) -> No
     assert "from 2000-Q1 to 2999-Q4" in page.content.decode()
     for path in ("/calendar", "/calendar.ics"):
         assert "quarter" in on_fields(anon_api.get(path, quarter=quarter))
+
+
+# --- Lone surrogates ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["preparation_notes", "title", "meeting_url"])
+def test_a_lone_surrogate_in_an_event_is_refused_on_the_field(staff_api, field) -> None:
+    response = staff_api.post("/events", raw=with_surrogate(event_body(), field))
+    assert "unpaired surrogate" in on_fields(response)[field][0]
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["teaching_experience", "name", "affiliation", "timezone"])
+def test_a_lone_surrogate_in_a_registration_is_refused_on_the_field(
+    anon_api, member, field
+) -> None:
+    event = make_event()
+    raw = with_surrogate(body(event.pk, member.registration_code), field)
+    response = anon_api.post("/registrations", raw=raw)
+    assert "unpaired surrogate" in on_fields(response)[field][0]
+    assert not Registration.objects.exists()
+
+
+def test_a_lone_surrogate_in_a_reason_is_refused_on_the_field(staff_api) -> None:
+    event = make_event()
+    cancelled = staff_api.post(f"/events/{event.pk}/cancel", raw=with_surrogate({}, "reason"))
+    assert "reason" in on_fields(cancelled)
+    event.refresh_from_db()
+    assert event.status == EventStatus.SCHEDULED
+    member = membership()
+    seats = staff_api.post(
+        f"/memberships/{member.pk}/seats", raw=with_surrogate({"delta": 1}, "reason")
+    )
+    assert "reason" in on_fields(seats)
+    member.refresh_from_db()
+    assert member.seats_granted == 5
+
+
+# --- Control characters in one-line text ---------------------------------------------
+
+
+@pytest.mark.parametrize("title", ["Training\r\nATTACH:x", "Training\nPart 2", "Bell\x07"])
+def test_a_title_of_more_than_one_line_is_refused(staff_api, title) -> None:
+    assert "one line" in on_fields(staff_api.post("/events", event_body(title=title)))["title"][0]
+    assert not Event.objects.exists()
+    event = make_event()
+    assert "title" in on_fields(staff_api.patch(f"/events/{event.pk}", {"title": title}))
+    event.refresh_from_db()
+    assert event.title == "Instructor Training"
+
+
+@pytest.mark.parametrize("field", ["name", "affiliation"])
+def test_a_name_of_more_than_one_line_is_refused(anon_api, member, field) -> None:
+    event = make_event()
+    response = anon_api.post(
+        "/registrations", {**body(event.pk, member.registration_code), field: "A\r\nBcc: x@y"}
+    )
+    assert "one line" in on_fields(response)[field][0]
+    assert not Registration.objects.exists()
+
+
+def test_the_pages_and_the_back_office_refuse_a_title_or_name_of_two_lines(
+    client, staff_client, member
+) -> None:
+    response = staff_client.post(
+        "/admin/events/event/create/",
+        {
+            **{"title": "Training\r\nATTACH:x", "timezone": "UTC", "language": "en"},
+            **{"capacity": "10", "min_enrolment": "1", "sessions": "2027-03-01 09:00 - 17:00"},
+        },
+    )
+    assert response.status_code == 200
+    assert "Give one line of text" in response.content.decode()
+    assert not Event.objects.exists()
+    organization = staff_client.post(
+        "/admin/memberships/organization/add/", {"name": "Uni\nversity", "country": "GB"}
+    )
+    assert "Give one line of text" in organization.content.decode()
+    assert not Organization.objects.filter(name__startswith="Uni").exists()
+    event = make_event()
+    form = {**body(event.pk, member.registration_code), "name": "Ana\r\nBcc: x@y"}
+    form["technologies"], form["carpentries_experience"] = "python", "helper"
+    page = Client().post(f"/events/{event.pk}/register/", form)
+    assert "Give one line of text" in page.content.decode()
+    assert not Registration.objects.exists()
+
+
+def test_a_title_stored_with_a_line_break_still_makes_whole_calendars(anon_api, member) -> None:
+    """Titles stored before they were checked: registrations still answer, and the
+    attachment's calendar name is one line."""
+    event = make_event()
+    Event.objects.filter(pk=event.pk).update(title="Evil\r\nATTACH:x")
+    response = anon_api.post("/registrations", body(event.pk, member.registration_code))
+    assert response.status_code == 201, response.content
+    message = Message.objects.get(kind="registration_confirmed")
+    ics = bytes(message.attachments.get().content).decode()
+    assert "X-WR-CALNAME:Evil ATTACH:x\r\n" in ics
+    feed = anon_api.get("/calendar.ics", quarter="2027-Q1")
+    assert feed.status_code == 200
+    assert "SUMMARY:Evil ATTACH:x (part 1 of 1)" in feed.content.decode()

@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 
 from lectern.api import principal
 from lectern.core.permissions import get_visible, require_authenticated, require_staff
-from lectern.core.schemas import Day, refusals
+from lectern.core.schemas import Day, Line, Text, refusals
 from lectern.core.validators import DATE_RANGE
 from lectern.memberships import services
 from lectern.memberships.models import Membership, Organization
@@ -25,9 +25,9 @@ router = Router(tags=["memberships"])
 
 
 class OrganizationIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    country: str = Field(min_length=2, max_length=2, description="ISO 3166 alpha-2, e.g. GB")
-    domains: list[str] = []
+    name: Line = Field(min_length=1, max_length=200)
+    country: Line = Field(min_length=2, max_length=2, description="ISO 3166 alpha-2, e.g. GB")
+    domains: list[Line] = []
 
 
 class OrganizationOut(Schema):
@@ -43,11 +43,11 @@ class OrganizationOut(Schema):
 
 class MembershipIn(Schema):
     organization_id: int
-    tier: str = Field(description="bronze, silver, gold, platinum, titanium or custom")
+    tier: Line = Field(description="bronze, silver, gold, platinum, titanium or custom")
     start_date: Day = Field(description=f"A date {DATE_RANGE}.")
     end_date: Day | None = Field(None, description="Default: one year after the start.")
     seats: int | None = Field(None, description="Default: the tier's seats.")
-    registration_code: str | None = Field(None, description="Default: generated.")
+    registration_code: Line | None = Field(None, description="Default: generated.")
     consortium_organization_ids: list[int] = Field(
         [], description="Other organisations of a consortium; organization_id is the main one."
     )
@@ -87,8 +87,8 @@ class MembershipOut(Schema):
 
 
 class ContactIn(Schema):
-    email: str = Field(max_length=254)
-    name: str = Field(min_length=1, max_length=200)
+    email: Line = Field(max_length=254)
+    name: Line = Field(min_length=1, max_length=200)
     role: Literal["coordinator", "billing"]
 
 
@@ -101,7 +101,7 @@ class ContactOut(Schema):
 
 class SeatsIn(Schema):
     delta: int = Field(description="Seats to add; negative to adjust down.")
-    reason: str = Field(min_length=1)
+    reason: Text = Field(min_length=1)
     adjustment: bool | None = Field(
         None, description="Record as an adjustment rather than a purchase (default: delta < 0)."
     )
@@ -115,7 +115,7 @@ class RolloverIn(Schema):
 
 class ExtendIn(Schema):
     end_date: Day
-    reason: str = Field(min_length=1)
+    reason: Text = Field(min_length=1)
 
 
 class LedgerEntryOut(Schema):
