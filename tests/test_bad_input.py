@@ -6,6 +6,7 @@ database."""
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import date
 from typing import Any
@@ -297,3 +298,76 @@ def test_a_title_stored_with_a_line_break_still_makes_whole_calendars(anon_api, 
     feed = anon_api.get("/calendar.ics", quarter="2027-Q1")
     assert feed.status_code == 200
     assert "SUMMARY:Evil ATTACH:x (part 1 of 1)" in feed.content.decode()
+
+
+# --- NUL characters in multipart forms -----------------------------------------------
+
+
+def test_a_nul_in_a_multipart_form_is_refused(client, member) -> None:
+    event = make_event()
+    form = {**body(event.pk, member.registration_code), "name": "A\x00B"}
+    form["technologies"], form["carpentries_experience"] = "python", "helper"
+    response = client.post(f"/events/{event.pk}/register/", form)  # multipart, as a file form
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+def test_a_nul_hidden_in_a_base64_field_of_a_multipart_form_is_refused(client) -> None:
+    """Django decodes base64 fields: the raw body holds no NUL, the field does."""
+    boundary = "BoUnDaRy"
+    encoded = base64.b64encode(b"a\x00@x.example").decode()
+    payload = (
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="email"\r\n'
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+        f"{encoded}\r\n"
+        f"--{boundary}--\r\n"
+    )
+    response = client.post(
+        "/login/", payload, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+
+
+def test_a_nul_in_a_multipart_body_to_the_api_is_a_422(staff_api) -> None:
+    response = staff_api.client.post(
+        "/api/v1/organizations",
+        {"name": "A\x00B", "country": "GB"},
+        headers={"Authorization": f"Bearer {staff_api.token}"},
+    )
+    assert response.status_code == 422
+    assert "NUL" in response.json()["error"]["message"]
+    assert not Organization.objects.exists()
+
+
+def test_a_multipart_form_no_one_can_read_is_a_400(client) -> None:
+    unreadable = "multipart/form-data; boundary="
+    page = client.post("/login/", "--x\r\nno headers", content_type=unreadable)
+    assert page.status_code == 400
+    api = client.post("/api/v1/organizations", "--x\r\nno headers", content_type=unreadable)
+    assert api.status_code == 400
+    assert api.json()["error"]["code"] == "bad_request"
+
+
+# --- Bodies past the size limit ------------------------------------------------------
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/octet-stream", "multipart"])
+def test_any_body_past_the_size_limit_is_a_413_in_the_error_shape(anon_api, content_type) -> None:
+    if content_type == "multipart":
+        response = anon_api.client.post("/api/v1/registrations", {"name": "x" * TOO_LARGE})
+    else:
+        response = anon_api.client.post(
+            "/api/v1/registrations", "x" * TOO_LARGE, content_type=content_type
+        )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "request_too_large"
+    assert "2.5 MB" in response.json()["error"]["message"]
+
+
+def test_a_multipart_form_past_the_size_limit_is_a_413_on_pages(client) -> None:
+    response = client.post("/login/", {"email": "x" * TOO_LARGE})
+    assert response.status_code == 413
+    assert "larger than 2.5 MB" in response.content.decode()
