@@ -21,7 +21,7 @@ from lectern.core.validators import DATE_RANGE
 from lectern.events.models import Event, EventStatus
 from lectern.memberships.models import Membership, Organization
 from lectern.notifications.models import Message
-from lectern.registrations.models import Registration
+from lectern.registrations.models import Registration, Trainee
 from lectern.registrations.tests.conftest import body, make_event
 from lectern.registrations.tokens import manage_token
 from tests.factories import OrganizationFactory, membership
@@ -349,6 +349,53 @@ def test_a_multipart_form_no_one_can_read_is_a_400(client) -> None:
     api = client.post("/api/v1/organizations", "--x\r\nno headers", content_type=unreadable)
     assert api.status_code == 400
     assert api.json()["error"]["code"] == "bad_request"
+
+
+# --- Text longer than its column -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("language", "x" * 17), ("meeting_url", "https://meet.example/" + "a" * 500)],
+)
+def test_text_longer_than_its_column_is_refused_on_the_field(staff_api, field, value) -> None:
+    assert field in on_fields(staff_api.post("/events", event_body(**{field: value})))
+    assert not Event.objects.exists()
+    event = make_event()
+    assert field in on_fields(staff_api.patch(f"/events/{event.pk}", {field: value}))
+    event.refresh_from_db()
+    assert len(getattr(event, field)) < len(value)
+
+
+def test_the_back_office_refuses_a_meeting_link_longer_than_its_column(staff_client) -> None:
+    response = staff_client.post(
+        "/admin/events/event/create/",
+        {
+            **{"title": "Training", "timezone": "UTC", "capacity": "10", "min_enrolment": "1"},
+            **{"language": "en", "sessions": "2027-03-01 09:00 - 17:00"},
+            "meeting_url": "https://meet.example/" + "a" * 500,
+        },
+    )
+    assert response.status_code == 200
+    assert "at most 500 characters" in response.content.decode()
+    assert not Event.objects.exists()
+
+
+def test_the_trainees_pages_refuse_addresses_longer_than_their_column(world) -> None:
+    in_checkout = Registration.objects.get(trainee_id=world["ids"]["T"])
+    token = manage_token(in_checkout.pk, in_checkout.manage_nonce)
+    client = Client()
+    too_long = "https://github.com/carpentries/" + "a" * 500
+    step = client.post(
+        f"/manage/{token}/checkout/",
+        {"requirement": "teaching_demo", "date": "2027-01-08", "url": too_long},
+        follow=True,
+    )
+    assert "up to 500 characters" in step.content.decode()
+    assert not Evidence.objects.filter(url=too_long).exists()
+    directory = client.post(f"/manage/{token}/directory/", {"website": too_long}, follow=True)
+    assert "up to 300 characters" in directory.content.decode()
+    assert Trainee.objects.get(pk=world["ids"]["T"]).website == ""
 
 
 # --- Bodies past the size limit ------------------------------------------------------

@@ -66,7 +66,7 @@ class ProgressIn(Schema):
     requirement: Line
     state: Line
     date: Day | None = None
-    url: Line = ""
+    url: Line = Field("", max_length=500)
     notes: Text = ""
     kind: Line = Field("", description="Get Involved: served, github, meeting or other")
     description: Text = ""

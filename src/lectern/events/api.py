@@ -39,19 +39,19 @@ LOCAL_TIME = f"Local wall-clock time in the event's zone, YYYY-MM-DDTHH:MM, {DAT
 
 
 class SessionIn(Schema):
-    start: Line = Field(description=LOCAL_TIME)
-    end: Line = Field(description=LOCAL_TIME)
+    start: Line = Field(max_length=32, description=LOCAL_TIME)
+    end: Line = Field(max_length=32, description=LOCAL_TIME)
 
 
 class EventIn(Schema):
     title: Line = Field(max_length=200)
-    timezone: Line = Field(description="IANA zone, e.g. America/New_York")
+    timezone: Line = Field(max_length=64, description="IANA zone, e.g. America/New_York")
     sessions: list[SessionIn]
     capacity: int
     min_enrolment: int
-    meeting_url: Line = ""
+    meeting_url: Line = Field("", max_length=500)
     preparation_notes: Text = ""
-    language: Line = "en"
+    language: Line = Field("en", max_length=16)
     public: bool = True
     membership_id: int | None = Field(None, description="In-house event of this membership.")
     trainer_ids: list[int] = []
@@ -61,13 +61,13 @@ class EventIn(Schema):
 
 class EventPatch(Schema):
     title: Line | None = Field(None, max_length=200)
-    timezone: Line | None = None
+    timezone: Line | None = Field(None, max_length=64)
     sessions: list[SessionIn] | None = None
     capacity: int | None = None
     min_enrolment: int | None = None
-    meeting_url: Line | None = None
+    meeting_url: Line | None = Field(None, max_length=500)
     preparation_notes: Text | None = None
-    language: Line | None = None
+    language: Line | None = Field(None, max_length=16)
     public: bool | None = None
     membership_id: int | None = None
     trainer_ids: list[int] | None = None

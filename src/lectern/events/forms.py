@@ -51,6 +51,7 @@ class EventForm(InputForm):
     )
     meeting_url = forms.URLField(
         assume_scheme="https",
+        max_length=500,
         required=False,
         label="Video-conference link",
         help_text="Shown only to confirmed trainees.",

@@ -35,7 +35,7 @@ class RegistrationIn(Schema):
     accept_code_of_conduct: bool
     accept_privacy: bool
     directory_consent: bool = False
-    timezone: Line = Field("", description="The trainee's IANA zone, for emails")
+    timezone: Line = Field("", max_length=64, description="The trainee's IANA zone, for emails")
     override_reason: Text = Field("", description="Staff only: let it through a closed rule")
 
 
