@@ -5,10 +5,11 @@ from django.http import HttpRequest
 
 from lectern.accounts.models import ApiToken, User
 from lectern.accounts.services import token_revoke
+from lectern.core.adminviews import CheckedInputAdmin
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin, CheckedInputAdmin):
     ordering = ["email"]
     list_display = ["email", "name", "is_staff", "is_trainer", "is_active", "last_login"]
     list_filter = ["is_staff", "is_trainer", "is_active"]

@@ -13,9 +13,10 @@ from django.utils.html import format_html
 from lectern.certificates import services
 from lectern.certificates.models import Certificate
 from lectern.core.adminviews import ServiceRecordAdmin, actor, service_view
+from lectern.core.forms import InputForm
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(InputForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
 
 

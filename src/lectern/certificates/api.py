@@ -12,7 +12,7 @@ from lectern.certificates import services
 from lectern.certificates.models import Certificate
 from lectern.core.errors import NotFound
 from lectern.core.permissions import Principal, get_visible, require_authenticated
-from lectern.core.schemas import refusals
+from lectern.core.schemas import Text, refusals
 from lectern.directory.services import directory_entries
 
 router = Router(tags=["certificates"])
@@ -52,7 +52,7 @@ class InstructorOut(Schema):
 
 
 class RevokeIn(Schema):
-    reason: str
+    reason: Text
 
 
 def certificates_visible_to(caller: Principal) -> Any:

@@ -12,6 +12,7 @@ from django.urls import URLPattern, path
 from lectern.checkout import services
 from lectern.checkout.models import Checkout, Extension, Step
 from lectern.core.adminviews import ServiceRecordAdmin, actor, service_view
+from lectern.core.forms import InputForm
 
 
 class StepInline(admin.TabularInline):
@@ -40,7 +41,7 @@ class ExtensionInline(admin.TabularInline):
         return False
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(InputForm):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Moves the deadline by one block; reopens an expired one.",

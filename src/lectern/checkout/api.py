@@ -10,7 +10,7 @@ from lectern.api import principal
 from lectern.checkout import services
 from lectern.checkout.selectors import checkout_summary
 from lectern.core.permissions import get_visible, require_authenticated
-from lectern.core.schemas import refusals
+from lectern.core.schemas import Day, Line, Text, refusals
 from lectern.events.models import Event
 from lectern.events.selectors import events_visible_to
 from lectern.registrations.api import RegistrationOut
@@ -63,24 +63,24 @@ class TraineeOut(Schema):
 
 
 class ProgressIn(Schema):
-    requirement: str
-    state: str
-    date: dt.date | None = None
-    url: str = ""
-    notes: str = ""
-    kind: str = Field("", description="Get Involved: served, github, meeting or other")
-    description: str = ""
+    requirement: Line
+    state: Line
+    date: Day | None = None
+    url: Line = Field("", max_length=500)
+    notes: Text = ""
+    kind: Line = Field("", description="Get Involved: served, github, meeting or other")
+    description: Text = ""
 
 
 class ExtensionIn(Schema):
-    reason: str
+    reason: Text
 
 
 class DirectoryIn(Schema):
     directory_consent: bool | None = None
-    github: str | None = Field(None, max_length=39)
-    orcid: str | None = Field(None, max_length=19)
-    website: str | None = Field(None, max_length=300)
+    github: Line | None = Field(None, max_length=39)
+    orcid: Line | None = Field(None, max_length=19)
+    website: Line | None = Field(None, max_length=300)
 
 
 def _trainee(request: HttpRequest, trainee_id: int) -> Trainee:

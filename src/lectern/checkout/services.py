@@ -282,8 +282,16 @@ class EvidenceIn:
     description: str = ""
 
 
+URL_MAX_LENGTH = Evidence._meta.get_field("url").max_length or 500
+
+
 def evidence_check(requirement: str, evidence: EvidenceIn, today: date) -> EvidenceIn:
-    """Validate a Get Involved activity's evidence by its type."""
+    """Validate a Get Involved activity's evidence by its type; any step's evidence fits the
+    columns it is stored in."""
+    if len(evidence.url.strip()) > URL_MAX_LENGTH:
+        raise Invalid.field("url", f"Give a web address of up to {URL_MAX_LENGTH} characters.")
+    if evidence.kind and evidence.kind not in ActivityKind.values:
+        raise Invalid.field("kind", "Choose served, github, meeting or other.")
     if requirement != "get_involved":
         return evidence
     if evidence.kind not in ActivityKind.values:

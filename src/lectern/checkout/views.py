@@ -17,6 +17,7 @@ from lectern.checkout import services
 from lectern.checkout.models import ActivityKind, Step, StepState
 from lectern.core.errors import DomainError, NotFound
 from lectern.core.permissions import Principal
+from lectern.core.validators import date_problem
 from lectern.events.models import Event
 from lectern.registrations.models import Registration, RegistrationStatus
 from lectern.registrations.selectors import registration_for_token
@@ -157,6 +158,10 @@ def submit_step(request: HttpRequest, token: str) -> HttpResponse:
         day = dt.date.fromisoformat(raw_date) if raw_date else None
     except ValueError:
         messages.error(request, "Give the date as YYYY-MM-DD.")
+        return redirect("registrations:manage", token=token)
+    problem = date_problem(day) if day else None
+    if problem:
+        messages.error(request, problem)
         return redirect("registrations:manage", token=token)
     evidence = services.EvidenceIn(
         kind=request.POST.get("kind", ""),

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from lectern.core.errors import DomainError
+from lectern.core.forms import check_input
 from lectern.core.permissions import Principal
 
 TEMPLATE = "admin/service_form.html"
@@ -33,6 +34,19 @@ class ServiceRecordAdmin(ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class CheckedInputAdmin(admin.ModelAdmin):
+    """A model edited in the back office's own forms: its text and date fields take only
+    what the API and the pages take (`core.forms.check_input`)."""
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            check_input([field])
+        return field
 
 
 def actor(request: HttpRequest) -> Principal:

@@ -6,23 +6,27 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 
 # A NUL character as it arrives: raw, percent-encoded (URLs, forms), escaped (JSON).
 NUL_SIGNS = (b"\x00", b"%00", b"\\u0000")
-TEXT_BODIES = ("application/json", "application/x-www-form-urlencoded")
 NUL_REFUSAL = "Text may not contain NUL characters (\\u0000); remove them and send it again."
+UNREADABLE_FORM = "The form data could not be read; send it again."
 
 
 class RefuseBadRequestsMiddleware:
     """Refuse, before any view, a request no view could read safely.
 
-    - A text body larger than `DATA_UPLOAD_MAX_MEMORY_SIZE` (2.5 MB): 413. Django would raise
-      while a view reads it, and the API would answer that with a 500.
-    - A NUL character in the path, the query or a text body: 422 on the API, 400 on pages. No
-      person types one, and PostgreSQL cannot store one in text: left to the database it
-      would fail the request wherever the text is used in a query.
+    - A body larger than `DATA_UPLOAD_MAX_MEMORY_SIZE` (2.5 MB), whatever its type (Lectern
+      takes no file uploads): 413. Django would raise while a view reads it, and the API
+      would answer that with a 500.
+    - A NUL character in the path, the query or the body (in a multipart form, in any of its
+      fields once decoded): 422 on the API, 400 on pages. No person types one, and PostgreSQL
+      cannot store one in text: left to the database it would fail the request wherever the
+      text is used in a query.
+    - A multipart form Django cannot parse: 400.
 
     The API's refusals have its error shape; pages get a line of text.
     """
@@ -37,6 +41,8 @@ class RefuseBadRequestsMiddleware:
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20
             message = f"The request body is larger than {limit:g} MB."
             return self._refuse(request, 413, "request_too_large", message)
+        except (MultiPartParserError, SuspiciousOperation):
+            return self._refuse(request, 400, "bad_request", UNREADABLE_FORM)
         if carries_nul:
             api = request.path.startswith("/api/")
             return self._refuse(request, 422 if api else 400, "validation_error", NUL_REFUSAL)
@@ -47,9 +53,13 @@ class RefuseBadRequestsMiddleware:
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or "%00" in query or "\x00" in query:
             return True
-        if request.content_type not in TEXT_BODIES:
-            return False
-        return any(sign in request.body for sign in NUL_SIGNS)
+        body = request.body  # past the size limit, this raises
+        if request.content_type == "multipart/form-data" and request.method == "POST":
+            return any(
+                "\x00" in name or any("\x00" in value for value in values)
+                for name, values in request.POST.lists()
+            )
+        return any(sign in body for sign in NUL_SIGNS)
 
     @staticmethod
     def _refuse(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:

@@ -18,6 +18,7 @@ from lectern.registrations.models import Trainee
 
 GITHUB = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,37})$")
 ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
+WEBSITE_MAX_LENGTH = Trainee._meta.get_field("website").max_length or 300
 
 
 def directory_entries() -> QuerySet[Certificate]:
@@ -61,6 +62,8 @@ def directory_update(
         errors["orcid"] = ["An ORCID iD like 0000-0002-1825-0097."]
     if website and not website.startswith(("https://", "http://")):
         errors["website"] = ["A full web address (https://…)."]
+    elif website and len(website) > WEBSITE_MAX_LENGTH:
+        errors["website"] = [f"A web address of up to {WEBSITE_MAX_LENGTH} characters."]
     if errors:
         raise Invalid("Some directory details are not valid.", fields=errors)
     fields = []

@@ -13,7 +13,8 @@ from lectern.api import principal
 from lectern.core import clock
 from lectern.core.errors import Invalid
 from lectern.core.permissions import get_visible, require_staff
-from lectern.core.schemas import refusals
+from lectern.core.schemas import Line, Text, refusals
+from lectern.core.validators import DATE_RANGE
 from lectern.events import services
 from lectern.events.ical import calendar_ics
 from lectern.events.models import Event
@@ -34,36 +35,39 @@ from lectern.memberships.selectors import memberships_visible_to
 router = Router(tags=["events"])
 
 
+LOCAL_TIME = f"Local wall-clock time in the event's zone, YYYY-MM-DDTHH:MM, {DATE_RANGE}"
+
+
 class SessionIn(Schema):
-    start: str = Field(description="Local wall-clock time in the event's zone, YYYY-MM-DDTHH:MM")
-    end: str = Field(description="Local wall-clock time in the event's zone, YYYY-MM-DDTHH:MM")
+    start: Line = Field(max_length=32, description=LOCAL_TIME)
+    end: Line = Field(max_length=32, description=LOCAL_TIME)
 
 
 class EventIn(Schema):
-    title: str = Field(max_length=200)
-    timezone: str = Field(description="IANA zone, e.g. America/New_York")
+    title: Line = Field(max_length=200)
+    timezone: Line = Field(max_length=64, description="IANA zone, e.g. America/New_York")
     sessions: list[SessionIn]
     capacity: int
     min_enrolment: int
-    meeting_url: str = ""
-    preparation_notes: str = ""
-    language: str = "en"
+    meeting_url: Line = Field("", max_length=500)
+    preparation_notes: Text = ""
+    language: Line = Field("en", max_length=16)
     public: bool = True
     membership_id: int | None = Field(None, description="In-house event of this membership.")
     trainer_ids: list[int] = []
     run_regardless: bool = False
-    status: str = Field("scheduled", description="`completed` or `cancelled` to import history")
+    status: Line = Field("scheduled", description="`completed` or `cancelled` to import history")
 
 
 class EventPatch(Schema):
-    title: str | None = Field(None, max_length=200)
-    timezone: str | None = None
+    title: Line | None = Field(None, max_length=200)
+    timezone: Line | None = Field(None, max_length=64)
     sessions: list[SessionIn] | None = None
     capacity: int | None = None
     min_enrolment: int | None = None
-    meeting_url: str | None = None
-    preparation_notes: str | None = None
-    language: str | None = None
+    meeting_url: Line | None = Field(None, max_length=500)
+    preparation_notes: Text | None = None
+    language: Line | None = Field(None, max_length=16)
     public: bool | None = None
     membership_id: int | None = None
     trainer_ids: list[int] | None = None
@@ -71,7 +75,7 @@ class EventPatch(Schema):
 
 
 class CancelIn(Schema):
-    reason: str
+    reason: Text
 
 
 class SessionOut(Schema):

@@ -8,6 +8,7 @@ from zoneinfo import available_timezones
 from django import forms
 
 from lectern.accounts.models import User
+from lectern.core.forms import InputForm
 from lectern.events.models import Event
 from lectern.events.services import LocalTimes
 from lectern.memberships.models import Membership
@@ -34,7 +35,7 @@ def sessions_text(event: Event) -> str:
     return "\n".join(lines)
 
 
-class EventForm(forms.Form):
+class EventForm(InputForm):
     title = forms.CharField(max_length=200)
     timezone = forms.ChoiceField(
         choices=[(z, z) for z in sorted(available_timezones())],
@@ -50,6 +51,7 @@ class EventForm(forms.Form):
     )
     meeting_url = forms.URLField(
         assume_scheme="https",
+        max_length=500,
         required=False,
         label="Video-conference link",
         help_text="Shown only to confirmed trainees.",
@@ -109,7 +111,7 @@ class EventForm(forms.Form):
         }
 
 
-class CancelForm(forms.Form):
+class CancelForm(InputForm):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Trainees and coordinators are told this reason.",

@@ -12,6 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from lectern.core.errors import Invalid
 from lectern.core.permissions import Principal
+from lectern.core.validators import EARLIEST_DATE, LATEST_DATE
 from lectern.events.models import Event, EventStatus, Session
 from lectern.events.timezones import LOCAL_FORMAT, is_ambiguous, offset_label
 from lectern.memberships.selectors import memberships_visible_to
@@ -33,7 +34,11 @@ class Quarter:
         match = QUARTER.match(text.strip().upper())
         if not match:
             raise Invalid.field("quarter", f"{text!r} is not a quarter like 2027-Q1.")
-        return cls(int(match.group(1)), int(match.group(2)))
+        quarter = cls(int(match.group(1)), int(match.group(2)))
+        first, last = cls.of(EARLIEST_DATE), cls.of(LATEST_DATE)
+        if not first <= quarter <= last:
+            raise Invalid.field("quarter", f"Give a quarter from {first} to {last}.")
+        return quarter
 
     @property
     def first_day(self) -> date:

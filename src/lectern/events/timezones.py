@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from lectern.core.errors import Invalid
+from lectern.core.validators import date_problem
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -36,11 +37,15 @@ def _zones() -> frozenset[str]:
 
 
 def parse_local(text: str, field: str) -> datetime:
-    """Parse `YYYY-MM-DDTHH:MM` (a space instead of the T is accepted) as a naive time."""
+    """Parse `YYYY-MM-DDTHH:MM` (a space instead of the T is accepted) as a naive time, on a
+    day within the dates every caller accepts (`core.validators`)."""
     try:
         value = datetime.strptime(text.strip().replace(" ", "T", 1), LOCAL_FORMAT)  # noqa: DTZ007
     except ValueError:
         raise Invalid.field(field, f"{text!r} is not a local time like 2027-03-04T09:00.") from None
+    problem = date_problem(value.date())
+    if problem:
+        raise Invalid.field(field, problem)
     return value
 
 

@@ -8,8 +8,8 @@ from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 
+from lectern.core.adminviews import CheckedInputAdmin, form_errors_from, render_form, service_view
 from lectern.core.adminviews import actor as _actor
-from lectern.core.adminviews import form_errors_from, render_form, service_view
 from lectern.core.errors import DomainError
 from lectern.memberships import services
 from lectern.memberships.forms import (
@@ -24,7 +24,7 @@ from lectern.memberships.models import Membership, MembershipContact, Organizati
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(CheckedInputAdmin):
     list_display = ["name", "country", "created_at"]
     search_fields = ["name", "domains"]
     list_filter = ["country"]

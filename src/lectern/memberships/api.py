@@ -11,7 +11,8 @@ from ninja.pagination import paginate
 
 from lectern.api import principal
 from lectern.core.permissions import get_visible, require_authenticated, require_staff
-from lectern.core.schemas import refusals
+from lectern.core.schemas import Day, Line, Text, refusals
+from lectern.core.validators import DATE_RANGE
 from lectern.memberships import services
 from lectern.memberships.models import Membership, Organization
 from lectern.memberships.selectors import (
@@ -24,9 +25,9 @@ router = Router(tags=["memberships"])
 
 
 class OrganizationIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    country: str = Field(min_length=2, max_length=2, description="ISO 3166 alpha-2, e.g. GB")
-    domains: list[str] = []
+    name: Line = Field(min_length=1, max_length=200)
+    country: Line = Field(min_length=2, max_length=2, description="ISO 3166 alpha-2, e.g. GB")
+    domains: list[Line] = []
 
 
 class OrganizationOut(Schema):
@@ -42,11 +43,11 @@ class OrganizationOut(Schema):
 
 class MembershipIn(Schema):
     organization_id: int
-    tier: str = Field(description="bronze, silver, gold, platinum, titanium or custom")
-    start_date: date
-    end_date: date | None = Field(None, description="Default: one year after the start.")
+    tier: Line = Field(description="bronze, silver, gold, platinum, titanium or custom")
+    start_date: Day = Field(description=f"A date {DATE_RANGE}.")
+    end_date: Day | None = Field(None, description="Default: one year after the start.")
     seats: int | None = Field(None, description="Default: the tier's seats.")
-    registration_code: str | None = Field(None, description="Default: generated.")
+    registration_code: Line | None = Field(None, description="Default: generated.")
     consortium_organization_ids: list[int] = Field(
         [], description="Other organisations of a consortium; organization_id is the main one."
     )
@@ -86,8 +87,8 @@ class MembershipOut(Schema):
 
 
 class ContactIn(Schema):
-    email: str = Field(max_length=254)
-    name: str = Field(min_length=1, max_length=200)
+    email: Line = Field(max_length=254)
+    name: Line = Field(min_length=1, max_length=200)
     role: Literal["coordinator", "billing"]
 
 
@@ -100,7 +101,7 @@ class ContactOut(Schema):
 
 class SeatsIn(Schema):
     delta: int = Field(description="Seats to add; negative to adjust down.")
-    reason: str = Field(min_length=1)
+    reason: Text = Field(min_length=1)
     adjustment: bool | None = Field(
         None, description="Record as an adjustment rather than a purchase (default: delta < 0)."
     )
@@ -109,12 +110,12 @@ class SeatsIn(Schema):
 
 class RolloverIn(Schema):
     seats: int
-    start_date: date | None = None
+    start_date: Day | None = None
 
 
 class ExtendIn(Schema):
-    end_date: date
-    reason: str = Field(min_length=1)
+    end_date: Day
+    reason: Text = Field(min_length=1)
 
 
 class LedgerEntryOut(Schema):

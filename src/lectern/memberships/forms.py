@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django import forms
 
+from lectern.core.forms import InputForm
 from lectern.memberships.codes import normalize_code
 from lectern.memberships.models import ContactRole, Organization, Tier
 
 
-class MembershipCreateForm(forms.Form):
+class MembershipCreateForm(InputForm):
     organization = forms.ModelChoiceField(Organization.objects.all(), label="Organisation")
     consortium = forms.ModelMultipleChoiceField(
         Organization.objects.all(),
@@ -33,7 +34,7 @@ class MembershipCreateForm(forms.Form):
         return normalize_code(self.cleaned_data["registration_code"]) or None
 
 
-class SeatsForm(forms.Form):
+class SeatsForm(InputForm):
     delta = forms.IntegerField(label="Seats", help_text="Positive to add, negative to adjust down.")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
     adjustment = forms.BooleanField(
@@ -44,12 +45,12 @@ class SeatsForm(forms.Form):
     )
 
 
-class ExtendForm(forms.Form):
+class ExtendForm(InputForm):
     end_date = forms.DateField(label="New end date", widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class RolloverForm(forms.Form):
+class RolloverForm(InputForm):
     seats = forms.IntegerField(min_value=1, help_text="Unused available seats to move.")
     start_date = forms.DateField(
         required=False,
@@ -58,12 +59,12 @@ class RolloverForm(forms.Form):
     )
 
 
-class ContactForm(forms.Form):
+class ContactForm(InputForm):
     name = forms.CharField(max_length=200)
     email = forms.EmailField()
     role = forms.ChoiceField(choices=ContactRole.choices)
 
 
-class CodeResetForm(forms.Form):
+class CodeResetForm(InputForm):
     code = forms.CharField(required=False, max_length=40, help_text="Leave empty to generate one.")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))

@@ -9,7 +9,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import URLPattern, path
 
-from lectern.core.adminviews import ServiceRecordAdmin, actor, service_view
+from lectern.core.adminviews import CheckedInputAdmin, ServiceRecordAdmin, actor, service_view
+from lectern.core.forms import InputForm
 from lectern.events.admin import EventAdmin
 from lectern.events.forms import CancelForm
 from lectern.events.models import Event
@@ -17,7 +18,7 @@ from lectern.registrations import services
 from lectern.registrations.models import Registration, Trainee, WaitlistEntry
 
 
-class EmergencyForm(forms.Form):
+class EmergencyForm(InputForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
     move_to_event_id = forms.IntegerField(
         required=False,
@@ -26,7 +27,7 @@ class EmergencyForm(forms.Form):
     )
 
 
-class MoveForm(forms.Form):
+class MoveForm(InputForm):
     event_id = forms.IntegerField(label="Event (id)")
     reason = forms.CharField(
         required=False,
@@ -35,7 +36,7 @@ class MoveForm(forms.Form):
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(InputForm):
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -124,7 +125,7 @@ class RegistrationAdmin(ServiceRecordAdmin):
 
 
 @admin.register(Trainee)
-class TraineeAdmin(admin.ModelAdmin):
+class TraineeAdmin(CheckedInputAdmin):
     list_display = ["name", "email", "affiliation", "country", "created_at"]
     search_fields = ["name", "email", "affiliation"]
     list_filter = ["country", "usage_frequency"]

@@ -8,7 +8,7 @@ from ninja.pagination import paginate
 
 from lectern.api import principal
 from lectern.core.permissions import get_visible, require_authenticated
-from lectern.core.schemas import refusals
+from lectern.core.schemas import Line, Text, refusals
 from lectern.events.api import CancelIn, EventOut, event_visible
 from lectern.memberships.selectors import memberships_visible_to
 from lectern.registrations import services
@@ -25,20 +25,20 @@ Technology = Literal["r", "python", "shell", "sql", "openrefine", "spreadsheets"
 
 class RegistrationIn(Schema):
     event_id: int
-    code: str = Field(max_length=100)
-    name: str = Field(max_length=200)
-    email: str = Field(max_length=254)
-    country: str = Field(max_length=2, description="ISO 3166 alpha-2")
-    affiliation: str = Field(max_length=200)
+    code: Line = Field(max_length=100)
+    name: Line = Field(max_length=200)
+    email: Line = Field(max_length=254)
+    country: Line = Field(max_length=2, description="ISO 3166 alpha-2")
+    affiliation: Line = Field(max_length=200)
     technologies: list[Technology]
     usage_frequency: Literal["daily", "weekly", "monthly", "less"]
     carpentries_experience: list[Literal["learner", "helper", "none"]]
-    teaching_experience: str = ""
+    teaching_experience: Text = ""
     accept_code_of_conduct: bool
     accept_privacy: bool
     directory_consent: bool = False
-    timezone: str = Field("", description="The trainee's IANA zone, for emails")
-    override_reason: str = Field("", description="Staff only: let it through a closed rule")
+    timezone: Line = Field("", max_length=64, description="The trainee's IANA zone, for emails")
+    override_reason: Text = Field("", description="Staff only: let it through a closed rule")
 
 
 class WaitlistIn(RegistrationIn):
@@ -72,15 +72,15 @@ class CoordinatorRegistrationOut(RegistrationOut):
 
 class MoveIn(Schema):
     event_id: int
-    reason: str = ""
+    reason: Text = ""
 
 
 class WithdrawIn(Schema):
-    reason: str = ""
+    reason: Text = ""
 
 
 class EmergencyIn(Schema):
-    reason: str
+    reason: Text
     move_to_event_id: int | None = None
 
 
@@ -96,7 +96,7 @@ class WaitlistOut(Schema):
 
 
 class AcceptIn(Schema):
-    token: str
+    token: Line
 
 
 def details_from(payload: RegistrationIn) -> services.TraineeDetails:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django_countries import countries
 
+from lectern.core.forms import InputForm
 from lectern.registrations.models import TECHNOLOGIES, TECHNOLOGY_LABELS, UsageFrequency
 from lectern.registrations.services import TraineeDetails
 
@@ -16,7 +17,7 @@ EXPERIENCE_CHOICES = [
 ]
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(InputForm):
     code = forms.CharField(
         label="Registration code",
         max_length=100,

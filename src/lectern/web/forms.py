@@ -1,7 +1,9 @@
 from django import forms
 
+from lectern.core.forms import InputForm
 
-class LoginForm(forms.Form):
+
+class LoginForm(InputForm):
     email = forms.EmailField(
         label="Your email address",
         help_text="We email you a link that signs you in. It works once, for a few minutes.",

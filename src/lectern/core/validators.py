@@ -1,0 +1,79 @@
+"""What text and dates people may send, defined once for the API's schemas
+(`core.schemas.Line`, `Text`, `Day`), the pages' forms and the back office.
+
+Text: a one-line field (a title, a name, an affiliation, a code) has no control characters
+at all, so that it can go into an email header or a calendar line as it is; a multi-line
+field (notes, reasons) may have line breaks and tabs but no other control character. Neither
+may hold a lone surrogate (`"\\ud800"` in JSON): it is not a character, and no database or
+page can encode it. NUL characters are refused earlier, for the whole request, by
+`core.middleware`.
+
+Dates: every date a person gives (a session's day, a membership's start or end, an
+activity's date) lies between `EARLIEST_DATE` and `LATEST_DATE`. The programme's history
+starts after 2000, and the upper bound leaves thousands of years of room below Python's
+year 9999 for the arithmetic the app does on these dates (the registration cutoff a week
+before, a membership year, checkout deadlines and their extensions, the next quarter).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+from django.core.exceptions import ValidationError
+
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+DATE_RANGE = f"between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}"
+
+# Control characters a multi-line field may hold: tab, line feed, carriage return.
+LINE_BREAKS = frozenset("\t\n\r")
+NAMES = {"\t": "a tab", "\n": "a line break", "\r": "a line break"}
+
+
+def date_problem(day: date) -> str | None:
+    """Why a date cannot be taken, or None."""
+    if EARLIEST_DATE <= day <= LATEST_DATE:
+        return None
+    return f"{day.isoformat()} is out of range: give a date {DATE_RANGE}."
+
+
+def _describe(char: str) -> str:
+    return NAMES.get(char, f"the control character U+{ord(char):04X}")
+
+
+def text_problem(value: str, *, one_line: bool) -> str | None:
+    """Why a text cannot be taken, or None."""
+    for char in value:
+        category = unicodedata.category(char)
+        if category == "Cs":
+            return (
+                f"This text holds an invalid character (U+{ord(char):04X}, an unpaired "
+                "surrogate); remove it and send the text again."
+            )
+        if one_line and (category in {"Cc", "Zl", "Zp"}):
+            return f"Give one line of text, without {_describe(char)}."
+        if category == "Cc" and char not in LINE_BREAKS:
+            return f"Remove {_describe(char)}; text may only hold line breaks and tabs."
+    return None
+
+
+def validate_one_line(value: str) -> None:
+    """A form field's validator: one line of text."""
+    problem = text_problem(value, one_line=True)
+    if problem:
+        raise ValidationError(problem, code="invalid_text")
+
+
+def validate_text(value: str) -> None:
+    """A form field's validator: text that may have several lines."""
+    problem = text_problem(value, one_line=False)
+    if problem:
+        raise ValidationError(problem, code="invalid_text")
+
+
+def validate_date(value: date) -> None:
+    """A form field's validator: a date within the bounds."""
+    problem = date_problem(value)
+    if problem:
+        raise ValidationError(problem, code="date_out_of_range")
