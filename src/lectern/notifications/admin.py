@@ -25,7 +25,16 @@ class AttachmentInline(admin.TabularInline):
 
 @admin.register(Message)
 class MessageAdmin(ServiceRecordAdmin):
-    list_display = ["due_at", "kind", "recipient", "subject", "status", "attempts", "sent_at"]
+    list_display = [
+        "due_at",
+        "kind",
+        "key",
+        "recipient",
+        "subject",
+        "status",
+        "attempts",
+        "sent_at",
+    ]
     list_filter = ["status", "kind"]
     search_fields = ["recipient", "subject"]
     date_hierarchy = "due_at"
@@ -33,6 +42,7 @@ class MessageAdmin(ServiceRecordAdmin):
     actions = ["send_again"]
     fields = readonly_fields = (
         "kind",
+        "key",
         "recipient",
         "recipient_name",
         "object_type",

@@ -19,6 +19,7 @@ router = Router(tags=["notifications"])
 class NotificationOut(Schema):
     id: int
     kind: str
+    key: str
     to: str = Field(alias="recipient")
     subject: str
     status: str

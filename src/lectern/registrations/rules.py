@@ -86,7 +86,7 @@ def social_event_suggestion(now: datetime) -> int:
     membership year) are spread over two or more events. Checked every six hours: it reads
     every active membership's registrations, and hours do not matter to it."""
     quarter = Quarter.of(now.date())
-    kind = f"social_event_suggestion_{quarter.year}q{quarter.number}"
+    key = f"{quarter.year}q{quarter.number}"
     today = now.date()
     spread = (
         Registration.objects.filter(
@@ -100,7 +100,8 @@ def social_event_suggestion(now: datetime) -> int:
         .values("membership_id")
     )
     told = Message.objects.filter(
-        kind=kind,
+        kind="social_event_suggestion",
+        key=key,
         object_type="membership",
         object_id=OuterRef("membership_id"),
         recipient=OuterRef("email"),
@@ -124,7 +125,8 @@ def social_event_suggestion(now: datetime) -> int:
             .order_by("first_start")
         )
         message_queue(
-            kind=kind,
+            kind="social_event_suggestion",
+            key=key,
             to=contact.email,
             name=contact.name,
             obj=contact.membership,
