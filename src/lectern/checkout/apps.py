@@ -7,5 +7,5 @@ class CheckoutConfig(AppConfig):
     verbose_name = "Attendance and checkout"
 
     def ready(self) -> None:
-        # Importing them registers this app's kinds of email.
-        from lectern.checkout import kinds  # noqa: F401
+        # Importing them registers this app's kinds of email and its scheduled rules.
+        from lectern.checkout import kinds, rules  # noqa: F401

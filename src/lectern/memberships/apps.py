@@ -7,5 +7,5 @@ class MembershipsConfig(AppConfig):
     verbose_name = "Organisations and memberships"
 
     def ready(self) -> None:
-        # Importing them registers this app's kinds of email.
-        from lectern.memberships import kinds  # noqa: F401
+        # Importing them registers this app's kinds of email and its scheduled rules.
+        from lectern.memberships import kinds, rules  # noqa: F401

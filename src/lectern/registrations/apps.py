@@ -7,5 +7,5 @@ class RegistrationsConfig(AppConfig):
     verbose_name = "Trainees and registrations"
 
     def ready(self) -> None:
-        # Importing them registers this app's kinds of email.
-        from lectern.registrations import kinds  # noqa: F401
+        # Importing them registers this app's kinds of email and its scheduled rules.
+        from lectern.registrations import kinds, rules  # noqa: F401
