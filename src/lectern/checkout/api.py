@@ -6,10 +6,9 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, Router, Schema
 
-from lectern.api import principal
 from lectern.checkout import services
 from lectern.checkout.selectors import checkout_summary
-from lectern.core.permissions import get_visible, require_authenticated
+from lectern.core.permissions import get_visible, principal, require_authenticated
 from lectern.core.schemas import refusals
 from lectern.events.models import Event
 from lectern.events.selectors import events_visible_to

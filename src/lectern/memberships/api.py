@@ -9,8 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from lectern.api import principal
-from lectern.core.permissions import get_visible, require_authenticated, require_staff
+from lectern.core.permissions import get_visible, principal, require_authenticated, require_staff
 from lectern.core.schemas import refusals
 from lectern.memberships import services
 from lectern.memberships.models import Membership, Organization

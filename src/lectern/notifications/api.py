@@ -7,8 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from lectern.api import principal
-from lectern.core.permissions import get_visible, require_staff
+from lectern.core.permissions import get_visible, principal, require_staff
 from lectern.core.schemas import refusals
 from lectern.notifications.models import Message, MessageStatus
 from lectern.notifications.selectors import messages_filtered
