@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef
 
+from lectern.core.models import IdempotencyRecord
 from lectern.core.permissions import Principal
 from lectern.events.models import Event, EventStatus
 from lectern.events.selectors import Quarter
@@ -140,8 +141,6 @@ def social_event_suggestion(now: datetime) -> int:
 @rule("housekeeping")
 def housekeeping(now: datetime) -> int:
     """Forget failed code attempts after a day, and idempotency records after theirs."""
-    from lectern.core.models import IdempotencyRecord
-
     forgotten = code_attempts_forget(before=now - timedelta(days=1))
     hours = settings.LECTERN["IDEMPOTENCY_KEY_HOURS"]
     IdempotencyRecord.objects.filter(created_at__lt=now - timedelta(hours=hours)).delete()

@@ -11,11 +11,14 @@ from django.db import transaction
 
 from lectern.accounts.models import User
 from lectern.accounts.services import login_link_create, user_ensure
+from lectern.checkout import services as checkout
 from lectern.core import clock
 from lectern.core.permissions import Principal
 from lectern.events.demo import load_demo_events
+from lectern.events.models import Event, EventStatus
 from lectern.memberships import services
 from lectern.memberships.models import Organization, Tier
+from lectern.registrations import services as registrations
 
 STAFF_EMAIL = "staff@demo.lectern.test"
 STAFF_PASSWORD = "lectern-demo-staff"
@@ -116,10 +119,6 @@ class Command(BaseCommand):
     def _trainees(self, membership: Any, system: Principal) -> None:
         """Trainees of the coordinator's membership: some registered for coming events, some
         trained last month (one failed, one certified and listed in the directory)."""
-
-        from lectern.checkout import services as checkout
-        from lectern.events.models import Event, EventStatus
-        from lectern.registrations import services as registrations
 
         def person(n: int) -> registrations.TraineeDetails:
             first, last = DEMO_NAMES[n]

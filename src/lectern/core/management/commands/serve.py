@@ -29,7 +29,7 @@ class LecternServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from lectern.wsgi import application
+        from lectern.wsgi import application  # gunicorn loads the application when it asks
 
         return application
 
