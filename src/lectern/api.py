@@ -14,8 +14,15 @@ from ninja.security import HttpBearer
 from psycopg.errors import NumericValueOutOfRange
 
 from lectern.accounts.services import token_authenticate
+from lectern.certificates.api import router as certificates_router
+from lectern.checkout.api import router as checkout_router
 from lectern.core.errors import DomainError, RateLimited, Unauthenticated
 from lectern.core.permissions import Principal
+from lectern.events.api import router as events_router
+from lectern.memberships.api import router as memberships_router
+from lectern.notifications.api import router as notifications_router
+from lectern.registrations.api import router as registrations_router
+from lectern.registrations.selectors import registration_for_token
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +44,6 @@ class BearerAuth(HttpBearer):
         return self.authenticate(request, token.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> Principal:
-        from lectern.registrations.selectors import registration_for_token
-
         if token.startswith("lr_"):
             registration = registration_for_token(token)
             if registration is None:
@@ -62,12 +67,6 @@ api = NinjaAPI(
     docs_url="/docs",
     urls_namespace="api",
 )
-
-
-def principal(request: HttpRequest) -> Principal:
-    """The caller of an API operation, as resolved by `BearerAuth`."""
-    auth: Any = getattr(request, "auth", None)
-    return auth if isinstance(auth, Principal) else Principal.anonymous()
 
 
 @api.exception_handler(DomainError)
@@ -158,23 +157,9 @@ def health(request: HttpRequest) -> dict[str, str]:
     return {"status": "ok"}
 
 
-def _register_routers() -> None:
-    from lectern.events.api import router as events_router
-    from lectern.memberships.api import router as memberships_router
-
-    api.add_router("", memberships_router)
-    api.add_router("", events_router)
-    from lectern.notifications.api import router as notifications_router
-
-    api.add_router("", notifications_router)
-    from lectern.registrations.api import router as registrations_router
-
-    api.add_router("", registrations_router)
-    from lectern.certificates.api import router as certificates_router
-    from lectern.checkout.api import router as checkout_router
-
-    api.add_router("", checkout_router)
-    api.add_router("", certificates_router)
-
-
-_register_routers()
+api.add_router("", memberships_router)
+api.add_router("", events_router)
+api.add_router("", notifications_router)
+api.add_router("", registrations_router)
+api.add_router("", checkout_router)
+api.add_router("", certificates_router)

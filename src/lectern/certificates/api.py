@@ -7,11 +7,10 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from lectern.api import principal
 from lectern.certificates import services
 from lectern.certificates.models import Certificate
 from lectern.core.errors import NotFound
-from lectern.core.permissions import Principal, get_visible, require_authenticated
+from lectern.core.permissions import Principal, get_visible, principal, require_authenticated
 from lectern.core.schemas import Text, refusals
 from lectern.directory.services import directory_entries
 

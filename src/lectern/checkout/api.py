@@ -6,11 +6,12 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, Router, Schema
 
-from lectern.api import principal
 from lectern.checkout import services
 from lectern.checkout.selectors import checkout_summary
-from lectern.core.permissions import get_visible, require_authenticated
+from lectern.core.permissions import get_visible, principal, require_authenticated
 from lectern.core.schemas import Day, Line, Text, refusals
+from lectern.directory.personal_data import personal_data_erase, personal_data_export
+from lectern.directory.services import directory_update
 from lectern.events.models import Event
 from lectern.events.selectors import events_visible_to
 from lectern.registrations.api import RegistrationOut
@@ -147,8 +148,6 @@ def extension(request: HttpRequest, trainee_id: int, payload: ExtensionIn) -> An
 @router.patch("/trainees/{trainee_id}/directory", response={200: TraineeOut, **refusals(403, 404)})
 def directory_settings(request: HttpRequest, trainee_id: int, payload: DirectoryIn) -> Any:
     """The trainee's directory consent and public links; withdrawing consent is immediate."""
-    from lectern.directory.services import directory_update
-
     trainee = _trainee(request, trainee_id)
     directory_update(
         actor=principal(request), trainee=trainee, changes=payload.dict(exclude_unset=True)
@@ -159,8 +158,6 @@ def directory_settings(request: HttpRequest, trainee_id: int, payload: Directory
 @router.get("/trainees/{trainee_id}/export", response={200: dict, **refusals(403, 404)})
 def export(request: HttpRequest, trainee_id: int) -> JsonResponse:
     """Everything held about the trainee, as JSON."""
-    from lectern.directory.personal_data import personal_data_export
-
     trainee = _trainee(request, trainee_id)
     data = personal_data_export(actor=principal(request), trainee=trainee)
     response = JsonResponse(data, json_dumps_params={"indent": 2})
@@ -176,8 +173,6 @@ class ErasedOut(Schema):
 @router.post("/trainees/{trainee_id}/erase", response={200: ErasedOut, **refusals(403, 404)})
 def erase(request: HttpRequest, trainee_id: int) -> Any:
     """Blank the trainee's personal data; registrations, ledgers and statistics remain."""
-    from lectern.directory.personal_data import personal_data_erase
-
     trainee = _trainee(request, trainee_id)
     personal_data_erase(actor=principal(request), trainee=trainee)
     return {"id": trainee.pk, "erased": True}

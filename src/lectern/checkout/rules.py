@@ -31,22 +31,24 @@ def checkout_reminders(now: datetime) -> int:
         due = list(checkouts.select_related("registration__event", "registration__trainee"))
         sent = set(
             Message.objects.filter(
+                kind="checkout_reminder",
+                key__startswith=f"{days}d_",
                 object_type="checkout",
                 object_id__in=[c.pk for c in due],
-                kind__startswith=f"checkout_reminder_{days}d_",
-            ).values_list("object_id", "kind")
+            ).values_list("object_id", "key")
         )
         for checkout in due:
-            kind = f"checkout_reminder_{days}d_{checkout.deadline:%Y%m%d}"
-            if (checkout.pk, kind) in sent:
+            key = f"{days}d_{checkout.deadline:%Y%m%d}"
+            if (checkout.pk, key) in sent:
                 continue
             open_steps = [
                 s.requirement.replace("_", " ").capitalize()
                 for s in checkout.steps.exclude(state=StepState.PASSED)
             ]
             emails.to_trainee(
-                kind,
+                "checkout_reminder",
                 checkout.registration,
+                key=key,
                 about=checkout,
                 now=now,
                 days=days,

@@ -454,8 +454,9 @@ def checkouts_expire(*, now: datetime) -> int:
             ):
                 expired += 1
                 emails.to_trainee(
-                    f"checkout_expired_{checkout.deadline:%Y%m%d}",
+                    "checkout_expired",
                     checkout.registration,
+                    key=f"{checkout.deadline:%Y%m%d}",
                     about=checkout,
                     now=now,
                     deadline=checkout.deadline,

@@ -18,7 +18,10 @@ from lectern.checkout.models import ActivityKind, Step, StepState
 from lectern.core.errors import DomainError, NotFound
 from lectern.core.permissions import Principal
 from lectern.core.validators import date_problem
+from lectern.directory.personal_data import personal_data_erase, personal_data_export
+from lectern.directory.services import directory_update
 from lectern.events.models import Event
+from lectern.events.selectors import local_sessions
 from lectern.registrations.models import Registration, RegistrationStatus
 from lectern.registrations.selectors import registration_for_token
 
@@ -91,8 +94,6 @@ def roster(request: HttpRequest, event_id: int) -> HttpResponse:
         }
         for r in registrations
     ]
-    from lectern.events.selectors import local_sessions
-
     return render(
         request,
         "checkout/roster.html",
@@ -196,8 +197,6 @@ def certificate_download(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 def directory_settings(request: HttpRequest, token: str) -> HttpResponse:
-    from lectern.directory.services import directory_update
-
     registration = _registration(token)
     try:
         directory_update(
@@ -218,8 +217,6 @@ def directory_settings(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def data_export(request: HttpRequest, token: str) -> HttpResponse:
-    from lectern.directory.personal_data import personal_data_export
-
     registration = _registration(token)
     data = personal_data_export(
         actor=Principal.trainee(registration.pk), trainee=registration.trainee
@@ -231,8 +228,6 @@ def data_export(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def data_erase(request: HttpRequest, token: str) -> HttpResponse:
-    from lectern.directory.personal_data import personal_data_erase
-
     registration = _registration(token)
     if request.method == "POST":
         personal_data_erase(actor=Principal.trainee(registration.pk), trainee=registration.trainee)

@@ -7,10 +7,11 @@ nobody learns what another organisation holds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.http import HttpRequest
 
 from lectern.core.errors import Forbidden, NotFound, Unauthenticated
 
@@ -65,6 +66,13 @@ class Principal:
         if self.registration_id is not None:
             return f"trainee (registration {self.registration_id})"
         return "anonymous"
+
+
+def principal(request: HttpRequest) -> Principal:
+    """The caller of an API operation, as the API's authentication (`lectern.api`) resolved
+    it onto the request."""
+    auth: Any = getattr(request, "auth", None)
+    return auth if isinstance(auth, Principal) else Principal.anonymous()
 
 
 def require_authenticated(principal: Principal) -> None:

@@ -8,6 +8,8 @@ from typing import Any
 from django.db import transaction
 from django.forms.models import model_to_dict
 
+from lectern.certificates.models import Certificate
+from lectern.checkout.models import Evidence
 from lectern.core import clock
 from lectern.core.audit import audit_log
 from lectern.core.permissions import Principal
@@ -90,9 +92,6 @@ def personal_data_erase(
     Message.objects.filter(recipient=old_email).update(
         recipient=trainee.email, recipient_name="", subject="(erased)", body_text="", body_html=""
     )
-    from lectern.certificates.models import Certificate
-    from lectern.checkout.models import Evidence
-
     Certificate.objects.filter(trainee=trainee).update(name_on_certificate="Erased trainee")
     Evidence.objects.filter(step__checkout__trainee=trainee).update(url="", description="")
     audit_log(actor=actor, action="personal_data_erased", obj=trainee, at=now)

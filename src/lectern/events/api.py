@@ -9,10 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from lectern.api import principal
 from lectern.core import clock
 from lectern.core.errors import Invalid
-from lectern.core.permissions import get_visible, require_staff
+from lectern.core.permissions import get_visible, principal, require_staff
 from lectern.core.schemas import Line, Text, refusals
 from lectern.core.validators import DATE_RANGE
 from lectern.events import services

@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from lectern.api import principal
-from lectern.core.permissions import get_visible, require_authenticated, require_staff
+from lectern.core.errors import Invalid
+from lectern.core.permissions import get_visible, principal, require_authenticated, require_staff
 from lectern.core.schemas import Day, Line, Text, refusals
 from lectern.core.validators import DATE_RANGE
 from lectern.memberships import services
@@ -137,8 +137,6 @@ def _visible_membership(request: HttpRequest, membership_id: int) -> Membership:
 
 
 def _organization(organization_id: int, field: str) -> Organization:
-    from lectern.core.errors import Invalid
-
     try:
         return Organization.objects.get(pk=organization_id)
     except Organization.DoesNotExist:

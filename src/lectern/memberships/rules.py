@@ -25,9 +25,10 @@ def coordinator_checkins(now: datetime) -> int:
     grace = settings.LECTERN["CHECKIN_GRACE_DAYS"]
     queued = 0
     for months in settings.LECTERN["CHECKIN_MONTHS"]:
-        kind = f"coordinator_checkin_{months}m"
+        key = f"{months}m"
         sent = Message.objects.filter(
-            kind=kind,
+            kind="coordinator_checkin",
+            key=key,
             object_type="membership",
             object_id=OuterRef("membership_id"),
             recipient=OuterRef("email"),
@@ -49,7 +50,8 @@ def coordinator_checkins(now: datetime) -> int:
             if not today - timedelta(days=grace) < day <= today:
                 continue
             message_queue(
-                kind=kind,
+                kind="coordinator_checkin",
+                key=key,
                 to=contact.email,
                 name=contact.name,
                 obj=membership,

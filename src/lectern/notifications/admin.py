@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
+from lectern.core import clock
 from lectern.core.adminviews import ServiceRecordAdmin
 from lectern.notifications.models import Attachment, Message, MessageStatus
 
@@ -25,7 +26,16 @@ class AttachmentInline(admin.TabularInline):
 
 @admin.register(Message)
 class MessageAdmin(ServiceRecordAdmin):
-    list_display = ["due_at", "kind", "recipient", "subject", "status", "attempts", "sent_at"]
+    list_display = [
+        "due_at",
+        "kind",
+        "key",
+        "recipient",
+        "subject",
+        "status",
+        "attempts",
+        "sent_at",
+    ]
     list_filter = ["status", "kind"]
     search_fields = ["recipient", "subject"]
     date_hierarchy = "due_at"
@@ -33,6 +43,7 @@ class MessageAdmin(ServiceRecordAdmin):
     actions = ["send_again"]
     fields = readonly_fields = (
         "kind",
+        "key",
         "recipient",
         "recipient_name",
         "object_type",
@@ -60,8 +71,6 @@ class MessageAdmin(ServiceRecordAdmin):
 
     @admin.action(description="Send the selected failed emails again")
     def send_again(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
-        from lectern.core import clock
-
         count = queryset.filter(status=MessageStatus.FAILED).update(
             status=MessageStatus.PENDING, attempts=0, due_at=clock.now(), claimed_until=None
         )

@@ -7,8 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from lectern.api import principal
-from lectern.core.permissions import get_visible, require_staff
+from lectern.core.permissions import get_visible, principal, require_staff
 from lectern.core.schemas import refusals
 from lectern.notifications.models import Message, MessageStatus
 from lectern.notifications.selectors import messages_filtered
@@ -19,6 +18,7 @@ router = Router(tags=["notifications"])
 class NotificationOut(Schema):
     id: int
     kind: str
+    key: str
     to: str = Field(alias="recipient")
     subject: str
     status: str

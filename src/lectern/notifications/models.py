@@ -15,12 +15,21 @@ class MessageStatus(models.TextChoices):
 class Message(models.Model):
     """One email to one person about one object.
 
-    (kind, object, recipient) is unique, so the same message can never be created twice.
+    (kind, object, recipient, key) is unique, so the same message can never be created twice;
+    `key` tells apart the emails of one kind that are each legitimate (see `message_queue`).
     The sender claims a row by setting `claimed_until` (a lease): a sender that dies while
     holding it leaves the row to be claimed again once the lease runs out.
     """
 
+    KEY_LENGTH = 64
+
     kind = models.CharField(max_length=64)
+    key = models.CharField(
+        max_length=KEY_LENGTH,
+        blank=True,
+        default="",
+        help_text="What makes another email of this kind about this object legitimate.",
+    )
     recipient = models.EmailField()
     recipient_name = models.CharField(max_length=200, blank=True)
     object_type = models.CharField(max_length=64, help_text="What the message is about.")
@@ -46,7 +55,8 @@ class Message(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "object_type", "object_id", "recipient"], name="message_once"
+                fields=["kind", "object_type", "object_id", "recipient", "key"],
+                name="message_once",
             ),
         ]
         indexes = [

@@ -4,11 +4,13 @@
 minute. Rules are idempotent (the outbox's unique key), so two ticks at once, on one machine
 or several, write nothing twice. Each rule looks back over a window, so one missed while the
 service was down runs at the next tick; each says when its moment has lost its meaning.
+
+Each app registers its own rules with `@rule` in its `rules.py`, which its `AppConfig.ready()`
+imports: the scheduler, below them, never names them.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 from collections.abc import Callable
@@ -22,13 +24,6 @@ from lectern.notifications.models import RuleRun
 from lectern.notifications.sender import SendReport, send_due
 
 logger = logging.getLogger(__name__)
-
-# Modules whose import registers rules with @rule.
-RULE_MODULES = (
-    "lectern.memberships.rules",
-    "lectern.registrations.rules",
-    "lectern.checkout.rules",
-)
 
 
 @dataclass(frozen=True)
@@ -59,12 +54,6 @@ def _due(item: Rule, now: datetime, last_runs: dict[str, datetime]) -> bool:
     return item.every is None or last is None or now - last >= item.every or last > now
 
 
-def load_rules() -> dict[str, Rule]:
-    for module in RULE_MODULES:
-        importlib.import_module(module)
-    return RULES
-
-
 @dataclass
 class TickReport:
     rules: dict[str, int] = field(default_factory=dict)
@@ -85,7 +74,7 @@ def tick(*, now: datetime | None = None, send: bool = True) -> TickReport:
     started = time.perf_counter()
     report = TickReport()
     last_runs = dict(RuleRun.objects.values_list("name", "last_run_at"))
-    for name, item in load_rules().items():
+    for name, item in RULES.items():
         if not _due(item, now, last_runs):
             continue
         try:

@@ -12,45 +12,8 @@ from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 
 from lectern.core import clock
+from lectern.notifications.kinds import kind_get
 from lectern.notifications.models import Attachment, Message, MessageStatus
-
-# Each kind of email and the templates it is written with (notifications/<template>/...).
-KINDS: dict[str, str] = {
-    "membership_welcome": "membership_welcome",
-    "coordinator_checkin_3m": "coordinator_checkin",
-    "coordinator_checkin_6m": "coordinator_checkin",
-    "coordinator_checkin_9m": "coordinator_checkin",
-    "event_approaching_trainer": "event_approaching_trainer",
-    "registration_confirmed": "registration_confirmed",
-    "registration_moved": "registration_moved",
-    "registration_withdrawn": "registration_withdrawn",
-    "seat_forfeited": "seat_forfeited",
-    "emergency_exception": "emergency_exception",
-    "event_cancelled": "event_cancelled",
-    "event_cancelled_coordinator": "event_cancelled_coordinator",
-    "preparation": "preparation",
-    "waitlist_joined": "waitlist_joined",
-    "waitlist_offer": "waitlist_offer",
-    "waitlist_ended": "waitlist_ended",
-    "attendance_result": "attendance_result",
-    "extension_granted": "extension_granted",
-    "certified": "certified",
-}
-# Kinds made per period (e.g. social_event_suggestion_2027q1) share one template.
-KIND_PREFIXES = {
-    "social_event_suggestion_": "social_event_suggestion",
-    "checkout_reminder_": "checkout_reminder",
-    "checkout_expired_": "checkout_expired",
-}
-
-
-def template_for(kind: str) -> str:
-    if kind in KINDS:
-        return KINDS[kind]
-    for prefix, template in KIND_PREFIXES.items():
-        if kind.startswith(prefix):
-            return template
-    raise KeyError(f"no templates for email kind {kind!r}")
 
 
 @dataclass(frozen=True)
@@ -69,7 +32,7 @@ class Rendered:
 
 def render(kind: str, context: dict[str, Any]) -> Rendered:
     """Render a kind's subject, plain-text and HTML templates."""
-    template = template_for(kind)
+    template = kind_get(kind).templates
     full = {"programme_name": settings.PROGRAMME_NAME, "base_url": settings.BASE_URL, **context}
     subject = render_to_string(f"notifications/{template}/subject.txt", full)
     return Rendered(
@@ -90,15 +53,27 @@ def message_queue(
     to: str,
     obj: models.Model,
     context: dict[str, Any],
+    key: str = "",
     name: str = "",
     due_at: datetime | None = None,
     expires_at: datetime | None = None,
     attachments: Sequence[File] = (),
     now: datetime | None = None,
 ) -> Message | None:
-    """Write an email to send at `due_at` (default: now). Return None if this kind of email
-    about this object to this person exists already: each is sent at most once."""
+    """Write an email to send at `due_at` (default: now). Return None if it exists already:
+    each (kind, object, recipient, key) is written, and sent, at most once.
+
+    `key` is what makes a second email of this kind about this object to this person
+    legitimate, and nothing else: the quarter of a suggestion, the months of a check-in, the
+    deadline a checkout reminder is for. Kinds to come use it for a result's revision, a
+    change's sequence, a sign-in request, a staff message's id. Leave it empty for an email
+    that is sent once and for all (a registration's confirmation).
+
+    An undeclared kind raises `UnknownKind` (see `notifications/kinds.py`).
+    """
     now = clock.resolve(now)
+    if len(key) > Message.KEY_LENGTH:
+        raise ValueError(f"a message key is at most {Message.KEY_LENGTH} characters: {key!r}")
     object_type, object_id = object_key(obj)
     to = to.strip().lower()
     rendered = render(kind, {**context, "recipient_name": name})
@@ -106,6 +81,7 @@ def message_queue(
         with transaction.atomic():
             message = Message.objects.create(
                 kind=kind,
+                key=key,
                 recipient=to,
                 recipient_name=name,
                 object_type=object_type,
@@ -118,7 +94,7 @@ def message_queue(
                 created_at=now,
             )
     except IntegrityError:
-        return None  # queued before (the unique key on kind, object and recipient says so)
+        return None  # queued before: the unique (kind, object, recipient, key) says so
     Attachment.objects.bulk_create(
         Attachment(
             message=message, filename=f.filename, content_type=f.content_type, content=f.content
@@ -133,7 +109,7 @@ def pending_about(obj: models.Model, kinds: Iterable[str]) -> models.QuerySet[Me
     return Message.objects.filter(
         object_type=object_type,
         object_id=object_id,
-        kind__in=list(kinds),
+        kind__in=[kind_get(kind).name for kind in kinds],
         status=MessageStatus.PENDING,
     )
 

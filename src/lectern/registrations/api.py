@@ -6,8 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from lectern.api import principal
-from lectern.core.permissions import get_visible, require_authenticated
+from lectern.core.permissions import get_visible, principal, require_authenticated
 from lectern.core.schemas import Line, Text, refusals
 from lectern.events.api import CancelIn, EventOut, event_visible
 from lectern.memberships.selectors import memberships_visible_to

@@ -60,16 +60,19 @@ def to_trainee(
     registration: Registration,
     *,
     about: models.Model | None = None,
+    key: str = "",
     now: datetime,
     attach_ics: bool = False,
     due_at: datetime | None = None,
     files: list[File] | None = None,
     **context: Any,
 ) -> None:
-    """Queue an email to the registration's trainee, about the registration (or `about`)."""
+    """Queue an email to the registration's trainee, about the registration (or `about`);
+    `key` as `message_queue` takes it."""
     trainee, event = registration.trainee, registration.event
     message_queue(
         kind=kind,
+        key=key,
         to=trainee.email,
         name=trainee.name,
         obj=about or registration,

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef
 
+from lectern.core.models import IdempotencyRecord
 from lectern.core.permissions import Principal
 from lectern.events.models import Event, EventStatus
 from lectern.events.selectors import Quarter
@@ -86,7 +87,7 @@ def social_event_suggestion(now: datetime) -> int:
     membership year) are spread over two or more events. Checked every six hours: it reads
     every active membership's registrations, and hours do not matter to it."""
     quarter = Quarter.of(now.date())
-    kind = f"social_event_suggestion_{quarter.year}q{quarter.number}"
+    key = f"{quarter.year}q{quarter.number}"
     today = now.date()
     spread = (
         Registration.objects.filter(
@@ -100,7 +101,8 @@ def social_event_suggestion(now: datetime) -> int:
         .values("membership_id")
     )
     told = Message.objects.filter(
-        kind=kind,
+        kind="social_event_suggestion",
+        key=key,
         object_type="membership",
         object_id=OuterRef("membership_id"),
         recipient=OuterRef("email"),
@@ -124,7 +126,8 @@ def social_event_suggestion(now: datetime) -> int:
             .order_by("first_start")
         )
         message_queue(
-            kind=kind,
+            kind="social_event_suggestion",
+            key=key,
             to=contact.email,
             name=contact.name,
             obj=contact.membership,
@@ -138,8 +141,6 @@ def social_event_suggestion(now: datetime) -> int:
 @rule("housekeeping")
 def housekeeping(now: datetime) -> int:
     """Forget failed code attempts after a day, and idempotency records after theirs."""
-    from lectern.core.models import IdempotencyRecord
-
     forgotten = code_attempts_forget(before=now - timedelta(days=1))
     hours = settings.LECTERN["IDEMPOTENCY_KEY_HOURS"]
     IdempotencyRecord.objects.filter(created_at__lt=now - timedelta(hours=hours)).delete()

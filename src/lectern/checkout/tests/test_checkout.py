@@ -105,7 +105,9 @@ def test_deadline_in_a_far_east_zone(staff, member) -> None:
     tick(now=datetime(2027, 5, 31, 15, 0, tzinfo=UTC))
     checkout.refresh_from_db()
     assert checkout.status == CheckoutStatus.EXPIRED
-    assert Message.objects.filter(kind__startswith="checkout_expired_").count() == 1
+    assert list(Message.objects.filter(kind="checkout_expired").values_list("key", flat=True)) == [
+        "20270531"
+    ]
 
 
 def test_extensions_in_blocks_up_to_the_ceiling(staff, event, member) -> None:
@@ -135,10 +137,22 @@ def test_reminders_thirty_and_seven_days_before_once_each(staff, event, member) 
         deadline - timedelta(days=6),
     ]:
         tick(now=moment)
-    kinds = sorted(
-        Message.objects.filter(kind__startswith="checkout_reminder").values_list("kind", flat=True)
-    )
-    assert kinds == ["checkout_reminder_30d_20270501", "checkout_reminder_7d_20270501"]
+    keys = sorted(Message.objects.filter(kind="checkout_reminder").values_list("key", flat=True))
+    assert keys == ["30d_20270501", "7d_20270501"]
+
+
+def test_staff_find_the_reminders_by_their_kind(staff, staff_api, event, member) -> None:
+    trainee = registered(event, member, 0)
+    record(staff, event, (trainee, 0))
+    deadline = datetime(2027, 5, 1, 12, tzinfo=UTC)
+    tick(now=deadline - timedelta(days=30))
+    tick(now=deadline - timedelta(days=7))
+    listing = staff_api.get("/notifications", kind="checkout_reminder").json()
+    assert sorted((i["kind"], i["key"]) for i in listing["items"]) == [
+        ("checkout_reminder", "30d_20270501"),
+        ("checkout_reminder", "7d_20270501"),
+    ]
+    assert {i["to"] for i in listing["items"]} == {trainee.trainee.email}
 
 
 def pass_all(staff, trainee, now=AFTER):

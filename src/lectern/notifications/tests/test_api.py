@@ -45,6 +45,17 @@ def test_tick_command_prints_a_summary(messages, time_machine) -> None:
     time_machine.move_to(datetime(2027, 1, 1, tzinfo=UTC))
     out = StringIO()
     call_command("tick", stdout=out)
+    ran = out.getvalue().splitlines()[0].removeprefix("rules: ").split(", ")
+    assert [r.split(": ")[0] for r in ran] == [  # each app's, in INSTALLED_APPS order
+        "coordinator_checkins",
+        "low_enrolment_cancellation",
+        "preparation_emails",
+        "waitlist_offer_expiry",
+        "social_event_suggestion",
+        "housekeeping",
+        "checkout_reminders",
+        "checkout_expiry",
+    ]
     assert "coordinator_checkins: 0" in out.getvalue()
     assert "mail: 2 sent" in out.getvalue()
     out = StringIO()

@@ -11,10 +11,11 @@ from lectern.accounts.services import user_ensure
 from lectern.events import services as event_services
 from lectern.events.services import LocalTimes
 from lectern.memberships import services as membership_services
+from lectern.notifications.kinds import kinds_all
 from lectern.notifications.models import Message, MessageStatus
 from lectern.notifications.scheduler import tick
 from lectern.notifications.sender import claim, message_id, send_due
-from lectern.notifications.services import KINDS, message_queue, render
+from lectern.notifications.services import message_queue, render
 from lectern.registrations.services import event_cancel
 from tests.factories import membership
 from tests.smtp import smtp_sink  # noqa: F401 - fixture
@@ -97,8 +98,7 @@ def test_each_kind_renders_in_text_and_html(staff) -> None:
         "previous": event,
         "moved": True,
     }
-    kinds = [*KINDS, "social_event_suggestion_2027q1"]
-    for kind in kinds:
+    for kind in [k.name for k in kinds_all()]:
         rendered = render(kind, context)
         assert rendered.subject, kind
         assert "\n" not in rendered.subject
@@ -153,34 +153,28 @@ def test_rollover_welcomes_coordinators_to_the_new_term(staff) -> None:
 class TestCheckins:
     def test_sent_at_three_six_and_nine_months_once(self, staff) -> None:
         coordinated(staff, start_date=date(2026, 1, 15))
-        kinds = lambda: sorted(  # noqa: E731
-            Message.objects.filter(kind__startswith="coordinator_checkin").values_list(
-                "kind", flat=True
-            )
+        keys = lambda: sorted(  # noqa: E731
+            Message.objects.filter(kind="coordinator_checkin").values_list("key", flat=True)
         )
         tick(now=datetime(2026, 4, 14, 23, 0, tzinfo=UTC))
-        assert kinds() == []
+        assert keys() == []
         tick(now=datetime(2026, 4, 15, 6, 0, tzinfo=UTC))
         tick(now=datetime(2026, 4, 15, 6, 1, tzinfo=UTC))
-        assert kinds() == ["coordinator_checkin_3m"]
+        assert keys() == ["3m"]
         tick(now=datetime(2026, 7, 20, tzinfo=UTC))
         tick(now=datetime(2026, 10, 15, tzinfo=UTC))
-        assert kinds() == [
-            "coordinator_checkin_3m",
-            "coordinator_checkin_6m",
-            "coordinator_checkin_9m",
-        ]
-        checkin = Message.objects.get(kind="coordinator_checkin_6m")
+        assert keys() == ["3m", "6m", "9m"]
+        checkin = Message.objects.get(kind="coordinator_checkin", key="6m")
         assert "6 months ago" in checkin.body_text
         assert "Available: 5" in checkin.body_text
 
     def test_a_missed_checkin_catches_up_within_the_grace_period_only(self, staff) -> None:
         coordinated(staff, start_date=date(2026, 1, 15))
         tick(now=datetime(2026, 5, 10, tzinfo=UTC))  # 25 days late: still sent
-        assert Message.objects.filter(kind="coordinator_checkin_3m").count() == 1
+        assert Message.objects.filter(kind="coordinator_checkin", key="3m").count() == 1
         coordinated(staff, start_date=date(2026, 1, 5))  # another membership, same coordinator
         tick(now=datetime(2026, 5, 10, tzinfo=UTC))  # 35 days late: its moment has passed
-        assert Message.objects.filter(kind="coordinator_checkin_3m").count() == 1
+        assert Message.objects.filter(kind="coordinator_checkin", key="3m").count() == 1
 
 
 class TestEventReminders:

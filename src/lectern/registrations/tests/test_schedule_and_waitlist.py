@@ -211,5 +211,7 @@ def test_social_event_suggested_once_a_quarter_when_trainees_spread(member) -> N
     tick(now=NOW + timedelta(hours=6))
     tick(now=NOW + timedelta(hours=12))
     assert list(
-        Message.objects.filter(kind__startswith="social_event").values_list("kind", "recipient")
-    ) == [("social_event_suggestion_2027q1", "coord@uni.example")]
+        Message.objects.filter(kind__startswith="social_event").values_list(
+            "kind", "key", "recipient"
+        )
+    ) == [("social_event_suggestion", "2027q1", "coord@uni.example")]

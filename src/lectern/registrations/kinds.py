@@ -1,0 +1,19 @@
+"""The emails registrations send (see `lectern.notifications.kinds`)."""
+
+from lectern.notifications.kinds import Kind, Recipient, kind_register
+
+kind_register(
+    Kind("registration_confirmed", "Registration confirmed", Recipient.TRAINEE),
+    Kind("registration_moved", "Registration moved", Recipient.TRAINEE),
+    Kind("registration_withdrawn", "Registration withdrawn", Recipient.TRAINEE),
+    Kind("seat_forfeited", "Seat forfeited", Recipient.TRAINEE),
+    Kind("emergency_exception", "Emergency exception granted", Recipient.TRAINEE),
+    Kind("event_cancelled", "Event cancelled", Recipient.TRAINEE),
+    Kind("event_cancelled_coordinator", "Event cancelled (coordinators)", Recipient.COORDINATOR),
+    Kind("preparation", "Preparation (T-7)", Recipient.TRAINEE),
+    Kind("waitlist_joined", "Waiting list joined", Recipient.TRAINEE),
+    Kind("waitlist_offer", "Waiting-list offer", Recipient.TRAINEE),
+    Kind("waitlist_ended", "Waiting list ended", Recipient.TRAINEE),
+    # key: the quarter ("2027q1")
+    Kind("social_event_suggestion", "Social-event suggestion", Recipient.COORDINATOR),
+)
