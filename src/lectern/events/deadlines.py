@@ -214,6 +214,9 @@ def stale_events(events: Any) -> list[tuple[Event, dict[str, tuple[datetime, dat
 # --- Checkout: counted from the end of the event's last local day, kept as a date. ---
 
 
+CHECKOUT_SETTINGS = {"checkout": "CHECKOUT_DAYS", "checkout_ceiling": "CHECKOUT_CEILING_DAYS"}
+
+
 def event_end_date(event: Event) -> date:
     """The event's last day, in its own time zone."""
     return event.last_end.astimezone(ZoneInfo(event.timezone)).date()

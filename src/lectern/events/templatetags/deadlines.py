@@ -8,14 +8,18 @@ for every deadline `events.deadlines` defines; never typed text.
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 
-from lectern.events.deadlines import BY_NAME
+from lectern.events.deadlines import BY_NAME, CHECKOUT_SETTINGS, days_text
 
 register = template.Library()
 
 
 @register.simple_tag
 def deadline_span(name: str) -> str:
+    """Also `checkout` and `checkout_ceiling`, counted from the event's last local day."""
+    if name in CHECKOUT_SETTINGS:
+        return days_text(settings.LECTERN[CHECKOUT_SETTINGS[name]])
     return BY_NAME[name].span
 
 
