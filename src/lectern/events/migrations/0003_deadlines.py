@@ -14,13 +14,20 @@ COLUMNS = (
 
 
 def fill(apps: Any, schema_editor: Any) -> None:
+    """Compute the instants; an event already past its low-enrolment decision was decided by
+    the rule before this record existed (the count it saw is unknown), so it is not decided
+    again on today's numbers."""
+    from lectern.core import clock
     from lectern.events.deadlines import stored_instants
 
+    now = clock.now()
     Event = apps.get_model("events", "Event")
     for event in Event.objects.all().iterator():
         for column, value in stored_instants(event).items():
             setattr(event, column, value)
-        event.save(update_fields=list(COLUMNS))
+        if event.enrolment_decision_at <= now:
+            event.enrolment_decided_at = event.enrolment_decision_at
+        event.save(update_fields=[*COLUMNS, "enrolment_decided_at"])
 
 
 class Migration(migrations.Migration):
