@@ -8,6 +8,7 @@ from django.conf import settings
 
 from lectern.checkout.models import Checkout, CheckoutStatus, StepState
 from lectern.checkout.services import checkouts_expire
+from lectern.events.deadlines import checkout_reminder_at
 from lectern.notifications.models import Message
 from lectern.notifications.scheduler import rule
 from lectern.registrations import emails
@@ -15,20 +16,28 @@ from lectern.registrations import emails
 
 @rule("checkout_reminders")
 def checkout_reminders(now: datetime) -> int:
-    """Remind trainees 30 and 7 days before their checkout deadline. A reminder missed during
-    downtime is sent late, until the next one is due; after an extension, the reminders
-    start again for the new deadline."""
+    """Remind trainees `CHECKOUT_REMINDER_DAYS` before their checkout deadline ends
+    (`events.deadlines.checkout_reminder_at`: calendar days in the event's zone). A reminder
+    missed during downtime is sent late, until the next one is due; after an extension, the
+    reminders start again for the new deadline."""
     today = now.date()
     reminder_days = sorted(settings.LECTERN["CHECKOUT_REMINDER_DAYS"], reverse=True)
     queued = 0
     for index, days in enumerate(reminder_days):
         until = reminder_days[index + 1] if index + 1 < len(reminder_days) else 0
+        # Dates narrow the rows (a zone's day is within a day of UTC's); the instants decide.
         checkouts = Checkout.objects.filter(
             status=CheckoutStatus.IN_PROGRESS,
-            deadline__lte=today + timedelta(days=days),
-            deadline__gt=today + timedelta(days=until),
+            deadline__lte=today + timedelta(days=days + 1),
+            deadline__gte=today + timedelta(days=until - 1),
         )
-        due = list(checkouts.select_related("registration__event", "registration__trainee"))
+        due = [
+            checkout
+            for checkout in checkouts.select_related("registration__event", "registration__trainee")
+            if checkout_reminder_at(checkout.deadline, checkout.registration.event.timezone, days)
+            <= now
+            < checkout_reminder_at(checkout.deadline, checkout.registration.event.timezone, until)
+        ]
         sent = set(
             Message.objects.filter(
                 kind="checkout_reminder",

@@ -2,16 +2,16 @@
 
 The training is passed with no more than `ATTENDANCE_MAX_MISSED_MINUTES` (60) missed in
 total; a no-show fails; the seat is used either way. A pass opens checkout: every step of
-`CHECKOUT_REQUIREMENTS` must pass by the deadline (the event's last day in its zone + 90 days),
-which staff extend in 3-month blocks up to 365 days after the event.
+`CHECKOUT_REQUIREMENTS` must pass by the deadline (the event's last day in its zone +
+`CHECKOUT_DAYS`), which staff extend in blocks of `EXTENSION_MONTHS` up to
+`CHECKOUT_CEILING_DAYS` after the event; the dates are defined in `events.deadlines`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -32,6 +32,12 @@ from lectern.core.audit import audit_log
 from lectern.core.errors import Conflict, Forbidden, Invalid, NotFound
 from lectern.core.locking import lock
 from lectern.core.permissions import Principal, require_staff
+from lectern.events.deadlines import (
+    checkout_ceiling,
+    checkout_ceiling_span,
+    checkout_closes_at,
+    checkout_deadline,
+)
 from lectern.events.models import Event, EventStatus, Session
 from lectern.memberships.models import Membership, SeatEntryKind
 from lectern.memberships.selectors import add_months
@@ -40,24 +46,9 @@ from lectern.registrations import emails
 from lectern.registrations.models import Registration, RegistrationStatus, Trainee
 
 
-def event_end_date(event: Event) -> date:
-    """The event's last day, in its own time zone."""
-    return event.last_end.astimezone(ZoneInfo(event.timezone)).date()
-
-
-def checkout_deadline(event: Event) -> date:
-    return event_end_date(event) + timedelta(days=settings.LECTERN["CHECKOUT_DAYS"])
-
-
-def checkout_ceiling(event: Event) -> date:
-    return event_end_date(event) + timedelta(days=settings.LECTERN["CHECKOUT_CEILING_DAYS"])
-
-
 def deadline_passed_at(checkout: Checkout) -> datetime:
     """The instant the deadline day ends, in the event's zone."""
-    tz = ZoneInfo(checkout.registration.event.timezone)
-    day_after = checkout.deadline + timedelta(days=1)
-    return datetime.combine(day_after, time(0), tzinfo=tz).astimezone(UTC)
+    return checkout_closes_at(checkout.deadline, checkout.registration.event.timezone)
 
 
 def require_event_teacher(actor: Principal, event: Event) -> None:
@@ -210,8 +201,8 @@ def _outcome(
 def attendance_makeup(
     *, actor: Principal, registration: Registration, now: datetime | None = None
 ) -> Registration:
-    """Staff record a makeup meeting: up to 240 minutes missed then count as passed
-    (only when makeup is enabled)."""
+    """Staff record a makeup meeting: up to `MAKEUP_MAX_MISSED_MINUTES` missed then count as
+    passed (only when makeup is enabled)."""
     require_staff(actor)
     now = clock.resolve(now)
     if not settings.LECTERN["MAKEUP_ENABLED"]:
@@ -390,7 +381,8 @@ def _may_record(actor: Principal, checkout: Checkout, requirement: str, state: s
 def extension_grant(
     *, actor: Principal, trainee: Trainee, reason: str, now: datetime | None = None
 ) -> Checkout:
-    """Move the deadline by one block (3 months), never past 365 days after the event."""
+    """Move the deadline by one block (`EXTENSION_MONTHS`), never past the ceiling
+    (`CHECKOUT_CEILING_DAYS` after the event)."""
     require_staff(actor)
     reason = reason.strip()
     if not reason:
@@ -403,7 +395,7 @@ def extension_grant(
     if checkout.deadline >= ceiling:
         raise Conflict(
             f"The deadline is already at the limit of {ceiling:%d %B %Y}, "
-            "365 days after the event.",
+            f"{checkout_ceiling_span()} after the event's last day.",
             code="extension_ceiling",
         )
     new = min(add_months(checkout.deadline, settings.LECTERN["EXTENSION_MONTHS"]), ceiling)

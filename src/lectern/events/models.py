@@ -19,6 +19,11 @@ class Event(models.Model):
     written only by `events.services` when sessions change, so that the calendar can filter
     and sort in the database. `places_taken` is the running count of confirmed registrations,
     written only by the registration services under a lock of this row.
+
+    The deadline columns (`registration_closes_at` ... `attendance_closes_at`) are the instants
+    `events.deadlines` computes from the sessions and the zone, written with them, so that
+    scheduled rules and lists filter on the exact instant. `enrolment_decided_at` and
+    `enrolment_at_decision` record the low-enrolment decision, taken once.
     """
 
     title = models.CharField(max_length=200)
@@ -52,6 +57,17 @@ class Event(models.Model):
     first_start = models.DateTimeField(db_index=True)
     last_end = models.DateTimeField()
     first_local_date = models.DateField(db_index=True)
+    registration_closes_at = models.DateTimeField(db_index=True)
+    enrolment_decision_at = models.DateTimeField(db_index=True)
+    trainer_notice_at = models.DateTimeField()
+    emergency_closes_at = models.DateTimeField()
+    attendance_closes_at = models.DateTimeField(db_index=True)
+    enrolment_decided_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the low-enrolment decision was taken."
+    )
+    enrolment_at_decision = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Confirmed registrations when it was taken."
+    )
     created_at = models.DateTimeField()
 
     class Meta:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 
+from lectern.events import deadlines
 from lectern.events.models import Event, EventStatus
 from lectern.events.selectors import local_sessions, registration_cutoff
 from lectern.notifications.models import MessageStatus
@@ -34,14 +35,13 @@ def event_context(event: Event) -> dict[str, Any]:
 def event_reminders_sync(event: Event, now: datetime) -> None:
     """Make the event's pending reminders match its dates, status and trainers.
 
-    The trainers' notice goes 30 days before the first session (at once if the event is
-    scheduled sooner) and is not sent once the event has started.
+    The trainers' notice goes at `deadlines.TRAINER_NOTICE` (at once if the event is scheduled
+    sooner), once per trainer (the outbox's key), and is not sent once the event has started.
     """
     if event.status != EventStatus.SCHEDULED or event.first_start <= now:
         messages_cancel(obj=event, kinds=EVENT_REMINDERS, reason=f"event {event.status}")
         return
-    days = settings.LECTERN["TRAINER_NOTICE_DAYS"]
-    due = max(event.first_start - timedelta(days=days), now)
+    due = max(deadlines.TRAINER_NOTICE.at(event), now)
     context = event_context(event)
     trainers = {t.email: t for t in event.trainers.all()}
     pending = pending_about(event, [TRAINER_NOTICE])

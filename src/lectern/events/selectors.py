@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from lectern.core.errors import Invalid
 from lectern.core.permissions import Principal
 from lectern.core.validators import EARLIEST_DATE, LATEST_DATE
+from lectern.events.deadlines import REGISTRATION_CUTOFF
 from lectern.events.models import Event, EventStatus, Session
 from lectern.events.timezones import LOCAL_FORMAT, is_ambiguous, offset_label
 from lectern.memberships.selectors import memberships_visible_to
@@ -58,12 +58,12 @@ class Quarter:
 
 
 def registration_cutoff(event: Event) -> datetime:
-    """Registration closes one week before: the first session's start minus 7 days."""
-    return event.first_start - timedelta(days=settings.LECTERN["REGISTRATION_CUTOFF_DAYS"])
+    """The instant registration closes (defined in `events.deadlines`)."""
+    return REGISTRATION_CUTOFF.at(event)
 
 
 def registration_open(event: Event, now: datetime) -> bool:
-    return event.status == EventStatus.SCHEDULED and now < registration_cutoff(event)
+    return event.status == EventStatus.SCHEDULED and not REGISTRATION_CUTOFF.passed(event, now)
 
 
 def _sessions() -> Prefetch:
@@ -124,7 +124,7 @@ def events_visible_to(principal: Principal) -> QuerySet[Event]:
 def can_see_private_details(principal: Principal, event: Event) -> bool:
     """The meeting link and preparation notes: staff and the event's trainers.
 
-    (Confirmed trainees get them by email one week before.)
+    (Confirmed trainees get them by email at the registration cutoff.)
     """
     if principal.is_staff:
         return True

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -18,6 +19,7 @@ from lectern.core.audit import audit_log
 from lectern.core.errors import Conflict, Invalid
 from lectern.core.locking import lock
 from lectern.core.permissions import Principal, require_staff
+from lectern.events.deadlines import stored_instants
 from lectern.events.models import Event, EventStatus, Session
 from lectern.events.reminders import event_reminders_sync
 from lectern.events.timezones import parse_local, to_instant, zone
@@ -88,15 +90,18 @@ def _trainers(trainer_ids: Sequence[int]) -> list[User]:
 
 
 def _set_sessions(event: Event, instants: list[tuple[datetime, datetime]]) -> None:
-    """Replace the sessions and the copies of their span kept on the event."""
-    from zoneinfo import ZoneInfo
-
+    """Replace the sessions and the copies of their span and deadlines kept on the event."""
     event.first_start = instants[0][0]
     event.last_end = max(end for _, end in instants)
     event.first_local_date = event.first_start.astimezone(ZoneInfo(event.timezone)).date()
+    deadlines = stored_instants(event)
+    for column, value in deadlines.items():
+        setattr(event, column, value)
     if event.pk:
         event.sessions.all().delete()
-        event.save(update_fields=["first_start", "last_end", "first_local_date", "timezone"])
+        event.save(
+            update_fields=["first_start", "last_end", "first_local_date", "timezone", *deadlines]
+        )
     else:
         event.save()
     Session.objects.bulk_create(Session(event=event, start=s, end=e) for s, e in instants)
@@ -199,8 +204,6 @@ def event_update(
     timezone = changes.get("timezone", event.timezone)
     sessions = changes.get("sessions")
     if sessions is None and timezone != event.timezone:
-        from zoneinfo import ZoneInfo
-
         old = ZoneInfo(event.timezone)
         sessions = [
             LocalTimes(

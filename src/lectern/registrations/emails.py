@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import models
 
+from lectern.events.deadlines import EMERGENCY_WINDOW, REGISTRATION_CUTOFF
 from lectern.events.models import Event
 from lectern.events.selectors import local_sessions, registration_cutoff, schedule_loaded
 from lectern.notifications.services import File, message_queue
@@ -45,6 +46,8 @@ def event_context(event: Event, timezone: str = "") -> dict[str, Any]:
         "viewer_sessions": viewer_sessions(event, timezone),
         "viewer_zone": timezone,
         "cutoff": registration_cutoff(event),
+        "cutoff_words": REGISTRATION_CUTOFF.words(event),
+        "emergency_words": EMERGENCY_WINDOW.words(event),
         "event_url": f"{settings.BASE_URL}/events/{event.pk}/",
     }
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Count, Exists, OuterRef
 
 from lectern.core.models import IdempotencyRecord
-from lectern.core.permissions import Principal
+from lectern.events.deadlines import LOW_ENROLMENT_DECISION, REGISTRATION_CUTOFF
 from lectern.events.models import Event, EventStatus
 from lectern.events.selectors import Quarter
 from lectern.memberships.models import ContactRole, MembershipContact
@@ -18,52 +18,44 @@ from lectern.notifications.services import message_queue
 from lectern.registrations import emails
 from lectern.registrations.models import Registration, RegistrationStatus
 from lectern.registrations.ratelimit import code_attempts_forget
-from lectern.registrations.services import event_cancel
+from lectern.registrations.services.cancel import event_enrolment_decide
 from lectern.registrations.services.waitlist import waitlist_expire
 
 
 @rule("low_enrolment_cancellation")
 def low_enrolment_cancellation(now: datetime) -> int:
-    """Two weeks before the first session, cancel events with fewer confirmed registrations
-    than their minimum, unless staff said to run regardless. Missed during downtime, it still
-    runs until the event starts; after that the decision has lost its meaning."""
-    horizon = now + timedelta(days=settings.LECTERN["LOW_ENROLMENT_DAYS"])
-    # places_taken is the running count of confirmed registrations.
+    """At `LOW_ENROLMENT_DECISION`, take each event's enrolment decision once and record
+    it: cancel events with fewer confirmed registrations than their minimum, unless staff said
+    to run regardless. Missed during downtime (or for an event rescheduled into the window) it
+    is taken at the first run after, until the event starts; after that the decision has lost
+    its meaning."""
     events = Event.objects.filter(
+        LOW_ENROLMENT_DECISION.q(now=now, passed=True),
         status=EventStatus.SCHEDULED,
-        run_regardless=False,
+        enrolment_decided_at__isnull=True,
         first_start__gt=now,
-        first_start__lte=horizon,
-        places_taken__lt=F("min_enrolment"),
     )
     cancelled = 0
     for event in events:
-        event_cancel(
-            actor=Principal.as_system(),
-            event=event,
-            now=now,
-            reason=f"Fewer than {event.min_enrolment} trainees had registered two weeks "
-            "before the start.",
-        )
-        cancelled += 1
+        cancelled += event_enrolment_decide(event=event, now=now)
     return cancelled
 
 
 @rule("preparation_emails")
 def preparation_emails(now: datetime) -> int:
-    """At the cutoff (one week before), send each confirmed trainee the preparation email:
-    schedule, requirements, homework, the video-conference link and an .ics. Written when
-    due, so it carries the event's latest details; not sent once the event has started."""
-    cutoff_days = settings.LECTERN["REGISTRATION_CUTOFF_DAYS"]
+    """At the registration cutoff, send each confirmed trainee the preparation email (once:
+    the outbox row is the record): schedule, requirements, homework, the video-conference
+    link and an .ics. Written when due, so it carries the event's latest details; not sent
+    once the event has started."""
     sent = Message.objects.filter(
         kind="preparation", object_type="registration", object_id=OuterRef("pk")
     )
     registrations = (
         Registration.objects.filter(
+            REGISTRATION_CUTOFF.q(now=now, passed=True, prefix="event__"),
             status=RegistrationStatus.CONFIRMED,
             event__status=EventStatus.SCHEDULED,
             event__first_start__gt=now,
-            event__first_start__lte=now + timedelta(days=cutoff_days),
         )
         .exclude(Exists(sent))
         .select_related("event", "trainee")

@@ -216,7 +216,9 @@ LECTERN: dict[str, Any] = {
     "LOGIN_LINKS_PER_HOUR": 5,
     "TOKEN_LAST_USED_RESOLUTION_SECONDS": 60,
     "IDEMPOTENCY_KEY_HOURS": 24,
-    # Registration closes this many days before the first session starts.
+    # Registration closes this many days before the first session starts. Every "N days"
+    # rule is defined once in events.deadlines; after changing one of them, run
+    # `lectern check-deadlines --fix` to rewrite the instants stored on events.
     "REGISTRATION_CUTOFF_DAYS": 7,
     # Email: the sender's batch, lease, retries; the scheduled rules' moments.
     "MAIL_BATCH_SIZE": int(os.environ.get("LECTERN_MAIL_BATCH_SIZE", "200")),
@@ -238,6 +240,8 @@ LECTERN: dict[str, Any] = {
     "NUM_PROXIES": int(os.environ.get("LECTERN_NUM_PROXIES", "0")),
     # After the training (DOMAIN.md): attendance, checkout, certificates.
     "ATTENDANCE_MAX_MISSED_MINUTES": 60,
+    # Attendance closes this many days after the event ends (events.deadlines).
+    "ATTENDANCE_CLOSING_DAYS": 7,
     "MAKEUP_ENABLED": False,
     "MAKEUP_MAX_MISSED_MINUTES": 240,
     "CHECKOUT_REQUIREMENTS": ("welcome_session", "get_involved", "teaching_demo"),

@@ -15,6 +15,7 @@ from lectern.checkout.models import Checkout, CheckoutStatus
 from lectern.checkout.services import AttendanceRecord, EvidenceIn
 from lectern.core.errors import DomainError
 from lectern.core.permissions import Principal
+from lectern.events.deadlines import checkout_reminder_at
 from lectern.memberships.selectors import ledger_recount
 from lectern.notifications.models import Message
 from lectern.notifications.scheduler import tick
@@ -153,6 +154,38 @@ def test_staff_find_the_reminders_by_their_kind(staff, staff_api, event, member)
         ("checkout_reminder", "7d_20270501"),
     ]
     assert {i["to"] for i in listing["items"]} == {trainee.trainee.email}
+
+
+def test_each_reminder_is_due_from_its_instant_on_not_a_second_before(staff, event, member) -> None:
+    # The deadline day 1 May ends at 2 May 00:00 EDT (04:00Z); 30 and 7 calendar days
+    # before, at the same local time.
+    trainee = registered(event, member, 0)
+    record(staff, event, (trainee, 0))
+    checkout = Checkout.objects.get()
+    thirty, seven = (datetime(2027, 4, 2, 4, tzinfo=UTC), datetime(2027, 4, 25, 4, tzinfo=UTC))
+    assert checkout_reminder_at(checkout.deadline, "America/New_York", 30) == thirty
+    assert checkout_reminder_at(checkout.deadline, "America/New_York", 7) == seven
+    reminders = Message.objects.filter(kind__startswith="checkout_reminder")
+    for due, kind in [
+        (thirty, "checkout_reminder_30d_20270501"),
+        (seven, "checkout_reminder_7d_20270501"),
+    ]:
+        tick(now=due - timedelta(seconds=1), send=False)
+        assert not reminders.filter(kind=kind).exists()
+        tick(now=due, send=False)
+        assert reminders.filter(kind=kind).count() == 1
+    assert reminders.count() == 2
+
+
+def test_the_ceiling_is_stated_from_its_setting(staff, event, member, settings) -> None:
+    settings.LECTERN = {**settings.LECTERN, "CHECKOUT_CEILING_DAYS": 100}
+    trainee = registered(event, member, 0)
+    record(staff, event, (trainee, 0))
+    services.extension_grant(actor=staff, trainee=trainee.trainee, reason="busy term")
+    with pytest.raises(DomainError) as refused:
+        services.extension_grant(actor=staff, trainee=trainee.trainee, reason="again")
+    assert refused.value.code == "extension_ceiling"
+    assert "11 May 2027, 100 days after the event's last day" in refused.value.message
 
 
 def pass_all(staff, trainee, now=AFTER):

@@ -125,10 +125,11 @@ def test_unknown_zone_and_numbers(staff) -> None:
     assert "min_enrolment" in refused.value.fields
 
 
-def test_cutoff_is_the_first_start_minus_seven_days(staff) -> None:
-    # Berlin: the event is in summer time, the cutoff instant a week before still is too.
+def test_cutoff_is_the_same_local_time_seven_days_before(staff) -> None:
+    # Berlin: the event is in summer time (09:00 CEST = 07:00Z), the cutoff a week before is
+    # in winter time: 09:00 CET = 08:00Z, not 7 x 24 h earlier.
     event = make_event(staff, "Europe/Berlin", ("2027-04-01T09:00", "2027-04-01T17:00"))
-    assert registration_cutoff(event) == utc("2027-03-25T07:00")
+    assert registration_cutoff(event) == utc("2027-03-25T08:00")
 
 
 def test_fewer_than_two_trainers_warns(staff) -> None:

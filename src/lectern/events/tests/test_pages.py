@@ -66,8 +66,9 @@ def test_event_page_shows_schedule_and_cutoff_in_both_zones(client: Client, staf
     page = client.get(f"/events/{e.pk}/").content.decode()
     assert "Thu 1 Apr 2027" in page
     assert "09:00\u201317:00 CEST" in page
-    # The cutoff is an instant 7 x 24 h earlier; before the March change it reads 08:00 CET.
-    assert "Thu 25 Mar 2027, 08:00 CET (UTC+01:00)" in page
+    # The cutoff is the same local time 7 calendar days earlier, across the March change.
+    assert "Thu 25 Mar 2027, 09:00 CET (UTC+01:00)" in page
+    assert "Registration closes 7 days before the event" in page
     assert "meet.example" not in page
     assert client.get("/events/424242/").status_code == 404
 

@@ -10,7 +10,11 @@
 Locks are taken through `lectern.core.locking.lock`, in its fixed order.
 """
 
-from lectern.registrations.services.cancel import event_cancel, future_events_with_seats
+from lectern.registrations.services.cancel import (
+    event_cancel,
+    event_enrolment_decide,
+    future_events_with_seats,
+)
 from lectern.registrations.services.change import (
     registration_emergency,
     registration_move,
@@ -30,6 +34,7 @@ __all__ = [
     "code_check",
     "details_check",
     "event_cancel",
+    "event_enrolment_decide",
     "future_events_with_seats",
     "registration_create",
     "registration_emergency",

@@ -6,9 +6,8 @@ lives here: staff's cancellation and the low-enrolment rule both call `event_can
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 
@@ -17,6 +16,7 @@ from lectern.core.audit import audit_log
 from lectern.core.errors import Conflict, Invalid
 from lectern.core.locking import lock
 from lectern.core.permissions import Principal, require_staff
+from lectern.events.deadlines import LOW_ENROLMENT_DECISION, REGISTRATION_CUTOFF, instant_text
 from lectern.events.models import Event, EventStatus
 from lectern.events.reminders import event_reminders_sync
 from lectern.events.selectors import with_schedule
@@ -57,6 +57,39 @@ def event_cancel(
     _registrations_cancel(actor=actor, event=event, now=now)
     audit_log(actor=actor, action="event_cancelled", obj=event, at=now, reason=reason)
     return event
+
+
+@transaction.atomic
+def event_enrolment_decide(*, event: Event, now: datetime | None = None) -> bool:
+    """Take the low-enrolment decision, once: record the confirmed registrations now and
+    cancel the event if they are fewer than its minimum (unless staff said to run it
+    regardless). Return whether it was cancelled. Numbers that change afterwards (late
+    withdrawals) never cancel the event: there is no second decision."""
+    now = clock.resolve(now)
+    event = lock(events=[event.pk]).events[event.pk]
+    if event.enrolment_decided_at is not None or event.status != EventStatus.SCHEDULED:
+        return False
+    event.enrolment_decided_at = now
+    event.enrolment_at_decision = event.places_taken  # the count of confirmed registrations
+    event.save(update_fields=["enrolment_decided_at", "enrolment_at_decision"])
+    audit_log(
+        actor=Principal.as_system(),
+        action="event_enrolment_decided",
+        obj=event,
+        at=now,
+        data={"confirmed": event.places_taken, "minimum": event.min_enrolment},
+    )
+    if event.run_regardless or event.places_taken >= event.min_enrolment:
+        return False
+    event_cancel(
+        actor=Principal.as_system(),
+        event=event,
+        now=now,
+        reason=f"Fewer than {event.min_enrolment} trainees had registered when enrolment was "
+        f"decided, {LOW_ENROLMENT_DECISION.relation} "
+        f"({instant_text(now, event.timezone)}): {event.places_taken} had.",
+    )
+    return True
 
 
 def _registrations_cancel(*, actor: Principal, event: Event, now: datetime) -> int:
@@ -122,10 +155,9 @@ def future_events_with_seats(
     *, now: datetime, exclude: int | None = None, membership_id: int | None = None
 ) -> list[Event]:
     """Scheduled events whose registration is open and that have places left."""
-    cutoff_days = settings.LECTERN["REGISTRATION_CUTOFF_DAYS"]
     events = Event.objects.filter(
+        REGISTRATION_CUTOFF.q(now=now, passed=False),
         status=EventStatus.SCHEDULED,
-        first_start__gt=now + timedelta(days=cutoff_days),
         places_taken__lt=F("capacity"),
     ).filter(Q(public=True, membership__isnull=True) | Q(membership_id=membership_id))
     if exclude:

@@ -6,9 +6,8 @@ the registration's membership, then the registration itself.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 
 from lectern.core import clock
@@ -16,8 +15,8 @@ from lectern.core.audit import audit_log
 from lectern.core.errors import Conflict, Invalid
 from lectern.core.locking import lock
 from lectern.core.permissions import Principal, require_staff
+from lectern.events.deadlines import EMERGENCY_WINDOW, REGISTRATION_CUTOFF
 from lectern.events.models import Event, EventStatus
-from lectern.events.selectors import registration_cutoff
 from lectern.memberships.models import Membership, SeatEntryKind
 from lectern.memberships.services import ledger_append
 from lectern.registrations import emails
@@ -133,7 +132,7 @@ def registration_withdraw(
     registration = locked.registrations[registration.pk]
     if registration.status != RegistrationStatus.CONFIRMED:
         raise NotActive()
-    in_time = now < registration_cutoff(event)
+    in_time = not REGISTRATION_CUTOFF.passed(event, now)
     registration.status = RegistrationStatus.WITHDRAWN if in_time else RegistrationStatus.FORFEITED
     registration.changed_at = now
     registration.save(update_fields=["status", "changed_at"])
@@ -171,7 +170,7 @@ def registration_emergency(
     move_to_event_id: int | None = None,
     now: datetime | None = None,
 ) -> Registration:
-    """Staff's emergency exception, until 7 days after the event ends: release the seat, or
+    """Staff's emergency exception, until `EMERGENCY_WINDOW` closes: release the seat, or
     move the trainee to a future event, whatever the cutoff said."""
     require_staff(actor)
     reason = reason.strip()
@@ -184,10 +183,11 @@ def registration_emergency(
         registrations=[registration.pk],
     )
     source = locked.events[registration.event_id]
-    window = timedelta(days=settings.LECTERN["EMERGENCY_DAYS_AFTER_EVENT"])
-    if now > source.last_end + window:
+    if EMERGENCY_WINDOW.passed(source, now):
+        words = EMERGENCY_WINDOW.words(source)
         raise Conflict(
-            "Emergency exceptions are possible until 7 days after the event ends.",
+            f"Emergency exceptions are possible until {words.relation}; for this event that "
+            f"was {words.local} ({words.utc}).",
             code="emergency_window_closed",
         )
     membership = locked.memberships[registration.membership_id]

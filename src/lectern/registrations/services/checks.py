@@ -18,8 +18,8 @@ from django_countries import countries
 from lectern.accounts.models import normalize_email
 from lectern.core.errors import Forbidden, Invalid, NotFound
 from lectern.core.permissions import Principal
+from lectern.events.deadlines import REGISTRATION_CUTOFF
 from lectern.events.models import Event, EventStatus
-from lectern.events.selectors import registration_cutoff
 from lectern.events.timezones import zone
 from lectern.memberships.codes import normalize_code
 from lectern.memberships.models import Membership
@@ -156,11 +156,11 @@ def event_open_check(event: Event, now: datetime, override: str) -> None:
         return
     if event.status != EventStatus.SCHEDULED or event.first_start <= now:
         raise RegistrationClosed("This event has already taken place.")
-    cutoff = registration_cutoff(event)
-    if now >= cutoff:
+    if REGISTRATION_CUTOFF.passed(event, now):
+        words = REGISTRATION_CUTOFF.words(event)
         raise RegistrationClosed(
-            f"Registration for this event closed on {cutoff:%d %B %Y at %H:%M} UTC, one week "
-            "before it starts. Please choose a later event."
+            f"Registration for this event closed on {words.local} ({words.utc}), "
+            f"{words.relation}. Please choose a later event."
         )
 
 

@@ -171,7 +171,7 @@ def test_too_many_withdrawals_then_staff_override(event, member, staff) -> None:
 def test_cutoff_to_the_second_across_daylight_saving(member) -> None:
     # New York moves to EDT on 14 March 2027: the event is in EDT, a week before is in EST.
     event = make_event(day="2027-03-16")
-    cutoff = datetime(2027, 3, 9, 13, 0, tzinfo=UTC)  # 09:00 EDT minus 7 x 24 h
+    cutoff = datetime(2027, 3, 9, 14, 0, tzinfo=UTC)  # 09:00 EST, 7 calendar days before
     assert register(event, member, 0, now=cutoff - timedelta(seconds=1))
     assert refusal(lambda: register(event, member, 1, now=cutoff)) == "registration_closed"
 

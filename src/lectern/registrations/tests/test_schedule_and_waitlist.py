@@ -85,7 +85,7 @@ def test_preparation_email_goes_once_at_the_cutoff_with_the_link(event, member) 
     assert "https://meet.example/room-42" in message.body_text
     assert "Install Zoom." in message.body_text
     assert message.attachments.count() == 1
-    sent = [m for m in mail.outbox if "One week to go" in m.subject]
+    sent = [m for m in mail.outbox if "7 days to go" in m.subject]
     assert len(sent) == 1
 
 
