@@ -32,6 +32,7 @@ LAZY = {
     ),
 }
 
+
 @dataclass(frozen=True)
 class Import:
     importer: str

@@ -36,7 +36,7 @@ class ServiceRecordAdmin(ModelAdmin):
         return False
 
 
-class CheckedInputAdmin(admin.ModelAdmin):
+class CheckedInputAdmin(ModelAdmin):
     """A model edited in the back office's own forms: its text and date fields take only
     what the API and the pages take (`core.forms.check_input`)."""
 

@@ -19,7 +19,7 @@ def default_workers() -> int:
     return int(os.environ.get("LECTERN_WEB_WORKERS", 2 * (os.cpu_count() or 1) + 1))
 
 
-class LecternServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no types
+class LecternServer(BaseApplication):
     def __init__(self, options: dict[str, Any]) -> None:
         self.options = options
         super().__init__()
