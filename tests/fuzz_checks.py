@@ -1,4 +1,4 @@
-"""A schemathesis check of API.md's error shape, for the in-process fuzz tests and, as
+"""A schemathesis check of the API's error shape, for the in-process fuzz tests and, as
 `SCHEMATHESIS_HOOKS=tests.fuzz_checks`, for `schemathesis run` against a running server."""
 
 from __future__ import annotations

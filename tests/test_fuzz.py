@@ -1,5 +1,5 @@
 """Fuzzing the API from its own OpenAPI document (schemathesis), anonymous and as staff:
-no 5xx, and every 4xx in the error shape of API.md. Once in process (WSGI, against the test
+no 5xx, and every 4xx in the API's error shape. Once in process (WSGI, against the test
 database), once over HTTP against `lectern serve` running on the demo data."""
 
 from __future__ import annotations

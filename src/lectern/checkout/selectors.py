@@ -7,7 +7,7 @@ from lectern.registrations.models import Trainee
 
 
 def checkout_summary(trainee: Trainee) -> dict[str, Any]:
-    """The checkout block of API.md: status, deadline (a date), steps."""
+    """The checkout block of a trainee in the API: status, deadline (a date), steps."""
     checkout: Checkout | None = getattr(trainee, "checkout", None)
     if checkout is None:
         return {"status": "not_started", "deadline": None, "steps": []}

@@ -1,4 +1,4 @@
-"""Pages of API lists: `?page=` and `?page_size=` (up to 500), as API.md says."""
+"""Pages of API lists: `?page=` and `?page_size=` (up to 500)."""
 
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination

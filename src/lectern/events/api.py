@@ -1,4 +1,4 @@
-"""Event and calendar endpoints of API.md."""
+"""Event and calendar endpoints of the API (the README lists them)."""
 
 from __future__ import annotations
 

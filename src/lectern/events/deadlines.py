@@ -1,5 +1,4 @@
-"""Every "N days before/after" rule of the programme, each defined once (DOMAIN.md,
-"Deadlines in general").
+"""Every "N days before/after" rule of the programme, each defined once.
 
 A deadline is counted in calendar days in the event's zone, at the same local time as its
 anchor: 09:00 on the Monday after New York's March change closes at 09:00 local the Monday

@@ -1,4 +1,4 @@
-"""Membership endpoints of API.md. Each operation resolves the caller and calls one service."""
+"""Membership endpoints of the API. Each operation resolves the caller and calls one service."""
 
 from __future__ import annotations
 

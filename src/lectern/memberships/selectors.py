@@ -138,7 +138,7 @@ def membership_warnings(membership: Membership) -> list[str]:
 
 @dataclass(frozen=True)
 class AttendanceAdvice:
-    """DOMAIN: attend within the first six months of the membership year (advice only)."""
+    """Advice: attend within the first six months of the membership year (advice only)."""
 
     advised_until: date
     days_left: int

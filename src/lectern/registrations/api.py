@@ -1,4 +1,4 @@
-"""Registration and waiting-list endpoints of API.md."""
+"""Registration and waiting-list endpoints of the API (the README lists them)."""
 
 from typing import Any, Literal
 

@@ -198,7 +198,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LECTERN_LOG_LEVEL", "INFO")},
 }
 
-# --- The programme's rules (DOMAIN.md); each may be overridden from the environment. ---
+# --- The programme's rules (docs/rules.md); each may be overridden from the environment. ---
 LECTERN: dict[str, Any] = {
     # Seats granted by each membership tier; "custom" takes the seats given.
     "TIER_SEATS": {
@@ -228,7 +228,7 @@ LECTERN: dict[str, Any] = {
     "CHECKIN_MONTHS": (3, 6, 9),
     "CHECKIN_GRACE_DAYS": 30,
     "TRAINER_NOTICE_DAYS": 30,
-    # Registration rules (DOMAIN.md).
+    # Registration rules.
     "MEMBERSHIP_GRACE_DAYS": 0,
     "WITHDRAWALS_PER_YEAR": 3,
     "EMERGENCY_DAYS_AFTER_EVENT": 7,
@@ -238,7 +238,7 @@ LECTERN: dict[str, Any] = {
     "CODE_ATTEMPTS_PER_EVENT": int(os.environ.get("LECTERN_CODE_ATTEMPTS_PER_EVENT", "50")),
     "CODE_ATTEMPT_WINDOW_SECONDS": int(os.environ.get("LECTERN_CODE_ATTEMPT_WINDOW", "600")),
     "NUM_PROXIES": int(os.environ.get("LECTERN_NUM_PROXIES", "0")),
-    # After the training (DOMAIN.md): attendance, checkout, certificates.
+    # After the training: attendance, checkout, certificates.
     "ATTENDANCE_MAX_MISSED_MINUTES": 60,
     # Attendance closes this many days after the event ends (events.deadlines).
     "ATTENDANCE_CLOSING_DAYS": 7,

@@ -1,4 +1,4 @@
-"""The membership endpoints of API.md, with their refusals in the error shape."""
+"""The membership endpoints of the API, with their refusals in the error shape."""
 
 from __future__ import annotations
 
