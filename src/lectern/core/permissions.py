@@ -28,6 +28,7 @@ class Principal:
     user: User | None = None
     system: bool = False
     registration_id: int | None = None  # a trainee acting through a registration's manage link
+    trainee_id: int | None = None  # a trainee acting through their personal (emailed) link
 
     @classmethod
     def anonymous(cls) -> Principal:
@@ -39,11 +40,22 @@ class Principal:
 
     @classmethod
     def trainee(cls, registration_id: int) -> Principal:
+        """A trainee holding one registration's manage link: that registration only."""
         return cls(registration_id=registration_id)
+
+    @classmethod
+    def personal(cls, trainee_id: int) -> Principal:
+        """A trainee holding their personal link: their whole record."""
+        return cls(trainee_id=trainee_id)
 
     @property
     def is_authenticated(self) -> bool:
-        return self.system or self.user is not None or self.registration_id is not None
+        return (
+            self.system
+            or self.user is not None
+            or self.registration_id is not None
+            or self.trainee_id is not None
+        )
 
     @property
     def is_staff(self) -> bool:
@@ -65,6 +77,8 @@ class Principal:
             return self.user.email
         if self.registration_id is not None:
             return f"trainee (registration {self.registration_id})"
+        if self.trainee_id is not None:
+            return f"trainee {self.trainee_id}"
         return "anonymous"
 
 

@@ -13,8 +13,14 @@ from lectern.events.deadlines import EMERGENCY_WINDOW, REGISTRATION_CUTOFF
 from lectern.events.models import Event
 from lectern.events.selectors import local_sessions, registration_cutoff, schedule_loaded
 from lectern.notifications.services import File, message_queue
-from lectern.registrations.models import Registration
-from lectern.registrations.tokens import manage_token
+from lectern.registrations.models import Registration, Trainee
+from lectern.registrations.tokens import manage_token, trainee_token
+
+
+def personal_url(trainee: Trainee) -> str:
+    """The trainee's personal link ("My training"): it acts as the trainee, so only emails
+    to them carry it."""
+    return f"{settings.BASE_URL}/me/{trainee_token(trainee.pk, trainee.link_nonce)}/"
 
 
 def manage_url(registration: Registration) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django_countries.fields import CountryField
 
+from lectern.registrations.tokens import new_nonce
+
 TECHNOLOGIES = ("r", "python", "shell", "sql", "openrefine", "spreadsheets", "git")
 TECHNOLOGY_LABELS = {
     "r": "R",
@@ -40,6 +42,11 @@ class Trainee(models.Model):
     github = models.CharField(max_length=39, blank=True, help_text="GitHub user name.")
     orcid = models.CharField(max_length=19, blank=True, help_text="e.g. 0000-0002-1825-0097")
     website = models.URLField(max_length=300, blank=True)
+    link_nonce = models.CharField(
+        max_length=32,
+        default=new_nonce,
+        help_text="Part of the personal link's signature; change it to replace the link.",
+    )
     created_at = models.DateTimeField()
     erased_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,7 +1,12 @@
-"""Manage links: a bearer token per registration, derived (HMAC) from a stored nonce.
+"""Links that carry authority, derived (HMAC) from a stored nonce, Django-tokens style.
 
-The same token can be written into every email about the registration without keeping it;
-changing the nonce revokes every link at once.
+- A manage token (`lr_<registration id>_<signature>`) acts on one registration: it is what a
+  registration's response hands back, and what earlier emails carried.
+- A trainee token (`lt_<trainee id>_<signature>`) acts as the trainee: their whole record.
+  Only emails carry it, since the mailbox is what proves the trainee.
+
+The same token can be written into every email without keeping it; changing the nonce
+revokes every link at once.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ import secrets
 from django.conf import settings
 
 PREFIX = "lr_"
-TOKEN = re.compile(r"^lr_(\d+)_([0-9a-f]{40})$")
+TOKEN = re.compile(r"^lr_(\d{1,18})_([0-9a-f]{40})$")
+TRAINEE_PREFIX = "lt_"
+TRAINEE_TOKEN = re.compile(r"^lt_(\d{1,18})_([0-9a-f]{40})$")
 
 
 def new_nonce() -> str:
@@ -22,9 +29,7 @@ def new_nonce() -> str:
 
 
 def manage_token(registration_id: int, nonce: str) -> str:
-    message = f"registration:{registration_id}:{nonce}".encode()
-    signature = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:40]
-    return f"{PREFIX}{registration_id}_{signature}"
+    return f"{PREFIX}{registration_id}_{_signature('registration', registration_id, nonce)}"
 
 
 def registration_id_of(token: str) -> int | None:
@@ -35,3 +40,22 @@ def registration_id_of(token: str) -> int | None:
 
 def token_matches(token: str, registration_id: int, nonce: str) -> bool:
     return hmac.compare_digest(token, manage_token(registration_id, nonce))
+
+
+def _signature(purpose: str, object_id: int, nonce: str) -> str:
+    message = f"{purpose}:{object_id}:{nonce}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:40]
+
+
+def trainee_token(trainee_id: int, nonce: str) -> str:
+    return f"{TRAINEE_PREFIX}{trainee_id}_{_signature('trainee', trainee_id, nonce)}"
+
+
+def trainee_id_of(token: str) -> int | None:
+    """Return the trainee a well-formed token names (its signature still to be checked)."""
+    match = TRAINEE_TOKEN.match(token)
+    return int(match.group(1)) if match else None
+
+
+def trainee_token_matches(token: str, trainee_id: int, nonce: str) -> bool:
+    return hmac.compare_digest(token, trainee_token(trainee_id, nonce))
