@@ -22,7 +22,7 @@ from lectern.events.api import router as events_router
 from lectern.memberships.api import router as memberships_router
 from lectern.notifications.api import router as notifications_router
 from lectern.registrations.api import router as registrations_router
-from lectern.registrations.selectors import registration_for_token
+from lectern.registrations.selectors import registration_for_token, trainee_for_token
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +49,11 @@ class BearerAuth(HttpBearer):
             if registration is None:
                 raise Unauthenticated("This manage link is not valid.", code="invalid_token")
             return Principal.trainee(registration.pk)
+        if token.startswith("lt_"):
+            trainee = trainee_for_token(token)
+            if trainee is None:
+                raise Unauthenticated("This personal link is not valid.", code="invalid_token")
+            return Principal.personal(trainee.pk)
         user = token_authenticate(token)
         if user is None:
             raise Unauthenticated(

@@ -13,6 +13,7 @@ from lectern.core.errors import NotFound
 from lectern.core.permissions import Principal, get_visible, principal, require_authenticated
 from lectern.core.schemas import Text, refusals
 from lectern.directory.services import directory_entries
+from lectern.registrations.selectors import trainees_visible_to
 
 router = Router(tags=["certificates"])
 
@@ -58,9 +59,8 @@ def certificates_visible_to(caller: Principal) -> Any:
     certificates = Certificate.objects.select_related("trainee")
     if caller.is_staff:
         return certificates
-    if caller.registration_id is not None:
-        return certificates.filter(trainee__registrations__pk=caller.registration_id)
-    return certificates.none()
+    # A manage link acts on one registration: never the trainee's certificate.
+    return certificates.filter(trainee__in=trainees_visible_to(caller).values("pk"))
 
 
 def _certificate(request: HttpRequest, certificate_id: int) -> Certificate:

@@ -8,9 +8,10 @@ urlpatterns = [
     path("events/<int:event_id>/roster/", views.roster, name="roster"),
     path("review/", views.review, name="review"),
     path("staff/dashboard/", dashboard.dashboard, name="dashboard"),
-    path("manage/<str:token>/checkout/", views.submit_step, name="submit"),
-    path("manage/<str:token>/certificate.pdf", views.certificate_download, name="certificate"),
-    path("manage/<str:token>/directory/", views.directory_settings, name="directory"),
-    path("manage/<str:token>/my-data.json", views.data_export, name="export"),
-    path("manage/<str:token>/erase/", views.data_erase, name="erase"),
+    # The trainee-wide parts live on the personal page (`/me/<trainee token>/`) only.
+    path("me/<str:token>/checkout/", views.submit_step, name="submit"),
+    path("me/<str:token>/certificate.pdf", views.certificate_download, name="certificate"),
+    path("me/<str:token>/directory/", views.directory_settings, name="directory"),
+    path("me/<str:token>/my-data.json", views.data_export, name="export"),
+    path("me/<str:token>/erase/", views.data_erase, name="erase"),
 ]

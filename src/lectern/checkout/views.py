@@ -22,8 +22,8 @@ from lectern.directory.personal_data import personal_data_erase, personal_data_e
 from lectern.directory.services import directory_update
 from lectern.events.models import Event
 from lectern.events.selectors import local_sessions
-from lectern.registrations.models import Registration, RegistrationStatus
-from lectern.registrations.selectors import registration_for_token
+from lectern.registrations.models import Registration, RegistrationStatus, Trainee
+from lectern.registrations.selectors import trainee_for_token
 
 
 def _staff_or_trainer(request: HttpRequest) -> Principal:
@@ -144,26 +144,27 @@ def review(request: HttpRequest) -> HttpResponse:
     return render(request, "checkout/review.html", {"steps": steps})
 
 
-def _registration(token: str) -> Registration:
-    registration = registration_for_token(token)
-    if registration is None:
-        raise Http404("This link is not valid.")
-    return registration
+def _trainee(token: str) -> Trainee:
+    """The trainee a personal link names; a manage link (`lr_`) is not one."""
+    trainee = trainee_for_token(token)
+    if trainee is None:
+        raise Http404("This link is not valid, or it was replaced.")
+    return trainee
 
 
 @require_POST
 def submit_step(request: HttpRequest, token: str) -> HttpResponse:
-    registration = _registration(token)
+    trainee = _trainee(token)
     raw_date = request.POST.get("date", "")
     try:
         day = dt.date.fromisoformat(raw_date) if raw_date else None
     except ValueError:
         messages.error(request, "Give the date as YYYY-MM-DD.")
-        return redirect("registrations:manage", token=token)
+        return redirect("registrations:me", token=token)
     problem = date_problem(day) if day else None
     if problem:
         messages.error(request, problem)
-        return redirect("registrations:manage", token=token)
+        return redirect("registrations:me", token=token)
     evidence = services.EvidenceIn(
         kind=request.POST.get("kind", ""),
         date=day,
@@ -172,8 +173,8 @@ def submit_step(request: HttpRequest, token: str) -> HttpResponse:
     )
     try:
         services.progress_record(
-            actor=Principal.trainee(registration.pk),
-            trainee=registration.trainee,
+            actor=Principal.personal(trainee.pk),
+            trainee=trainee,
             requirement=request.POST.get("requirement", ""),
             state="submitted",
             evidence=evidence,
@@ -182,12 +183,12 @@ def submit_step(request: HttpRequest, token: str) -> HttpResponse:
         messages.error(request, exc.explained())
     else:
         messages.success(request, "Submitted. Programme staff will review it.")
-    return redirect("registrations:manage", token=token)
+    return redirect("registrations:me", token=token)
 
 
 def certificate_download(request: HttpRequest, token: str) -> HttpResponse:
-    registration = _registration(token)
-    certificate = getattr(registration.trainee, "certificate", None)
+    trainee = _trainee(token)
+    certificate = getattr(trainee, "certificate", None)
     if certificate is None:
         raise Http404("No certificate yet.")
     response = HttpResponse(certificate_pdf(certificate), content_type="application/pdf")
@@ -197,11 +198,11 @@ def certificate_download(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 def directory_settings(request: HttpRequest, token: str) -> HttpResponse:
-    registration = _registration(token)
+    trainee = _trainee(token)
     try:
         directory_update(
-            actor=Principal.trainee(registration.pk),
-            trainee=registration.trainee,
+            actor=Principal.personal(trainee.pk),
+            trainee=trainee,
             changes={
                 "directory_consent": bool(request.POST.get("directory_consent")),
                 "github": request.POST.get("github", ""),
@@ -213,14 +214,12 @@ def directory_settings(request: HttpRequest, token: str) -> HttpResponse:
         messages.error(request, exc.explained())
     else:
         messages.success(request, "Your directory settings are saved.")
-    return redirect("registrations:manage", token=token)
+    return redirect("registrations:me", token=token)
 
 
 def data_export(request: HttpRequest, token: str) -> HttpResponse:
-    registration = _registration(token)
-    data = personal_data_export(
-        actor=Principal.trainee(registration.pk), trainee=registration.trainee
-    )
+    trainee = _trainee(token)
+    data = personal_data_export(actor=Principal.personal(trainee.pk), trainee=trainee)
     response = HttpResponse(json.dumps(data, indent=2), content_type="application/json")
     response["Content-Disposition"] = 'attachment; filename="my-lectern-data.json"'
     return response
@@ -228,11 +227,19 @@ def data_export(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def data_erase(request: HttpRequest, token: str) -> HttpResponse:
-    registration = _registration(token)
+    trainee = _trainee(token)
+    confirm_error = ""
     if request.method == "POST":
-        personal_data_erase(actor=Principal.trainee(registration.pk), trainee=registration.trainee)
-        return render(request, "checkout/erased.html")
-    return render(request, "checkout/erase.html", {"token": token})
+        if request.POST.get("confirm") == "yes":
+            personal_data_erase(actor=Principal.personal(trainee.pk), trainee=trainee)
+            return render(request, "checkout/erased.html")
+        confirm_error = "Tick the box to confirm that you want your data erased."
+    return render(
+        request,
+        "checkout/erase.html",
+        {"token": token, "confirm_error": confirm_error},
+        status=422 if confirm_error else 200,
+    )
 
 
 ACTIVITY_KINDS = ActivityKind.choices

@@ -96,3 +96,20 @@ class ApiErrorShapeMiddleware:
                 shaped["Allow"] = allowed
             return shaped
         return response
+
+
+TOKEN_PAGES = ("/me/", "/manage/", "/waitlist/")
+
+
+class NoReferrerOnTokenPagesMiddleware:
+    """Pages reached by a link that carries authority send no Referer onwards, so the token
+    in their address never leaves with a click."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith(TOKEN_PAGES):
+            response["Referrer-Policy"] = "no-referrer"
+        return response

@@ -57,6 +57,11 @@ class Principal:
             or self.trainee_id is not None
         )
 
+    def acts_as_trainee(self, trainee_id: int) -> bool:
+        """Whether this caller holds the trainee's own authority (their personal link). A
+        manage link never does: it acts on its one registration only."""
+        return self.trainee_id is not None and self.trainee_id == trainee_id
+
     @property
     def is_staff(self) -> bool:
         return self.system or (self.user is not None and self.user.is_staff)

@@ -37,10 +37,7 @@ def directory_entries() -> QuerySet[Certificate]:
 def _owner_or_staff(actor: Principal, trainee: Trainee) -> None:
     if actor.is_staff:
         return
-    if (
-        actor.registration_id is not None
-        and trainee.registrations.filter(pk=actor.registration_id).exists()
-    ):
+    if actor.acts_as_trainee(trainee.pk):  # a personal link; a manage link never
         return
     raise NotFound("No such trainee.")
 

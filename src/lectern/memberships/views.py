@@ -68,9 +68,9 @@ def trainees_csv(request: HttpRequest, membership_id: int) -> HttpResponse:
     for r in _registrations(membership):
         writer.writerow(
             [
-                r.trainee.name,
+                r.submitted_name,
                 r.trainee.email,
-                r.trainee.affiliation,
+                r.submitted_affiliation,
                 r.event.title,
                 f"{r.event.first_start:%Y-%m-%d %H:%M}",
                 r.status,

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.urls import URLPattern, path
 
 from lectern.core.adminviews import CheckedInputAdmin, ServiceRecordAdmin, actor, service_view
+from lectern.core.errors import DomainError
 from lectern.core.forms import InputForm
 from lectern.events.admin import EventAdmin
 from lectern.events.forms import CancelForm
@@ -77,9 +78,21 @@ class RegistrationAdmin(ServiceRecordAdmin):
         "status",
         "advisories",
         "override_reason",
+        "submitted_details",
         "created_at",
         "changed_at",
     )
+    actions = ["apply_submitted_details"]
+
+    @admin.action(description="Make the details submitted with it the trainee's own")
+    def apply_submitted_details(self, request: HttpRequest, queryset: Any) -> None:
+        for registration in queryset.select_related("trainee"):
+            try:
+                services.trainee_details_apply(actor=actor(request), registration=registration)
+            except DomainError as exc:
+                self.message_user(request, f"{registration}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{registration.trainee}: details applied.")
 
     def get_urls(self) -> list[URLPattern]:
         return [
@@ -129,6 +142,17 @@ class TraineeAdmin(CheckedInputAdmin):
     list_display = ["name", "email", "affiliation", "country", "created_at"]
     search_fields = ["name", "email", "affiliation"]
     list_filter = ["country", "usage_frequency"]
+    actions = ["replace_personal_link"]
+
+    @admin.action(description="Replace the personal link (the old one stops working)")
+    def replace_personal_link(self, request: HttpRequest, queryset: Any) -> None:
+        for trainee in queryset:
+            try:
+                services.trainee_link_replace(actor=actor(request), trainee=trainee)
+            except DomainError as exc:
+                self.message_user(request, f"{trainee}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{trainee}: a new personal link was emailed.")
 
 
 @admin.register(WaitlistEntry)

@@ -58,13 +58,17 @@ class RegistrationOut(Schema):
     @staticmethod
     def resolve_manage_token(obj: Registration, context: Any) -> str | None:
         caller = principal(context["request"])
-        if caller.is_staff or caller.registration_id == obj.pk:
+        if (
+            caller.is_staff
+            or caller.registration_id == obj.pk
+            or caller.acts_as_trainee(obj.trainee_id)
+        ):
             return manage_token(obj.pk, obj.manage_nonce)
         return None
 
 
 class CoordinatorRegistrationOut(RegistrationOut):
-    trainee_name: str = Field(alias="trainee.name")
+    trainee_name: str = Field(alias="submitted_name", description="As given with it")
     trainee_email: str = Field(alias="trainee.email")
     event_title: str = Field(alias="event.title")
 

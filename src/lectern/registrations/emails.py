@@ -92,6 +92,7 @@ def to_trainee(
             "registration": registration,
             "trainee": trainee,
             "manage_url": manage_url(registration),
+            "personal_url": personal_url(trainee),
             **context,
         },
         attachments=[*([ics_file(event, now)] if attach_ics else []), *(files or [])],

@@ -14,6 +14,8 @@ kind_register(
     Kind("waitlist_joined", "Waiting list joined", Recipient.TRAINEE),
     Kind("waitlist_offer", "Waiting-list offer", Recipient.TRAINEE),
     Kind("waitlist_ended", "Waiting list ended", Recipient.TRAINEE),
+    # key: the start of the new link's nonce (each replacement is its own email)
+    Kind("trainee_link_replaced", "Personal link replaced", Recipient.TRAINEE),
     # key: the quarter ("2027q1")
     Kind("social_event_suggestion", "Social-event suggestion", Recipient.COORDINATOR),
 )

@@ -81,6 +81,12 @@ class Registration(models.Model):
     )
     advisories = models.JSONField(default=list)
     override_reason = models.TextField(blank=True)
+    submitted_details = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The details typed with this registration; the trainee's own change only "
+        "when they confirm them through their emailed link, or by staff.",
+    )
     created_at = models.DateTimeField()
     changed_at = models.DateTimeField()
 
@@ -100,6 +106,23 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trainee} at {self.event} ({self.status})"
+
+    @property
+    def submitted_name(self) -> str:
+        """The name given with this registration (pages about one registration show it)."""
+        if self.trainee.erased_at is not None:
+            return self.trainee.name
+        return str(self.submitted_details.get("name") or self.trainee.name)
+
+    @property
+    def submitted_email(self) -> str:
+        return self.trainee.email
+
+    @property
+    def submitted_affiliation(self) -> str:
+        if self.trainee.erased_at is not None:
+            return self.trainee.affiliation
+        return str(self.submitted_details.get("affiliation") or self.trainee.affiliation)
 
 
 class WaitlistStatus(models.TextChoices):
@@ -123,6 +146,9 @@ class WaitlistEntry(models.Model):
     offered_at = models.DateTimeField(null=True, blank=True)
     offer_expires_at = models.DateTimeField(null=True, blank=True)
     offer_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    submitted_details = models.JSONField(
+        default=dict, blank=True, help_text="The details typed when joining the list."
+    )
     registration = models.OneToOneField(
         Registration,
         null=True,
@@ -144,6 +170,12 @@ class WaitlistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trainee} waiting for {self.event} ({self.status})"
+
+    @property
+    def submitted_name(self) -> str:
+        if self.trainee.erased_at is not None:
+            return self.trainee.name
+        return str(self.submitted_details.get("name") or self.trainee.name)
 
 
 class CodeAttempt(models.Model):

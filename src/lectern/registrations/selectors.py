@@ -7,7 +7,12 @@ from django.db.models import Q, QuerySet
 from lectern.core.permissions import Principal
 from lectern.memberships.selectors import memberships_visible_to
 from lectern.registrations.models import Registration, Trainee
-from lectern.registrations.tokens import registration_id_of, token_matches
+from lectern.registrations.tokens import (
+    registration_id_of,
+    token_matches,
+    trainee_id_of,
+    trainee_token_matches,
+)
 
 
 def registration_for_token(token: str) -> Registration | None:
@@ -24,15 +29,28 @@ def registration_for_token(token: str) -> Registration | None:
     return registration
 
 
+def trainee_for_token(token: str) -> Trainee | None:
+    """The trainee a personal link (`lt_...`) names, if its signature matches their nonce."""
+    trainee_id = trainee_id_of(token)
+    if trainee_id is None:
+        return None
+    trainee = Trainee.objects.filter(pk=trainee_id, erased_at__isnull=True).first()
+    if trainee is None or not trainee_token_matches(token, trainee.pk, trainee.link_nonce):
+        return None
+    return trainee
+
+
 def registrations_visible_to(principal: Principal) -> QuerySet[Registration]:
     """Staff: all; coordinators: their memberships'; trainers: their events'; a manage link:
-    its own registration."""
+    its own registration; a personal link: the trainee's registrations."""
     registrations = Registration.objects.select_related("event", "trainee", "membership")
     if principal.is_staff:
         return registrations
     visible = Q(pk__in=[])
     if principal.registration_id is not None:
         visible |= Q(pk=principal.registration_id)
+    if principal.trainee_id is not None:
+        visible |= Q(trainee_id=principal.trainee_id)
     if principal.user is not None:
         visible |= Q(membership__in=memberships_visible_to(principal).values("pk"))
         visible |= Q(event__trainers=principal.user)
@@ -40,4 +58,15 @@ def registrations_visible_to(principal: Principal) -> QuerySet[Registration]:
 
 
 def trainees_visible_to(principal: Principal) -> QuerySet[Trainee]:
-    return Trainee.objects.filter(pk__in=registrations_visible_to(principal).values("trainee_id"))
+    """Staff: all; a personal link: that trainee; coordinators and trainers: a trainee whose
+    checkout came from a registration they see (the checkout and certificate of that
+    registration, nothing of the trainee's other records); a manage link: none (it acts on
+    its one registration only)."""
+    if principal.is_staff:
+        return Trainee.objects.all()
+    visible = Q(pk__in=[])
+    if principal.trainee_id is not None:
+        visible |= Q(pk=principal.trainee_id)
+    if principal.user is not None:
+        visible |= Q(checkout__registration__in=registrations_visible_to(principal).values("pk"))
+    return Trainee.objects.filter(visible)

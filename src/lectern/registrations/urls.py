@@ -10,4 +10,31 @@ urlpatterns = [
     path("manage/<str:token>/move/", views.manage_move, name="move"),
     path("manage/<str:token>/withdraw/", views.manage_withdraw, name="withdraw"),
     path("waitlist/<str:raw>/", views.offer, name="offer"),
+    path("me/<str:token>/", views.personal, name="me"),
+    path(
+        "me/<str:token>/registrations/<int:registration_id>/",
+        views.personal_registration,
+        name="me_registration",
+    ),
+    path(
+        "me/<str:token>/registrations/<int:registration_id>/move/",
+        views.personal_move,
+        name="me_move",
+    ),
+    path(
+        "me/<str:token>/registrations/<int:registration_id>/withdraw/",
+        views.personal_withdraw,
+        name="me_withdraw",
+    ),
+    path(
+        "me/<str:token>/registrations/<int:registration_id>/use-details/",
+        views.personal_details_apply,
+        name="me_details_apply",
+    ),
+    path(
+        "me/<str:token>/waitlist/<int:entry_id>/leave/",
+        views.personal_waitlist_leave,
+        name="me_waitlist_leave",
+    ),
+    path("me/<str:token>/replace-link/", views.personal_link_replace, name="me_replace_link"),
 ]

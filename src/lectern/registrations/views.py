@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lectern.checkout.models import ActivityKind
@@ -16,10 +20,17 @@ from lectern.events.models import Event, EventStatus
 from lectern.events.views import event_card
 from lectern.registrations import services
 from lectern.registrations.forms import RegistrationForm
-from lectern.registrations.models import Registration, RegistrationStatus
+from lectern.registrations.models import (
+    Registration,
+    RegistrationStatus,
+    Trainee,
+    WaitlistEntry,
+    WaitlistStatus,
+)
 from lectern.registrations.ratelimit import client_address
-from lectern.registrations.selectors import registration_for_token
+from lectern.registrations.selectors import registration_for_token, trainee_for_token
 from lectern.registrations.services import waitlist
+from lectern.registrations.services.trainee import trainee_details_differences
 
 
 def _actor(request: HttpRequest) -> Principal:
@@ -74,7 +85,8 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "You are registered. We have emailed you a confirmation with this page's link.",
+                "You are registered. We have emailed you a confirmation with this page's link, "
+                "and your personal link to your whole training record.",
             )
             return redirect("registrations:manage", token=created.manage_token)
     if form.is_bound:
@@ -89,9 +101,7 @@ def _registration(token: str) -> Registration:
     return registration
 
 
-def manage(request: HttpRequest, token: str) -> HttpResponse:
-    registration = _registration(token)
-    now = clock.now()
+def _registration_context(registration: Registration, now: datetime) -> dict[str, Any]:
     card = event_card(Event.objects.prefetch_related("sessions").get(pk=registration.event_id), now)
     rebook = (
         registration.status == RegistrationStatus.CANCELLED
@@ -106,26 +116,27 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
                 now=now, exclude=registration.event_id, membership_id=registration.membership_id
             )
         ]
-    checkout = getattr(registration.trainee, "checkout", None)
-    if checkout is not None and checkout.registration_id != registration.pk:
-        checkout = None  # the checkout belongs to the trainee's other training
-    return render(
-        request,
-        "registrations/manage.html",
-        {
-            "checkout": checkout,
-            "steps": list(checkout.steps.prefetch_related("evidence")) if checkout else [],
-            "certificate": getattr(registration.trainee, "certificate", None),
-            "activity_kinds": ActivityKind.choices,
-            "registration": registration,
-            "card": card,
-            "token": token,
-            "can_change": can_change,
-            "rebook": rebook,
-            "alternatives": alternatives,
-            "can_withdraw": registration.status == RegistrationStatus.CONFIRMED,
-        },
+    return {
+        "registration": registration,
+        "card": card,
+        "can_change": can_change,
+        "rebook": rebook,
+        "alternatives": alternatives,
+        "can_withdraw": registration.status == RegistrationStatus.CONFIRMED,
+    }
+
+
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    """One registration, reached by its manage link: view, move, withdraw; nothing else of
+    the trainee (their record is on the personal page their emails link to)."""
+    registration = _registration(token)
+    context = _registration_context(registration, clock.now())
+    context.update(
+        move_url=reverse("registrations:move", args=[token]),
+        withdraw_url=reverse("registrations:withdraw", args=[token]),
+        personal=False,
     )
+    return render(request, "registrations/manage.html", context)
 
 
 @require_POST
@@ -170,7 +181,7 @@ def manage_withdraw(request: HttpRequest, token: str) -> HttpResponse:
         {
             "registration": registration,
             "card": card,
-            "token": token,
+            "back_url": reverse("registrations:manage", args=[token]),
             "forfeit": not card.registration_open,
         },
     )
@@ -195,3 +206,165 @@ def offer(request: HttpRequest, raw: str) -> HttpResponse:
     return render(
         request, "registrations/offer.html", {"entry": entry, "card": event_card(event, now)}
     )
+
+
+# The personal page ("My training"), reached by the trainee's emailed link: their whole record.
+
+
+def _trainee(token: str) -> Trainee:
+    trainee = trainee_for_token(token)
+    if trainee is None:
+        raise Http404("This link is not valid, or it was replaced.")
+    return trainee
+
+
+def _own_registration(trainee: Trainee, registration_id: int) -> Registration:
+    registration = (
+        Registration.objects.select_related("event", "trainee", "membership")
+        .filter(pk=registration_id, trainee=trainee)
+        .first()
+    )
+    if registration is None:
+        raise Http404("No such registration.")
+    return registration
+
+
+def personal(request: HttpRequest, token: str) -> HttpResponse:
+    trainee = _trainee(token)
+    now = clock.now()
+    registrations = list(
+        trainee.registrations.select_related("event", "membership", "trainee").order_by(
+            "-created_at", "-id"
+        )
+    )
+    checkout = getattr(trainee, "checkout", None)
+    return render(
+        request,
+        "registrations/personal.html",
+        {
+            "trainee": trainee,
+            "token": token,
+            "rows": [
+                {
+                    "registration": r,
+                    "card": event_card(r.event, now),
+                    "differences": trainee_details_differences(r),
+                    "can_change": r.status == RegistrationStatus.CONFIRMED,
+                }
+                for r in registrations
+            ],
+            "waiting": trainee.waitlist_entries.select_related("event").filter(
+                status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
+            ),
+            "checkout": checkout,
+            "steps": list(checkout.steps.prefetch_related("evidence")) if checkout else [],
+            "certificate": getattr(trainee, "certificate", None),
+            "activity_kinds": ActivityKind.choices,
+        },
+    )
+
+
+def personal_registration(request: HttpRequest, token: str, registration_id: int) -> HttpResponse:
+    trainee = _trainee(token)
+    registration = _own_registration(trainee, registration_id)
+    context = _registration_context(registration, clock.now())
+    context.update(
+        move_url=reverse("registrations:me_move", args=[token, registration.pk]),
+        withdraw_url=reverse("registrations:me_withdraw", args=[token, registration.pk]),
+        personal=True,
+        personal_page=reverse("registrations:me", args=[token]),
+    )
+    return render(request, "registrations/manage.html", context)
+
+
+@require_POST
+def personal_move(request: HttpRequest, token: str, registration_id: int) -> HttpResponse:
+    trainee = _trainee(token)
+    registration = _own_registration(trainee, registration_id)
+    try:
+        event_id = int(request.POST.get("event_id", ""))
+        services.registration_move(
+            actor=Principal.personal(trainee.pk), registration=registration, event_id=event_id
+        )
+    except ValueError:
+        messages.error(request, "Choose an event to move to.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, "Your registration has moved; we have emailed you the new schedule."
+        )
+    return redirect("registrations:me_registration", token=token, registration_id=registration.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def personal_withdraw(request: HttpRequest, token: str, registration_id: int) -> HttpResponse:
+    trainee = _trainee(token)
+    registration = _own_registration(trainee, registration_id)
+    now = clock.now()
+    card = event_card(Event.objects.prefetch_related("sessions").get(pk=registration.event_id), now)
+    if request.method == "POST":
+        try:
+            services.registration_withdraw(
+                actor=Principal.personal(trainee.pk),
+                registration=registration,
+                reason=request.POST.get("reason", ""),
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "You have withdrawn. We have emailed you a confirmation.")
+        return redirect("registrations:me", token=token)
+    return render(
+        request,
+        "registrations/withdraw.html",
+        {
+            "registration": registration,
+            "card": card,
+            "back_url": reverse("registrations:me", args=[token]),
+            "forfeit": not card.registration_open,
+        },
+    )
+
+
+@require_POST
+def personal_details_apply(request: HttpRequest, token: str, registration_id: int) -> HttpResponse:
+    trainee = _trainee(token)
+    registration = _own_registration(trainee, registration_id)
+    try:
+        services.trainee_details_apply(
+            actor=Principal.personal(trainee.pk), registration=registration
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Your details are now the ones given with that registration.")
+    return redirect("registrations:me", token=token)
+
+
+@require_POST
+def personal_waitlist_leave(request: HttpRequest, token: str, entry_id: int) -> HttpResponse:
+    trainee = _trainee(token)
+    entry = WaitlistEntry.objects.filter(pk=entry_id, trainee=trainee).first()
+    if entry is None:
+        raise Http404("No such waiting-list entry.")
+    try:
+        waitlist.waitlist_leave(actor=Principal.personal(trainee.pk), entry=entry)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "You have left the waiting list.")
+    return redirect("registrations:me", token=token)
+
+
+@require_http_methods(["GET", "POST"])
+def personal_link_replace(request: HttpRequest, token: str) -> HttpResponse:
+    trainee = _trainee(token)
+    if request.method == "POST":
+        try:
+            services.trainee_link_replace(actor=Principal.personal(trainee.pk), trainee=trainee)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("registrations:me", token=token)
+        return render(request, "registrations/link_replaced.html", {"email": trainee.email})
+    return render(request, "registrations/link_replace.html", {"token": token})

@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lectern.core.idempotency.IdempotencyMiddleware",
     "lectern.core.middleware.ApiErrorShapeMiddleware",
+    "lectern.core.middleware.NoReferrerOnTokenPagesMiddleware",
 ]
 
 ROOT_URLCONF = "lectern.urls"
@@ -194,7 +195,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Links that carry authority (lr_..., lt_...) are masked in every record.
+    "filters": {"mask_tokens": {"()": "lectern.core.logmask.MaskTokensFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LECTERN_LOG_LEVEL", "INFO")},
 }
 

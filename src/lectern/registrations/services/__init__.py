@@ -26,7 +26,12 @@ from lectern.registrations.services.checks import (
     details_check,
     require_registration_access,
 )
-from lectern.registrations.services.create import Created, registration_create, trainee_upsert
+from lectern.registrations.services.create import Created, registration_create, trainee_for_details
+from lectern.registrations.services.trainee import (
+    trainee_details_apply,
+    trainee_details_differences,
+    trainee_link_replace,
+)
 
 __all__ = [
     "Created",
@@ -41,5 +46,8 @@ __all__ = [
     "registration_move",
     "registration_withdraw",
     "require_registration_access",
-    "trainee_upsert",
+    "trainee_details_apply",
+    "trainee_details_differences",
+    "trainee_for_details",
+    "trainee_link_replace",
 ]

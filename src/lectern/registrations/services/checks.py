@@ -216,7 +216,12 @@ def advisories_for(details: TraineeDetails, event: Event, membership: Membership
 
 
 def require_registration_access(actor: Principal, registration: Registration) -> None:
-    """Staff, or the trainee holding this registration's manage link."""
-    if actor.is_staff or actor.registration_id == registration.pk:
+    """Staff, the trainee holding this registration's manage link, or the trainee's personal
+    link."""
+    if (
+        actor.is_staff
+        or actor.registration_id == registration.pk
+        or actor.acts_as_trainee(registration.trainee_id)
+    ):
         return
     raise NotFound(f"No registration with id {registration.pk} is visible to you.")

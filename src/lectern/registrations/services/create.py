@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -37,13 +38,9 @@ class Created:
     advisories: list[str] = field(default_factory=list)
 
 
-def trainee_upsert(details: TraineeDetails, now: datetime) -> Trainee:
-    """Write the trainee with this email, their details brought up to date, in one statement.
-
-    The trainee returned has its id and these details loaded; its other fields (links,
-    creation time) are deferred, read from the database if used, and left alone by `save()`."""
-    values = {
-        "email": details.email,
+def submitted_details_of(details: TraineeDetails) -> dict[str, Any]:
+    """The details typed with a registration or a waiting-list join, as kept with it."""
+    return {
         "name": details.name,
         "affiliation": details.affiliation,
         "country": details.country,
@@ -54,16 +51,19 @@ def trainee_upsert(details: TraineeDetails, now: datetime) -> Trainee:
         "timezone": details.timezone,
         "directory_consent": details.directory_consent,
     }
-    written = Trainee(created_at=now, **values)
+
+
+def trainee_for_details(details: TraineeDetails, now: datetime) -> Trainee:
+    """The trainee with this address: an existing one exactly as stored (a typed address proves
+    nothing, so it never rewrites them), or a new one created from these details.
+
+    One INSERT that does nothing on a known address, then one SELECT: concurrent first
+    registrations of one address still make a single trainee."""
+    values = submitted_details_of(details)
     Trainee.objects.bulk_create(
-        [written],
-        update_conflicts=True,
-        unique_fields=["email"],
-        update_fields=[name for name in values if name != "email"],
+        [Trainee(created_at=now, email=details.email, **values)], ignore_conflicts=True
     )
-    loaded = {"id": written.pk, **values}
-    names = [f.attname for f in Trainee._meta.concrete_fields if f.attname in loaded]
-    return Trainee.from_db(written._state.db, names, [loaded[name] for name in names])
+    return Trainee.objects.get(email=details.email)
 
 
 def registration_create(
@@ -86,7 +86,7 @@ def registration_create(
         event, membership = locked.events[event_id], locked.memberships[membership_id]
         event_open_check(event, now, override)
         membership_check(membership, event, now, override)
-        trainee = trainee_upsert(details, now)
+        trainee = trainee_for_details(details, now)
         trainee_check(trainee, now, override)
         place_take(event, now)
         if membership.seats_available < 1:
@@ -100,6 +100,7 @@ def registration_create(
                     trainee=trainee,
                     manage_nonce=new_nonce(),
                     advisories=advisories,
+                    submitted_details=submitted_details_of(details),
                     override_reason=override,
                     created_at=now,
                     changed_at=now,

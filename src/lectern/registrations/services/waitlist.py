@@ -8,11 +8,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from lectern.core import clock
+from lectern.core.audit import audit_log
 from lectern.core.errors import Conflict, NotFound
 from lectern.core.locking import lock
 from lectern.core.permissions import Principal
@@ -21,7 +23,7 @@ from lectern.events.selectors import registration_cutoff
 from lectern.memberships.models import Membership
 from lectern.notifications.services import message_queue
 from lectern.registrations import emails
-from lectern.registrations.models import WaitlistEntry, WaitlistStatus
+from lectern.registrations.models import Trainee, WaitlistEntry, WaitlistStatus
 from lectern.registrations.services.checks import (
     TraineeDetails,
     code_check,
@@ -29,7 +31,12 @@ from lectern.registrations.services.checks import (
     event_open_check,
     membership_check,
 )
-from lectern.registrations.services.create import Created, registration_create, trainee_upsert
+from lectern.registrations.services.create import (
+    Created,
+    registration_create,
+    submitted_details_of,
+    trainee_for_details,
+)
 from lectern.registrations.services.places import places_free
 
 
@@ -65,11 +72,15 @@ def waitlist_join(
         membership_check(Membership.objects.get(pk=membership_id), event, now, "")
         if places_free(event, now) > 0:
             raise Conflict("This event still has places: register instead.", code="event_not_full")
-        trainee = trainee_upsert(details, now)
+        trainee = trainee_for_details(details, now)
         try:
             with transaction.atomic():
                 entry = WaitlistEntry.objects.create(
-                    event=event, membership_id=membership_id, trainee=trainee, created_at=now
+                    event=event,
+                    membership_id=membership_id,
+                    trainee=trainee,
+                    submitted_details=submitted_details_of(details),
+                    created_at=now,
                 )
         except IntegrityError:
             raise Conflict(
@@ -83,10 +94,44 @@ def waitlist_join(
             now=now,
             context={
                 **emails.event_context(event, trainee.timezone),
+                "personal_url": emails.personal_url(trainee),
                 "position": waitlist_position(entry),
             },
         )
     return entry
+
+
+def submitted_details_of_trainee(trainee: Trainee) -> dict[str, Any]:
+    """A trainee's stored details in the shape kept with registrations (older entries, made
+    before details were kept with them, fall back to these)."""
+    return {
+        "name": trainee.name,
+        "affiliation": trainee.affiliation,
+        "country": str(trainee.country),
+        "technologies": trainee.technologies,
+        "usage_frequency": trainee.usage_frequency,
+        "carpentries_experience": trainee.carpentries_experience,
+        "teaching_experience": trainee.teaching_experience,
+        "timezone": trainee.timezone,
+        "directory_consent": trainee.directory_consent,
+    }
+
+
+@transaction.atomic
+def waitlist_leave(*, actor: Principal, entry: WaitlistEntry, now: datetime | None = None) -> None:
+    """The trainee (their personal link) or staff take an entry off the waiting list."""
+    if not (actor.is_staff or actor.trainee_id == entry.trainee_id):
+        raise NotFound("No such waiting-list entry.")
+    now = clock.resolve(now)
+    updated = WaitlistEntry.objects.filter(
+        pk=entry.pk, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
+    ).update(status=WaitlistStatus.ENDED, offer_digest="")
+    if not updated:
+        raise Conflict("This waiting-list entry has already ended.", code="waitlist_ended")
+    audit_log(actor=actor, action="waitlist_left", obj=entry, at=now)
+    entry.refresh_from_db()
+    if entry.offered_at is not None:
+        waitlist_offer_next(event=entry.event, now=now)
 
 
 def waitlist_offer_next(*, event: Event, now: datetime) -> int:
@@ -117,6 +162,7 @@ def waitlist_offer_next(*, event: Event, now: datetime) -> int:
             now=now,
             context={
                 **emails.event_context(event, entry.trainee.timezone),
+                "personal_url": emails.personal_url(entry.trainee),
                 "expires_at": entry.offer_expires_at,
                 "accept_url": f"{settings.BASE_URL}/waitlist/{raw}/",
             },
@@ -147,19 +193,20 @@ def waitlist_accept(*, raw: str, now: datetime | None = None) -> Created:
     ):
         raise Conflict("This offer has expired or was already used.", code="offer_expired")
     trainee = entry.trainee
+    given = {**submitted_details_of_trainee(trainee), **entry.submitted_details}
     details = TraineeDetails(
-        name=trainee.name,
+        name=given["name"],
         email=trainee.email,
-        affiliation=trainee.affiliation,
-        country=str(trainee.country),
-        technologies=trainee.technologies,
-        usage_frequency=trainee.usage_frequency,
-        carpentries_experience=trainee.carpentries_experience,
+        affiliation=given["affiliation"],
+        country=str(given["country"]),
+        technologies=given["technologies"],
+        usage_frequency=given["usage_frequency"],
+        carpentries_experience=given["carpentries_experience"],
         accept_code_of_conduct=True,
         accept_privacy=True,
-        teaching_experience=trainee.teaching_experience,
-        directory_consent=trainee.directory_consent,
-        timezone=trainee.timezone,
+        teaching_experience=given["teaching_experience"],
+        directory_consent=given["directory_consent"],
+        timezone=given["timezone"],
     )
     with transaction.atomic():
         WaitlistEntry.objects.filter(pk=entry.pk).update(status=WaitlistStatus.ACCEPTED)
@@ -206,6 +253,7 @@ def waitlist_end(*, event: Event, now: datetime) -> int:
             now=now,
             context={
                 **emails.event_context(event, entry.trainee.timezone),
+                "personal_url": emails.personal_url(entry.trainee),
                 "calendar_url": f"{settings.BASE_URL}/calendar/",
             },
         )

@@ -14,6 +14,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connections
 from gunicorn.app.base import BaseApplication
 
+from lectern.core.logmask import gunicorn_logger_class
+
 
 def default_workers() -> int:
     return int(os.environ.get("LECTERN_WEB_WORKERS", 2 * (os.cpu_count() or 1) + 1))
@@ -105,6 +107,7 @@ class Command(BaseCommand):
                 "timeout": 60,
                 "graceful_timeout": 20,
                 "accesslog": "-",
+                "logger_class": gunicorn_logger_class(),  # tokens masked in the access log
                 "errorlog": "-",
                 "loglevel": "warning",
                 "proc_name": "lectern",
