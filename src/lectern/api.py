@@ -23,6 +23,7 @@ from lectern.memberships.api import router as memberships_router
 from lectern.notifications.api import router as notifications_router
 from lectern.registrations.api import router as registrations_router
 from lectern.registrations.selectors import registration_for_token, trainee_for_token
+from lectern.registrations.tokens import trainee_id_of
 
 logger = logging.getLogger(__name__)
 
@@ -49,15 +50,17 @@ class BearerAuth(HttpBearer):
             if registration is None:
                 raise Unauthenticated("This manage link is not valid.", code="invalid_token")
             return Principal.trainee(registration.pk)
-        if token.startswith("lt_"):
+        if trainee_id_of(token) is not None:
+            # A personal link's token (lt_<id>_<40 hex>). Users' API tokens share the `lt_`
+            # prefix but not this shape; one that still matched falls through to them.
             trainee = trainee_for_token(token)
-            if trainee is None:
-                raise Unauthenticated("This personal link is not valid.", code="invalid_token")
-            return Principal.personal(trainee.pk)
+            if trainee is not None:
+                return Principal.personal(trainee.pk)
         user = token_authenticate(token)
         if user is None:
             raise Unauthenticated(
-                "This token is not valid, or it was revoked.", code="invalid_token"
+                "This token or personal link is not valid, or it was revoked or replaced.",
+                code="invalid_token",
             )
         return Principal(user=user)
 
