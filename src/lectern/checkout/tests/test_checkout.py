@@ -200,7 +200,7 @@ def test_certified_exactly_once_when_the_last_step_passes(staff, event, member) 
     record(staff, event, (registration, 0))
     trainee = registration.trainee
     services.progress_record(
-        actor=Principal.trainee(registration.pk),
+        actor=Principal.personal(registration.trainee_id),
         trainee=trainee,
         requirement="get_involved",
         state="submitted",
@@ -230,7 +230,7 @@ def test_certified_exactly_once_when_the_last_step_passes(staff, event, member) 
 def test_evidence_is_checked_per_activity_type(staff, event, member) -> None:
     registration = registered(event, member, 0)
     record(staff, event, (registration, 0))
-    as_trainee = Principal.trainee(registration.pk)
+    as_trainee = Principal.personal(registration.trainee_id)
     cases = [
         (EvidenceIn(kind="served", date=date(2027, 1, 20)), "url"),
         (EvidenceIn(kind="meeting", date=date(2027, 1, 20)), "description"),

@@ -15,7 +15,7 @@ from django.test import Client
 from lectern.accounts.services import user_ensure
 from lectern.certificates.models import Certificate
 from lectern.checkout.models import Step
-from lectern.registrations.tokens import manage_token
+from lectern.registrations.tokens import trainee_token
 
 from .conftest import AFTER, past_event, registered
 
@@ -66,7 +66,7 @@ def test_submit_review_certify_download_and_verify(trainer_client, staff_user, m
     client, trainer = trainer_client
     event = past_event(trainer_ids=[trainer.pk])
     registration = registered(event, member, 0)
-    token = manage_token(registration.pk, registration.manage_nonce)
+    token = trainee_token(registration.trainee_id, registration.trainee.link_nonce)
     staff = Client()
     staff.force_login(staff_user)
     client.post(
@@ -76,7 +76,7 @@ def test_submit_review_certify_download_and_verify(trainer_client, staff_user, m
     registration.refresh_from_db()
     assert registration.status == "attended", registration.status
     trainee = Client()
-    page = trainee.get(f"/manage/{token}/").content.decode()
+    page = trainee.get(f"/me/{token}/").content.decode()
     assert "Finish every step by" in page, page[page.find("<main") :][:1500]
     for requirement, extra in [
         ("welcome_session", {"date": "2027-01-31"}),
@@ -86,7 +86,7 @@ def test_submit_review_certify_download_and_verify(trainer_client, staff_user, m
         ),
         ("teaching_demo", {"date": "2027-01-31"}),
     ]:
-        trainee.post(f"/manage/{token}/checkout/", {"requirement": requirement, **extra})
+        trainee.post(f"/me/{token}/checkout/", {"requirement": requirement, **extra})
     assert Step.objects.filter(state="submitted").count() == 3
     trainer_view = client.get("/review/").content.decode()
     assert "Teaching demo" in trainer_view
@@ -95,9 +95,9 @@ def test_submit_review_certify_download_and_verify(trainer_client, staff_user, m
         who = client if step.requirement == "teaching_demo" else staff
         who.post("/review/", {"step_id": step.pk, "state": "passed"})
     certificate = Certificate.objects.get()
-    page = trainee.get(f"/manage/{token}/").content.decode()
+    page = trainee.get(f"/me/{token}/").content.decode()
     assert "You are a certified instructor" in page
-    pdf = trainee.get(f"/manage/{token}/certificate.pdf")
+    pdf = trainee.get(f"/me/{token}/certificate.pdf")
     assert pdf["Content-Type"] == "application/pdf"
     text = pypdf.PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
     assert certificate.number in text
@@ -114,10 +114,10 @@ def test_evidence_errors_are_explained_on_the_page(staff, member) -> None:
     attendance_record(
         actor=staff, event=event, now=AFTER, records=[AttendanceRecord(registration.pk, 0)]
     )
-    token = manage_token(registration.pk, registration.manage_nonce)
+    token = trainee_token(registration.trainee_id, registration.trainee.link_nonce)
     trainee = Client()
     response = trainee.post(
-        f"/manage/{token}/checkout/",
+        f"/me/{token}/checkout/",
         {
             "requirement": "get_involved",
             "kind": "github",

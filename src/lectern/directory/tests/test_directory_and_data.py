@@ -11,7 +11,7 @@ from lectern.checkout import services
 from lectern.checkout.services import AttendanceRecord
 from lectern.checkout.tests.conftest import AFTER, past_event, registered
 from lectern.checkout.tests.test_checkout import pass_all
-from lectern.registrations.tokens import manage_token
+from lectern.registrations.tokens import trainee_token
 from tests.factories import membership
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def test_directory_lists_only_those_who_opted_in_and_drops_them_at_once(
     client: Client, certified
 ) -> None:
     registration, _ = certified
-    api = ApiClient(client, manage_token(registration.pk, registration.manage_nonce))
+    api = ApiClient(client, trainee_token(registration.trainee_id, registration.trainee.link_nonce))
     anon = ApiClient(Client())
     assert anon.get("/instructors").json()["items"] == []
     response = api.patch(
@@ -61,7 +61,7 @@ def test_directory_lists_only_those_who_opted_in_and_drops_them_at_once(
 
 def test_export_then_erase_keeps_the_ledger_true(client: Client, certified, capsys) -> None:
     registration, member = certified
-    api = ApiClient(client, manage_token(registration.pk, registration.manage_nonce))
+    api = ApiClient(client, trainee_token(registration.trainee_id, registration.trainee.link_nonce))
     exported = api.get(f"/trainees/{registration.trainee_id}/export").json()
     assert exported["trainee"]["email"] == "trainee0@uni.example"
     assert exported["registrations"][0]["event_title"] == "January training"
@@ -76,7 +76,7 @@ def test_export_then_erase_keeps_the_ledger_true(client: Client, certified, caps
     trainee.refresh_from_db()
     assert (trainee.name, trainee.affiliation) == ("Erased trainee", "")
     assert "trainee0@uni.example" not in str(
-        ApiClient(client, manage_token(registration.pk, registration.manage_nonce))
+        ApiClient(client, trainee_token(registration.trainee_id, registration.trainee.link_nonce))
         .get(f"/trainees/{registration.trainee_id}/export")
         .json()
     )
