@@ -9,10 +9,11 @@ page can encode it. NUL characters are refused earlier, for the whole request, b
 `core.middleware`.
 
 Dates: every date a person gives (a session's day, a membership's start or end, an
-activity's date) lies between `EARLIEST_DATE` and `LATEST_DATE`. The programme's history
-starts after 2000, and the upper bound leaves thousands of years of room below Python's
-year 9999 for the arithmetic the app does on these dates (the registration cutoff a week
-before, a membership year, checkout deadlines and their extensions, the next quarter).
+activity's date, a calendar quarter) lies between `EARLIEST_DATE` and `LATEST_DATE`. The
+programme's records start well after 2000, and the upper bound leaves thousands of years of
+room below Python's year 9999 for the arithmetic the app does on these dates (the
+registration cutoff a week before, a membership year, checkout deadlines and their
+extensions, the next quarter).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ DATE_RANGE = f"between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}
 
 # Control characters a multi-line field may hold: tab, line feed, carriage return.
 LINE_BREAKS = frozenset("\t\n\r")
+# What one line cannot hold: control characters, and the line and paragraph separators.
+NOT_IN_A_LINE = frozenset({"Cc", "Zl", "Zp"})
 NAMES = {"\t": "a tab", "\n": "a line break", "\r": "a line break"}
 
 
@@ -51,11 +54,18 @@ def text_problem(value: str, *, one_line: bool) -> str | None:
                 f"This text holds an invalid character (U+{ord(char):04X}, an unpaired "
                 "surrogate); remove it and send the text again."
             )
-        if one_line and (category in {"Cc", "Zl", "Zp"}):
+        if one_line and category in NOT_IN_A_LINE:
             return f"Give one line of text, without {_describe(char)}."
         if category == "Cc" and char not in LINE_BREAKS:
             return f"Remove {_describe(char)}; text may only hold line breaks and tabs."
     return None
+
+
+def as_one_line(text: str) -> str:
+    """The text with what one line cannot hold made spaces, for text stored before it was
+    checked that goes where only one line may (a calendar's lines)."""
+    spaced = "".join(" " if unicodedata.category(c) in NOT_IN_A_LINE else c for c in text)
+    return " ".join(spaced.split())
 
 
 def validate_one_line(value: str) -> None:

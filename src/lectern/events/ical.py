@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -10,6 +9,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from django.conf import settings
 
+from lectern.core.validators import as_one_line
 from lectern.events.models import Event
 from lectern.events.selectors import FORMAT_LABELS, event_format, local_sessions
 
@@ -21,7 +21,7 @@ def calendar_ics(
     calendar.add("prodid", "-//Lectern//Instructor training calendar//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", one_line(name))
+    calendar.add("x-wr-calname", as_one_line(name))
     for event in events:
         tz = ZoneInfo(event.timezone)
         sessions = local_sessions(event)
@@ -32,7 +32,8 @@ def calendar_ics(
             vevent.add("dtstamp", now)
             vevent.add("dtstart", session.start.astimezone(tz))
             vevent.add("dtend", session.end.astimezone(tz))
-            vevent.add("summary", f"{one_line(event.title)} (part {number} of {len(sessions)})")
+            title = as_one_line(event.title)  # titles stored before they were checked
+            vevent.add("summary", f"{title} (part {number} of {len(sessions)})")
             vevent.add("url", url)
             seats = f"Seats left: {event.places_left}. " if with_seats else ""
             vevent.add(
@@ -42,16 +43,6 @@ def calendar_ics(
             calendar.add_component(vevent)
     calendar.add_missing_timezones()
     return calendar.to_ical()
-
-
-def one_line(text: str) -> str:
-    """A title as a calendar line: control characters and line breaks become spaces.
-
-    Titles are checked when they are typed (`core.validators`); this keeps a calendar, and so
-    every email that attaches one, whole for a title stored before they were.
-    """
-    spaced = "".join(" " if unicodedata.category(c) in {"Cc", "Zl", "Zp"} else c for c in text)
-    return " ".join(spaced.split())
 
 
 def event_ics(event: Event, *, now: datetime) -> bytes:
