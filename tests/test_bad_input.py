@@ -23,7 +23,7 @@ from lectern.memberships.models import Membership, Organization
 from lectern.notifications.models import Message
 from lectern.registrations.models import Registration, Trainee
 from lectern.registrations.tests.conftest import body, make_event
-from lectern.registrations.tokens import manage_token
+from lectern.registrations.tokens import trainee_token
 from tests.factories import OrganizationFactory, membership
 from tests.world import NOW
 
@@ -184,9 +184,9 @@ def test_an_activity_outside_the_dates_is_refused(staff_api, world, day) -> None
         f"/trainees/{trainee_id}/progress", {**activity, "state": "submitted", "date": day}
     )
     assert DATE_RANGE in on_fields(response)["date"][0]
-    registration = Registration.objects.get(trainee_id=trainee_id)
-    token = manage_token(registration.pk, registration.manage_nonce)
-    page = Client().post(f"/manage/{token}/checkout/", {**activity, "date": day}, follow=True)
+    trainee = Trainee.objects.get(pk=trainee_id)
+    token = trainee_token(trainee.pk, trainee.link_nonce)
+    page = Client().post(f"/me/{token}/checkout/", {**activity, "date": day}, follow=True)
     assert DATE_RANGE in page.content.decode()
     assert not Evidence.objects.exists()
 
@@ -382,18 +382,18 @@ def test_the_back_office_refuses_a_meeting_link_longer_than_its_column(staff_cli
 
 
 def test_the_trainees_pages_refuse_addresses_longer_than_their_column(world) -> None:
-    in_checkout = Registration.objects.get(trainee_id=world["ids"]["T"])
-    token = manage_token(in_checkout.pk, in_checkout.manage_nonce)
+    trainee = Trainee.objects.get(pk=world["ids"]["T"])
+    token = trainee_token(trainee.pk, trainee.link_nonce)
     client = Client()
     too_long = "https://github.com/carpentries/" + "a" * 500
     step = client.post(
-        f"/manage/{token}/checkout/",
+        f"/me/{token}/checkout/",
         {"requirement": "teaching_demo", "date": "2027-01-08", "url": too_long},
         follow=True,
     )
     assert "up to 500 characters" in step.content.decode()
     assert not Evidence.objects.filter(url=too_long).exists()
-    directory = client.post(f"/manage/{token}/directory/", {"website": too_long}, follow=True)
+    directory = client.post(f"/me/{token}/directory/", {"website": too_long}, follow=True)
     assert "up to 300 characters" in directory.content.decode()
     assert Trainee.objects.get(pk=world["ids"]["T"]).website == ""
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from lectern.checkout.models import Step
 from lectern.memberships.models import Membership
 from lectern.registrations.models import Registration
-from lectern.registrations.tokens import manage_token
+from lectern.registrations.tokens import manage_token, trainee_token
 from tests.world import NOW, fill
 
 pytestmark = pytest.mark.slow  # fuzzes every form (hypothesis)
@@ -30,8 +30,8 @@ FORMS = {
     "register": ("anonymous", "/events/{E}/register/"),
     "move": ("trainee", "/manage/{token}/move/"),
     "withdraw": ("trainee", "/manage/{token}/withdraw/"),
-    "checkout": ("trainee", "/manage/{token}/checkout/"),
-    "directory": ("trainee", "/manage/{token}/directory/"),
+    "checkout": ("trainee", "/me/{personal}/checkout/"),
+    "directory": ("trainee", "/me/{personal}/directory/"),
     "roster": ("staff", "/events/{P}/roster/"),
     "review": ("staff", "/review/"),
     "login": ("anonymous", "/login/"),
@@ -77,12 +77,14 @@ def _client(world: dict[str, Any], caller: str) -> Client:
 
 
 def _ids(world: dict[str, Any]) -> dict[str, Any]:
-    """The world's ids, with the manage token of a trainee in checkout, the code of the
-    organisation and one of the trainee's checkout steps."""
+    """The world's ids, with the manage token and the personal link of a trainee in checkout,
+    the code of the organisation and one of the trainee's checkout steps."""
     in_checkout = Registration.objects.get(trainee_id=world["ids"]["T"])
+    trainee = in_checkout.trainee
     return {
         **world["ids"],
         "token": manage_token(in_checkout.pk, in_checkout.manage_nonce),
+        "personal": trainee_token(trainee.pk, trainee.link_nonce),
         "code": Membership.objects.get(pk=world["ids"]["A"]).registration_code,
         "step": Step.objects.filter(checkout__trainee_id=world["ids"]["T"]).first().pk,  # type: ignore[union-attr]
     }
