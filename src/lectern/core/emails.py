@@ -42,7 +42,9 @@ def email_normalise(value: str, *, field: str = "email") -> str:
             value, check_deliverability=False, allow_smtputf8=True
         )
     except email_validator.EmailNotValidError as error:
-        raise Invalid.field(field, f"This is not an email address that can receive mail: {error}")
+        raise Invalid.field(
+            field, f"This is not an email address that can receive mail: {error}"
+        ) from error
     address = f"{checked.local_part}@{checked.ascii_domain}".lower()
     if len(address) > MAX_LENGTH:
         raise Invalid.field(field, f"An email address has at most {MAX_LENGTH} characters.")

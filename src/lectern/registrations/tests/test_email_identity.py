@@ -69,7 +69,9 @@ def test_fullwidth_and_case_variants_are_one_trainee(anon_api, event, member) ->
     first = anon_api.post("/registrations", body(event.pk, code, email="user@example.org"))
     assert first.status_code == 201, first.content
     other = make_event(day="2027-04-01")
-    second = anon_api.post("/registrations", body(other.pk, code, email=" Ｕｓｅｒ@Example.ORG "))
+    second = anon_api.post(
+        "/registrations", body(other.pk, code, email=" \uff35\uff53\uff45\uff52@Example.ORG ")
+    )
     assert (second.status_code, _error(second)["code"]) == (409, "already_registered")
     assert list(Trainee.objects.values_list("email", flat=True)) == ["user@example.org"]
 
@@ -120,7 +122,28 @@ def test_staff_contacts_and_cli_users_are_checked_the_same_way(staff_api, member
 
 
 def test_normalise_is_idempotent() -> None:
-    once = email_normalise("Ｕｓｅｒ@Bücher.Example")
+    once = email_normalise("\uff35\uff53\uff45\uff52@Bücher.Example")
     assert once == email_normalise(once) == "user@xn--bcher-kva.example"
     with pytest.raises(Invalid):
         email_normalise("user@example.org.")
+
+
+def test_duplicates_lists_records_that_collide_after_normalising(db) -> None:
+    out = StringIO()
+    call_command("trainees", "duplicates", stdout=out)
+    assert out.getvalue().strip() == "no duplicates"
+    from datetime import UTC, datetime
+
+    made = datetime(2026, 5, 1, tzinfo=UTC)
+    common = dict(affiliation="U", country="NZ", usage_frequency="weekly", created_at=made)
+    a = Trainee.objects.create(email="user@example.org", name="A", **common)
+    b = Trainee.objects.create(email="\uff55ser@example.org", name="B", **common)
+    Trainee.objects.create(email="someone@example.org", name="C", **common)
+    out = StringIO()
+    call_command("trainees", "duplicates", stdout=out)
+    text = out.getvalue()
+    assert "user@example.org: 2 records" in text
+    assert f"id {a.pk} " in text
+    assert f"id {b.pk} " in text
+    assert "someone" not in text
+    assert "1 group(s)" in text
