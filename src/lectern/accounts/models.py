@@ -7,10 +7,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 
+from lectern.core.emails import email_lookup
+
 
 def normalize_email(email: str) -> str:
-    """Return the one spelling of an address we store and compare: trimmed, lower case."""
-    return email.strip().lower()
+    """Return the one spelling of an address we store and compare (see `core.emails`); use
+    `email_normalise` where an address enters, to refuse one that cannot receive mail."""
+    return email_lookup(email)
 
 
 if TYPE_CHECKING:

@@ -14,7 +14,8 @@ from django.template.loader import render_to_string
 
 from lectern.accounts.models import ApiToken, LoginLink, User, normalize_email
 from lectern.core import clock
-from lectern.core.errors import Invalid, NotFound, RateLimited
+from lectern.core.emails import email_normalise
+from lectern.core.errors import NotFound, RateLimited
 
 Role = Literal["staff", "trainer", "coordinator"]
 ROLES: tuple[Role, ...] = ("staff", "trainer", "coordinator")
@@ -32,9 +33,7 @@ def user_ensure(*, email: str, role: Role | None = None, name: str = "") -> User
     Coordinators need no flag: they are the coordinator contacts of memberships, matched
     by email.
     """
-    email = normalize_email(email)
-    if "@" not in email:
-        raise Invalid.field("email", "Enter a valid email address.")
+    email = email_normalise(email)
     user, _ = User.objects.get_or_create(email=email, defaults={"name": name})
     changed = []
     if role == "staff" and not user.is_staff:

@@ -8,8 +8,14 @@ from ninja import Field, Router, Schema
 
 from lectern.checkout import services
 from lectern.checkout.selectors import checkout_summary
-from lectern.core.permissions import get_visible, principal, require_authenticated
+from lectern.core.permissions import (
+    get_visible,
+    principal,
+    require_authenticated,
+    require_staff,
+)
 from lectern.core.schemas import Day, Line, Text, refusals
+from lectern.directory.merge import trainee_merge
 from lectern.directory.personal_data import personal_data_erase, personal_data_export
 from lectern.directory.services import directory_update
 from lectern.events.models import Event
@@ -176,3 +182,19 @@ def erase(request: HttpRequest, trainee_id: int) -> Any:
     trainee = _trainee(request, trainee_id)
     personal_data_erase(actor=principal(request), trainee=trainee)
     return {"id": trainee.pk, "erased": True}
+
+
+class MergeIn(Schema):
+    into_trainee_id: int
+    reason: Text = ""
+
+
+@router.post("/trainees/{trainee_id}/merge", response={200: TraineeOut, **refusals(403, 404, 409)})
+def merge(request: HttpRequest, trainee_id: int, payload: MergeIn) -> Any:
+    """Staff: merge this trainee record into another one of the same person."""
+    actor = principal(request)
+    require_staff(actor)
+    trainee = get_visible(Trainee.objects.all(), trainee_id, "trainee")
+    into = get_visible(Trainee.objects.all(), payload.into_trainee_id, "trainee")
+    survivor = trainee_merge(actor=actor, trainee=trainee, into=into, reason=payload.reason)
+    return Trainee.objects.select_related("checkout").get(pk=survivor.pk)

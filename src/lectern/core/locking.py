@@ -30,7 +30,7 @@ from django.db.backends.signals import connection_created
 if TYPE_CHECKING:
     from lectern.events.models import Event
     from lectern.memberships.models import Membership
-    from lectern.registrations.models import Registration
+    from lectern.registrations.models import Registration, Trainee
 
 _guarded = True
 
@@ -46,6 +46,7 @@ class Locked:
     events: dict[int, Event]
     memberships: dict[int, Membership]
     registrations: dict[int, Registration]
+    trainees: dict[int, Trainee]
 
 
 def lock(
@@ -53,15 +54,17 @@ def lock(
     events: Collection[int] = (),
     memberships: Collection[int] = (),
     registrations: Collection[int] = (),
+    trainees: Collection[int] = (),
 ) -> Locked:
-    """Lock these events, memberships and registrations (in that order, each by id) for the
-    rest of the current transaction, and return them as they are now."""
+    """Lock these events, memberships, registrations and trainees (in that order, each by id)
+    for the rest of the current transaction, and return them as they are now."""
     if not transaction.get_connection().in_atomic_block:
         raise NotInTransaction("Locks are taken inside a transaction (transaction.atomic).")
     return Locked(
         events=_rows("events.Event", events),
         memberships=_rows("memberships.Membership", memberships),
         registrations=_rows("registrations.Registration", registrations),
+        trainees=_rows("registrations.Trainee", trainees),
     )
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.forms.models import model_to_dict
 
 from lectern.certificates.models import Certificate
@@ -14,8 +15,9 @@ from lectern.core import clock
 from lectern.core.audit import audit_log
 from lectern.core.permissions import Principal
 from lectern.directory.services import _owner_or_staff
-from lectern.notifications.models import Message
+from lectern.notifications.models import Attachment, Message, MessageStatus
 from lectern.registrations.models import Trainee
+from lectern.registrations.services.leave import trainee_leave
 
 
 def _plain(value: Any) -> Any:
@@ -69,16 +71,27 @@ def personal_data_export(*, actor: Principal, trainee: Trainee) -> dict[str, Any
     return dict(_plain(data))
 
 
+ERASED_NAME = "Erased trainee"
+
+
 @transaction.atomic
 def personal_data_erase(
     *, actor: Principal, trainee: Trainee, now: datetime | None = None
 ) -> Trainee:
-    """Blank personal data. Registrations, seat ledgers, outcomes and counts stay, so every
-    statistic and `lectern check-seats` still add up."""
+    """End what still runs (a confirmed registration is withdrawn with its seat released,
+    waiting-list entries end, unsent emails are cancelled), then blank personal data,
+    including every stored copy of the name in emails and their attachments. Registrations,
+    seat ledgers, outcomes and counts stay, so every statistic and `lectern check-seats` still
+    add up."""
     _owner_or_staff(actor, trainee)
     now = clock.resolve(now)
+    trainee_leave(actor=actor, trainee=trainee, reason="erased", now=now)
     old_email = trainee.email
-    trainee.name = "Erased trainee"
+    names = {trainee.name.strip()}
+    names.update(
+        Certificate.objects.filter(trainee=trainee).values_list("name_on_certificate", flat=True)
+    )
+    trainee.name = ERASED_NAME
     trainee.email = f"erased-{trainee.pk}@erased.invalid"
     trainee.affiliation = ""
     trainee.teaching_experience = ""
@@ -89,10 +102,33 @@ def personal_data_erase(
     trainee.directory_consent = False
     trainee.erased_at = now
     trainee.save()
-    Message.objects.filter(recipient=old_email).update(
+    theirs = Message.objects.filter(recipient=old_email)
+    theirs.filter(status=MessageStatus.PENDING).update(status=MessageStatus.CANCELLED)
+    Attachment.objects.filter(message__in=theirs).update(content=b"")
+    theirs.update(
         recipient=trainee.email, recipient_name="", subject="(erased)", body_text="", body_html=""
     )
-    Certificate.objects.filter(trainee=trainee).update(name_on_certificate="Erased trainee")
+    for name in sorted(n for n in names if n):
+        _name_scrub(name)
+    Certificate.objects.filter(trainee=trainee).update(name_on_certificate=ERASED_NAME)
     Evidence.objects.filter(step__checkout__trainee=trainee).update(url="", description="")
     audit_log(actor=actor, action="personal_data_erased", obj=trainee, at=now)
     return trainee
+
+
+def _name_scrub(name: str) -> None:
+    """Replace the name in emails to other people (coordinators, trainers), and blank those
+    emails' attachments that carry it (attachments of the trainee's own emails are blanked
+    whole: a certificate PDF's text is compressed, so it cannot be searched)."""
+    mentions = Message.objects.filter(
+        Q(subject__contains=name) | Q(body_text__contains=name) | Q(body_html__contains=name)
+    )
+    needle = name.encode()
+    for attachment in Attachment.objects.filter(message__in=mentions).only("pk", "content"):
+        if needle in bytes(attachment.content):
+            Attachment.objects.filter(pk=attachment.pk).update(content=b"")
+    for message in mentions.only("pk", "subject", "body_text", "body_html"):
+        message.subject = message.subject.replace(name, ERASED_NAME)
+        message.body_text = message.body_text.replace(name, ERASED_NAME)
+        message.body_html = message.body_html.replace(name, ERASED_NAME)
+        message.save(update_fields=["subject", "body_text", "body_html"])

@@ -8,10 +8,10 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from lectern.accounts.models import normalize_email
 from lectern.accounts.services import user_ensure
 from lectern.core import clock
 from lectern.core.audit import audit_log
+from lectern.core.emails import email_normalise
 from lectern.core.errors import Conflict, Invalid
 from lectern.core.locking import lock
 from lectern.core.permissions import Principal, require_staff
@@ -418,9 +418,7 @@ def contact_add(
     require_staff(actor)
     if role not in ContactRole.values:
         raise Invalid.field("role", "Choose coordinator or billing.")
-    email = normalize_email(email)
-    if "@" not in email or len(email) > 254:
-        raise Invalid.field("email", "Enter a valid email address.")
+    email = email_normalise(email)
     if not name.strip():
         raise Invalid.field("name", "Give the contact's name.")
     now = clock.resolve(now)

@@ -49,6 +49,15 @@ class Trainee(models.Model):
     )
     created_at = models.DateTimeField()
     erased_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+        help_text="The record this one was merged into (the same person); this one is unused.",
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"

@@ -26,6 +26,17 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_optional_int(name: str) -> int | None:
+    """A positive whole number from the environment, or None (unset or empty: off)."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"{name} must be a positive whole number, or unset to turn it off.")
+    return number
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -54,6 +65,11 @@ SECRET_KEY = os.environ.get("LECTERN_SECRET_KEY") or local_secret_key(DATA_DIR)
 DEBUG = env_bool("LECTERN_DEBUG", False)
 ALLOWED_HOSTS = env_list("LECTERN_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("LECTERN_CSRF_TRUSTED_ORIGINS", "")
+# Retention (off unless set): erase trainees inactive this many years; blank the bodies and
+# attachments of emails sent this many days ago.
+TRAINEE_RETENTION_YEARS = env_optional_int("LECTERN_TRAINEE_RETENTION_YEARS")
+EMAIL_BODY_RETENTION_DAYS = env_optional_int("LECTERN_EMAIL_BODY_RETENTION_DAYS")
+
 BASE_URL = os.environ.get("LECTERN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PROGRAMME_NAME = os.environ.get("LECTERN_PROGRAMME_NAME", "Lectern Instructor Training")
 

@@ -55,6 +55,8 @@ def test_tick_command_prints_a_summary(messages, time_machine) -> None:
         "housekeeping",
         "checkout_reminders",
         "checkout_expiry",
+        "trainee_retention",
+        "email_body_retention",
     ]
     assert "coordinator_checkins: 0" in out.getvalue()
     assert "mail: 2 sent" in out.getvalue()

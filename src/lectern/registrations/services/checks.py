@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Q
 from django_countries import countries
 
-from lectern.accounts.models import normalize_email
+from lectern.core.emails import email_normalise
 from lectern.core.errors import Forbidden, Invalid, NotFound
 from lectern.core.permissions import Principal
 from lectern.events.deadlines import REGISTRATION_CUTOFF
@@ -71,9 +71,12 @@ def details_check(details: TraineeDetails) -> TraineeDetails:
 
     if not details.name.strip():
         refuse("name", "Give your name.")
-    email = normalize_email(details.email)
-    if "@" not in email or "." not in email.rsplit("@", 1)[-1] or len(email) > 254:
-        refuse("email", "Enter a valid email address.")
+    email = details.email
+    try:
+        email = email_normalise(details.email)
+    except Invalid as error:
+        for message in (error.fields or {}).get("email", [error.message]):
+            refuse("email", message)
     if not details.affiliation.strip():
         refuse("affiliation", "Give your affiliation (e.g. your university or employer).")
     country = details.country.strip().upper()

@@ -1,8 +1,9 @@
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lectern.accounts.services import ROLES, token_create, user_ensure
+from lectern.core.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -16,7 +17,10 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="", help="The token's name, to recognise it later.")
 
     def handle(self, *args: Any, email: str, role: Any, name: str, **options: Any) -> None:
-        user = user_ensure(email=email, role=role)
+        try:
+            user = user_ensure(email=email, role=role)
+        except DomainError as error:
+            raise CommandError(error.explained()) from error
         token = token_create(user=user, name=name or f"cli {role}")
         self.stderr.write(f"API token for {user.email} ({role}); it is shown only once:")
         self.stdout.write(token)

@@ -1,0 +1,81 @@
+"""A trainee leaving the programme (their data is being erased): end what still runs.
+
+A confirmed registration is withdrawn and its seat released to the membership whatever the
+cutoff says (nothing is forfeited: the trainee is leaving, not changing their mind late), and
+waiting-list entries end, each place freed being offered to the next in line. Nobody is emailed:
+the trainee asked to leave, and their address is about to be blanked.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+
+from lectern.core import clock
+from lectern.core.audit import audit_log
+from lectern.core.locking import lock
+from lectern.core.permissions import Principal
+from lectern.memberships.models import SeatEntryKind
+from lectern.memberships.services import ledger_append
+from lectern.registrations.models import (
+    Registration,
+    RegistrationStatus,
+    Trainee,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from lectern.registrations.services.places import place_free
+from lectern.registrations.services.waitlist import waitlist_offer_next
+
+
+@transaction.atomic
+def trainee_leave(
+    *, actor: Principal, trainee: Trainee, reason: str, now: datetime | None = None
+) -> int:
+    """Withdraw the trainee's confirmed registrations (seats released) and end their
+    waiting-list entries; return how many registrations were withdrawn."""
+    now = clock.resolve(now)
+    confirmed = list(
+        Registration.objects.filter(trainee=trainee, status=RegistrationStatus.CONFIRMED).values(
+            "pk", "event_id", "membership_id"
+        )
+    )
+    open_entries = list(
+        WaitlistEntry.objects.filter(
+            trainee=trainee, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
+        ).values_list("pk", "event_id")
+    )
+    events = {r["event_id"] for r in confirmed} | {event_id for _, event_id in open_entries}
+    locked = lock(
+        events=events,
+        memberships={r["membership_id"] for r in confirmed},
+        registrations=[r["pk"] for r in confirmed],
+    )
+    withdrawn = 0
+    for registration in locked.registrations.values():
+        if registration.status != RegistrationStatus.CONFIRMED:
+            continue
+        registration.status = RegistrationStatus.WITHDRAWN
+        registration.changed_at = now
+        registration.save(update_fields=["status", "changed_at"])
+        place_free(locked.events[registration.event_id])
+        ledger_append(
+            membership=locked.memberships[registration.membership_id],
+            kind=SeatEntryKind.RELEASED,
+            delta=1,
+            actor=actor,
+            at=now,
+            registration_id=registration.pk,
+            reason=reason,
+        )
+        audit_log(
+            actor=actor, action="registration_withdrawn", obj=registration, at=now, reason=reason
+        )
+        withdrawn += 1
+    WaitlistEntry.objects.filter(pk__in=[pk for pk, _ in open_entries]).update(
+        status=WaitlistStatus.ENDED
+    )
+    for event in locked.events.values():
+        waitlist_offer_next(event=event, now=now)
+    return withdrawn
