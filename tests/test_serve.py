@@ -52,7 +52,7 @@ def test_demo_then_serve_answers_health_and_home(env: dict[str, str], tmp_path: 
     lectern("migrate", "--noinput", env=env)
     first = lectern("demo", "--if-empty", env=env)
     assert "Demo data: loaded." in first.stdout
-    assert "staff@demo.lectern.test" in first.stdout
+    assert "staff@demo.lectern.example" in first.stdout
     again = lectern("demo", "--if-empty", env=env)
     assert "already loaded" in again.stdout
     lectern("check-seats", env=env)

@@ -20,10 +20,10 @@ from lectern.memberships import services
 from lectern.memberships.models import Organization, Tier
 from lectern.registrations import services as registrations
 
-STAFF_EMAIL = "staff@demo.lectern.test"
+STAFF_EMAIL = "staff@demo.lectern.example"
 STAFF_PASSWORD = "lectern-demo-staff"
-COORDINATOR_EMAIL = "coordinator@demo.lectern.test"
-TRAINER_EMAIL = "trainer.ana@demo.lectern.test"
+COORDINATOR_EMAIL = "coordinator@demo.lectern.example"
+TRAINER_EMAIL = "trainer.ana@demo.lectern.example"
 DEMO_NAMES = [
     ("Aroha", "Ngata"),
     ("Liam", "Chen"),
@@ -72,7 +72,7 @@ class Command(BaseCommand):
             user_ensure(email=email, role="trainer", name=name)
             for email, name in [
                 (TRAINER_EMAIL, "Ana Trainer"),
-                ("trainer.ben@demo.lectern.test", "Ben Trainer"),
+                ("trainer.ben@demo.lectern.example", "Ben Trainer"),
             ]
         ]
         events = load_demo_events(actor=system, today=today, trainer_ids=[t.pk for t in trainers])
@@ -111,7 +111,7 @@ class Command(BaseCommand):
             services.contact_add(
                 actor=system,
                 membership=membership,
-                email=f"billing{index}@demo.lectern.test",
+                email=f"billing{index}@demo.lectern.example",
                 name=f"Billing Contact {index + 1}",
                 role="billing",
             )
@@ -124,7 +124,7 @@ class Command(BaseCommand):
             first, last = DEMO_NAMES[n]
             return registrations.TraineeDetails(
                 name=f"{first} {last}",
-                email=f"{first.lower()}@demo.lectern.test",
+                email=f"{first.lower()}@demo.lectern.example",
                 affiliation="University of Wellington Demo",
                 country="NZ",
                 technologies=["python", "git"],

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registrations", "0003_trainee_link_nonce"),
+        ("registrations", "0004_registration_submitted_details"),
     ]
 
     operations = [
