@@ -14,6 +14,8 @@ kind_register(
     Kind("waitlist_joined", "Waiting list joined", Recipient.TRAINEE),
     Kind("waitlist_offer", "Waiting-list offer", Recipient.TRAINEE),
     Kind("waitlist_ended", "Waiting list ended", Recipient.TRAINEE),
+    # key: the sign-in request's id (each request may send one)
+    Kind("trainee_sign_in", "Personal link (sign-in request)", Recipient.TRAINEE),
     # key: the quarter ("2027q1")
     Kind("social_event_suggestion", "Social-event suggestion", Recipient.COORDINATOR),
 )

@@ -144,14 +144,3 @@ class WaitlistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trainee} waiting for {self.event} ({self.status})"
-
-
-class CodeAttempt(models.Model):
-    """A failed registration-code attempt, counted to slow down code guessing."""
-
-    client = models.CharField(max_length=64, db_index=True)
-    event_id = models.BigIntegerField(null=True, db_index=True)
-    at = models.DateTimeField(db_index=True)
-
-    def __str__(self) -> str:
-        return f"{self.client} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -119,17 +119,46 @@ def test_wrong_codes_are_rate_limited_per_address(client, event, member, setting
     )
 
 
-def test_wrong_codes_are_rate_limited_per_event(event, member, settings) -> None:
-    settings.LECTERN = {**settings.LECTERN, "CODE_ATTEMPTS_PER_EVENT": 4}
-    for n in range(4):
-        ApiClient(Client(REMOTE_ADDR=f"10.0.0.{n}")).post(
-            "/registrations", body(event.pk, "GUESS-0001")
-        )
+def wrong_codes_from(clients: int, event, per_client: int) -> None:
+    for n in range(clients):
+        api = ApiClient(Client(REMOTE_ADDR=f"10.0.0.{n}"))
+        for _ in range(per_client):
+            api.post("/registrations", body(event.pk, "GUESS-0001"))
+
+
+def test_others_guessing_never_refuse_a_fresh_client_a_right_code(event, member, settings) -> None:
+    """Five clients each send ten wrong codes: the event's limit is passed, yet a client that
+    has not failed there registers with the right code."""
+    settings.LECTERN = {**settings.LECTERN, "CODE_ATTEMPTS_PER_EVENT": 50}
+    wrong_codes_from(5, event, per_client=10)
     fresh = ApiClient(Client(REMOTE_ADDR="10.0.0.99"))
-    assert error(fresh.post("/registrations", body(event.pk, "GUESS-0002"))) == (
-        429,
-        "rate_limited",
+    assert fresh.post("/registrations", body(event.pk, member.registration_code)).status_code == 201
+    # ... and its wrong code is answered as wrong, not refused: it had not failed there.
+    assert error(fresh.post("/registrations", body(event.pk, "GUESS-0002", 1))) == (
+        404,
+        "unknown_code",
     )
+
+
+def test_the_event_limit_refuses_clients_that_failed_there(event, member, settings) -> None:
+    settings.LECTERN = {**settings.LECTERN, "CODE_ATTEMPTS_PER_EVENT": 4}
+    failed = ApiClient(Client(REMOTE_ADDR="10.0.1.1"))
+    assert error(failed.post("/registrations", body(event.pk, "GUESS-0001"))) == (
+        404,
+        "unknown_code",
+    )
+    wrong_codes_from(2, event, per_client=1)  # 3 failures at the event: under its limit
+    assert error(failed.post("/registrations", body(event.pk, "GUESS-0002"))) == (
+        404,
+        "unknown_code",
+    )  # the 4th: the last one answered
+    limited = failed.post("/registrations", body(event.pk, member.registration_code))
+    assert error(limited) == (429, "rate_limited")
+    assert "wrong registration codes" in limited.json()["error"]["message"]
+    assert 0 < int(limited["Retry-After"]) <= 600
+    # Another event is not affected.
+    other = make_event(day="2027-04-14")
+    assert failed.post("/registrations", body(other.pk, member.registration_code)).status_code == 201
 
 
 def test_unknown_code_says_the_same_whatever_the_reason(anon_api, member) -> None:
