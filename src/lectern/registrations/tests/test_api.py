@@ -158,7 +158,9 @@ def test_the_event_limit_refuses_clients_that_failed_there(event, member, settin
     assert 0 < int(limited["Retry-After"]) <= 600
     # Another event is not affected.
     other = make_event(day="2027-04-14")
-    assert failed.post("/registrations", body(other.pk, member.registration_code)).status_code == 201
+    assert (
+        failed.post("/registrations", body(other.pk, member.registration_code)).status_code == 201
+    )
 
 
 def test_unknown_code_says_the_same_whatever_the_reason(anon_api, member) -> None:
