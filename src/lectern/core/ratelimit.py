@@ -138,10 +138,10 @@ def client_address(request: HttpRequest) -> str:
     """The caller's address; behind `LECTERN_NUM_PROXIES` trusted proxies, from X-Forwarded-For."""
     proxies = settings.LECTERN["NUM_PROXIES"]
     if proxies:
-        forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",")]
-        forwarded = [a for a in forwarded if a]
+        header = str(request.headers.get("X-Forwarded-For", ""))
+        forwarded = [a.strip() for a in header.split(",") if a.strip()]
         if len(forwarded) >= proxies:
-            return forwarded[-proxies][:64]
+            return str(forwarded[-proxies])[:64]
     return str(request.META.get("REMOTE_ADDR", "unknown"))[:64]
 
 
