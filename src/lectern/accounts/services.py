@@ -8,14 +8,13 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 
-from lectern.accounts.models import ApiToken, LoginLink, User, normalize_email
+from lectern.accounts.models import ApiToken, LoginLink, User
 from lectern.core import clock
 from lectern.core.emails import email_normalise
-from lectern.core.errors import NotFound, RateLimited
+from lectern.core.errors import NotFound
+from lectern.notifications.services import message_queue
 
 Role = Literal["staff", "trainer", "coordinator"]
 ROLES: tuple[Role, ...] = ("staff", "trainer", "coordinator")
@@ -85,37 +84,35 @@ def token_revoke(*, token: ApiToken, now: datetime | None = None) -> None:
 
 def login_link_create(*, user: User, now: datetime | None = None) -> str:
     """Create a one-time sign-in link for `user` and return its URL."""
-    now = clock.resolve(now)
+    return _login_link_new(user=user, now=clock.resolve(now))[1]
+
+
+def _login_link_new(*, user: User, now: datetime) -> tuple[LoginLink, str]:
     raw = secrets.token_urlsafe(32)
     minutes = settings.LECTERN["LOGIN_LINK_MINUTES"]
-    LoginLink.objects.create(
+    link = LoginLink.objects.create(
         user=user, digest=digest(raw), created_at=now, expires_at=now + timedelta(minutes=minutes)
     )
-    return f"{settings.BASE_URL}/login/{raw}/"
+    return link, f"{settings.BASE_URL}/login/{raw}/"
 
 
-def login_link_request(*, email: str, now: datetime | None = None) -> None:
-    """Email a sign-in link to a known, active user; say nothing about unknown addresses.
+def login_link_send(*, user: User, now: datetime | None = None) -> None:
+    """Queue a sign-in link for `user`, due now: the outbox worker sends it within seconds,
+    and a mail server that is down delays it instead of failing the request.
 
-    The link is sent at once rather than queued: the person is waiting for it.
-    """
+    Rate limits are the caller's (`registrations.services.signin`), counted per address
+    and client whether or not the address is known."""
     now = clock.resolve(now)
-    user = User.objects.filter(email=normalize_email(email), is_active=True).first()
-    if user is None:
-        return
-    recent = LoginLink.objects.filter(user=user, created_at__gte=now - timedelta(hours=1)).count()
-    if recent >= settings.LECTERN["LOGIN_LINKS_PER_HOUR"]:
-        raise RateLimited(
-            "Too many sign-in links were requested. Try again in an hour.", retry_after=3600
-        )
-    url = login_link_create(user=user, now=now)
-    context = {"user": user, "url": url, "minutes": settings.LECTERN["LOGIN_LINK_MINUTES"]}
-    send_mail(
-        subject=f"Your sign-in link for {settings.PROGRAMME_NAME}",
-        message=render_to_string("accounts/email/login_link.txt", context),
-        html_message=render_to_string("accounts/email/login_link.html", context),
-        from_email=None,
-        recipient_list=[user.email],
+    link, url = _login_link_new(user=user, now=now)
+    message_queue(
+        kind="login_link",
+        key=str(link.pk),
+        to=user.email,
+        name=user.get_short_name(),
+        obj=link,
+        context={"url": url, "minutes": settings.LECTERN["LOGIN_LINK_MINUTES"]},
+        expires_at=link.expires_at,
+        now=now,
     )
 
 

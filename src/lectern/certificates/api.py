@@ -9,8 +9,10 @@ from ninja.pagination import paginate
 
 from lectern.certificates import services
 from lectern.certificates.models import Certificate
+from lectern.core import clock
 from lectern.core.errors import NotFound
 from lectern.core.permissions import Principal, get_visible, principal, require_authenticated
+from lectern.core.ratelimit import client_address, rate_take, verify_limit
 from lectern.core.schemas import Text, refusals
 from lectern.directory.services import directory_entries
 from lectern.registrations.selectors import trainees_visible_to
@@ -99,8 +101,9 @@ def certificate_revoke(request: HttpRequest, certificate_id: int, payload: Revok
     )
 
 
-@router.get("/verify/{number}", auth=None, response={200: VerifyOut, **refusals(404)})
+@router.get("/verify/{number}", auth=None, response={200: VerifyOut, **refusals(404, 429)})
 def verify(request: HttpRequest, number: str) -> Any:
+    rate_take(limit=verify_limit(), key=client_address(request), now=clock.now())
     certificate = Certificate.objects.filter(number=number.strip().upper()).first()
     if certificate is None:
         raise NotFound("No certificate has this number.", code="certificate_not_found")

@@ -77,6 +77,11 @@ def _rows(label: str, ids: Collection[int]) -> dict[int, Any]:
     return {row.pk: row for row in rows}
 
 
+def guarded() -> bool:
+    """False only inside `unguarded()` (the concurrency tests' controls)."""
+    return _guarded
+
+
 def _deferred_transactions(sender: Any, connection: Any, **kwargs: Any) -> None:
     if connection.vendor == "sqlite":
         connection.transaction_mode = None

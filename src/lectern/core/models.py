@@ -45,3 +45,25 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.path}"
+
+
+class RateCount(models.Model):
+    """How many times something was done in one fixed window, per (scope, bucket).
+
+    The bucket is a digest of what is counted (an address, a client), so that counters hold
+    no personal data. Written only by `lectern.core.ratelimit`, in one atomic statement."""
+
+    scope = models.CharField(max_length=32)
+    bucket = models.CharField(max_length=64)
+    window_start = models.DateTimeField(db_index=True)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "bucket", "window_start"], name="ratecount_unique_window"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.bucket[:8]} {self.window_start:%Y-%m-%d %H:%M}: {self.count}"

@@ -6,6 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from lectern.certificates.models import Certificate
+from lectern.core import clock
+from lectern.core.errors import RateLimited
+from lectern.core.ratelimit import client_address, rate_take, verify_limit
 from lectern.directory.services import directory_entries
 
 
@@ -14,6 +17,17 @@ def instructors_page(request: HttpRequest) -> HttpResponse:
 
 
 def verify_page(request: HttpRequest, number: str) -> HttpResponse:
+    try:
+        rate_take(limit=verify_limit(), key=client_address(request), now=clock.now())
+    except RateLimited as exc:
+        response = render(
+            request,
+            "directory/verify.html",
+            {"refusal": exc.message, "number": number},
+            status=429,
+        )
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     certificate = Certificate.objects.filter(number=number.strip().upper()).first()
     return render(
         request,

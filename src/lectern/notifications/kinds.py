@@ -32,6 +32,7 @@ class Recipient(StrEnum):
     TRAINEE = "trainee"
     COORDINATOR = "coordinator"
     TRAINER = "trainer"
+    USER = "user"  # anyone who signs in: staff, trainers, coordinators
 
 
 @dataclass(frozen=True)

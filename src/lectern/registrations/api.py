@@ -15,6 +15,7 @@ from lectern.registrations.models import Registration
 from lectern.registrations.ratelimit import client_address
 from lectern.registrations.selectors import registrations_visible_to
 from lectern.registrations.services import waitlist
+from lectern.registrations.services.signin import sign_in_request
 from lectern.registrations.tokens import manage_token
 
 router = Router(tags=["registrations"])
@@ -230,3 +231,24 @@ def membership_registrations(request: HttpRequest, membership_id: int) -> Any:
     return membership.registrations.select_related("trainee", "event").order_by(
         "-created_at", "-id"
     )
+
+
+class TraineeLinkIn(Schema):
+    email: Line = Field(max_length=254)
+
+
+class SentOut(Schema):
+    status: Literal["sent"]
+
+
+@router.post(
+    "/auth/trainee-link",
+    auth=None,
+    response={202: SentOut, **refusals(422, 429)},
+    tags=["auth"],
+)
+def trainee_link(request: HttpRequest, payload: TraineeLinkIn) -> Any:
+    """Email a trainee their personal link. The answer is the same whether or not the
+    address is known; rate limited per address and per client (429 `rate_limited`)."""
+    sign_in_request(email=payload.email, client=client_address(request), users=False)
+    return Status(202, {"status": "sent"})

@@ -16,6 +16,8 @@ kind_register(
     Kind("waitlist_ended", "Waiting list ended", Recipient.TRAINEE),
     # key: the start of the new link's nonce (each replacement is its own email)
     Kind("trainee_link_replaced", "Personal link replaced", Recipient.TRAINEE),
+    # key: the sign-in request's id (each request may send one)
+    Kind("trainee_sign_in", "Personal link (sign-in request)", Recipient.TRAINEE),
     # key: the quarter ("2027q1")
     Kind("social_event_suggestion", "Social-event suggestion", Recipient.COORDINATOR),
 )

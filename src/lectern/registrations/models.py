@@ -185,14 +185,3 @@ class WaitlistEntry(models.Model):
         if self.trainee.erased_at is not None:
             return self.trainee.name
         return str(self.submitted_details.get("name") or self.trainee.name)
-
-
-class CodeAttempt(models.Model):
-    """A failed registration-code attempt, counted to slow down code guessing."""
-
-    client = models.CharField(max_length=64, db_index=True)
-    event_id = models.BigIntegerField(null=True, db_index=True)
-    at = models.DateTimeField(db_index=True)
-
-    def __str__(self) -> str:
-        return f"{self.client} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -1,69 +1,84 @@
-"""Slow down registration-code guessing: failed attempts per client address and per event.
+"""Slow down registration-code guessing, per client address and per event.
 
-Attempts are rows in the shared database, so the limit holds across processes and machines.
-Successful registrations are not counted.
+The counters live in `lectern.core.ratelimit` (one atomic step each, in the shared database,
+so limits hold across processes, machines and concurrent requests).
+
+- Per client: every non-staff attempt takes a slot before the code is checked; a right code
+  gives it back. So a client never gets more than `CODE_ATTEMPTS_PER_CLIENT` wrong-code
+  answers in a window, however many requests it sends at once.
+- Per event: failures at an event are counted for the event and for each client there.
+  Once the event's count reaches `CODE_ATTEMPTS_PER_EVENT`, only clients that have failed at
+  that event themselves are refused; a client that has not failed there is never refused a
+  correct code because others guessed wrongly.
 """
 
 from __future__ import annotations
 
-import math
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Q
-from django.http import HttpRequest
 
-from lectern.core.errors import RateLimited
-from lectern.registrations.models import CodeAttempt
+from lectern.core.ratelimit import (
+    Limit,
+    client_address,
+    rate_add,
+    rate_count,
+    rate_give_back,
+    rate_take,
+)
+
+__all__ = [
+    "client_address",
+    "code_attempt_begin",
+    "code_attempt_failed",
+    "code_attempt_succeeded",
+]
+
+MESSAGE = (
+    "Too many wrong registration codes were tried. Check the code with your coordinator "
+    "and try again in {minutes} minute(s)."
+)
 
 
-def client_address(request: HttpRequest) -> str:
-    """The caller's address; behind `LECTERN_NUM_PROXIES` trusted proxies, from X-Forwarded-For."""
-    proxies = settings.LECTERN["NUM_PROXIES"]
-    if proxies:
-        forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",")]
-        forwarded = [a for a in forwarded if a]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies][:64]
-    return str(request.META.get("REMOTE_ADDR", "unknown"))[:64]
+def _limit(scope: str, setting: str) -> Limit:
+    return Limit(
+        scope=scope,
+        limit=settings.LECTERN[setting],
+        window_seconds=settings.LECTERN["CODE_ATTEMPT_WINDOW_SECONDS"],
+        message=MESSAGE,
+    )
 
 
-def _window() -> timedelta:
-    return timedelta(seconds=settings.LECTERN["CODE_ATTEMPT_WINDOW_SECONDS"])
+def per_client() -> Limit:
+    return _limit("code_client", "CODE_ATTEMPTS_PER_CLIENT")
 
 
-def code_attempts_check(*, client: str, event_id: int | None, now: datetime) -> None:
-    """Refuse (429) while a client, or everyone on an event, has failed too often lately.
+def per_event() -> Limit:
+    return _limit("code_event", "CODE_ATTEMPTS_PER_EVENT")
 
-    One query reads the recent failures of both kinds: few rows, as no failure is recorded
-    once a limit is reached."""
-    window = _window()
-    recent = CodeAttempt.objects.filter(
-        Q(client=client) | Q(event_id=event_id), at__gt=now - window
-    ).values_list("client", "event_id", "at")
-    by_client, by_event = [], []
-    for attempt_client, attempt_event, at in recent:
-        if attempt_client == client:
-            by_client.append(at)
-        if attempt_event == event_id:
-            by_event.append(at)
-    for times, limit in (
-        (by_client, settings.LECTERN["CODE_ATTEMPTS_PER_CLIENT"]),
-        (by_event, settings.LECTERN["CODE_ATTEMPTS_PER_EVENT"]),
+
+def per_event_client() -> Limit:
+    """A client's failures at one event: who the per-event limit applies to."""
+    return _limit("code_event_client", "CODE_ATTEMPTS_PER_EVENT")
+
+
+def code_attempt_begin(*, client: str, event_id: int, now: datetime) -> None:
+    """Take the client's slot for this attempt; refuse (429) when the client is over its own
+    limit, or has failed at this event and the event is over its limit."""
+    rate_take(limit=per_client(), key=client, now=now)
+    event = per_event()
+    if rate_count(limit=event, key=str(event_id), now=now) >= event.limit and rate_count(
+        limit=per_event_client(), key=f"{event_id}:{client}", now=now
     ):
-        if len(times) >= limit:
-            oldest = min(times, default=now)
-            retry_after = max(1, math.ceil((oldest + window - now).total_seconds()))
-            raise RateLimited(
-                "Too many wrong registration codes were tried. Check the code with your "
-                f"coordinator and try again in {max(1, retry_after // 60)} minute(s).",
-                retry_after=retry_after,
-            )
+        raise event.refusal(now)
 
 
-def code_attempt_record(*, client: str, event_id: int | None, now: datetime) -> None:
-    CodeAttempt.objects.create(client=client, event_id=event_id, at=now)
+def code_attempt_succeeded(*, client: str, now: datetime) -> None:
+    """A right code: the attempt's slot is given back."""
+    rate_give_back(limit=per_client(), key=client, now=now)
 
 
-def code_attempts_forget(*, before: datetime) -> int:
-    return CodeAttempt.objects.filter(at__lt=before).delete()[0]
+def code_attempt_failed(*, client: str, event_id: int, now: datetime) -> None:
+    """A wrong code: count it against the event (the client's slot stays taken)."""
+    rate_add(limit=per_event(), key=str(event_id), now=now)
+    rate_add(limit=per_event_client(), key=f"{event_id}:{client}", now=now)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef
 
 from lectern.core.models import IdempotencyRecord
+from lectern.core.ratelimit import rate_counts_forget
 from lectern.events.deadlines import LOW_ENROLMENT_DECISION, REGISTRATION_CUTOFF
 from lectern.events.models import Event, EventStatus
 from lectern.events.selectors import Quarter
@@ -17,7 +18,6 @@ from lectern.notifications.scheduler import rule
 from lectern.notifications.services import message_queue
 from lectern.registrations import emails
 from lectern.registrations.models import Registration, RegistrationStatus
-from lectern.registrations.ratelimit import code_attempts_forget
 from lectern.registrations.services.cancel import event_enrolment_decide
 from lectern.registrations.services.waitlist import waitlist_expire
 
@@ -132,8 +132,8 @@ def social_event_suggestion(now: datetime) -> int:
 
 @rule("housekeeping")
 def housekeeping(now: datetime) -> int:
-    """Forget failed code attempts after a day, and idempotency records after theirs."""
-    forgotten = code_attempts_forget(before=now - timedelta(days=1))
+    """Forget rate-limit counters after a day, and idempotency records after theirs."""
+    forgotten = rate_counts_forget(before=now - timedelta(days=1))
     hours = settings.LECTERN["IDEMPOTENCY_KEY_HOURS"]
     IdempotencyRecord.objects.filter(created_at__lt=now - timedelta(hours=hours)).delete()
     return forgotten

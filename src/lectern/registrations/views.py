@@ -48,7 +48,7 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
         "form": form,
         "offer_waitlist": event.places_left == 0,
     }
-    status = 200
+    status, retry_after = 200, None
     if request.method == "POST" and form.is_valid():
         try:
             if request.POST.get("action") == "waitlist":
@@ -82,6 +82,7 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
                 form_errors_from(exc, form)
             context["offer_waitlist"] = exc.code == "event_full"
             status = exc.status
+            retry_after = getattr(exc, "retry_after", None)
         else:
             messages.success(
                 request,
@@ -91,7 +92,10 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
             return redirect("registrations:manage", token=created.manage_token)
     if form.is_bound:
         form.mark_errors()
-    return render(request, "registrations/register.html", context, status=status)
+    response = render(request, "registrations/register.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _registration(token: str) -> Registration:

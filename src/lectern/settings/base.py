@@ -238,7 +238,11 @@ LECTERN: dict[str, Any] = {
     "CUSTOM_CODE_MIN_LENGTH": 8,
     "ADVISED_ATTENDANCE_MONTHS": 6,
     "LOGIN_LINK_MINUTES": int(os.environ.get("LECTERN_LOGIN_LINK_MINUTES", "15")),
-    "LOGIN_LINKS_PER_HOUR": 5,
+    # Sign-in requests (/login/, POST /auth/trainee-link): per address and per client, an hour.
+    "LOGIN_LINKS_PER_HOUR": int(os.environ.get("LECTERN_LOGIN_LINKS_PER_HOUR", "5")),
+    "SIGN_IN_REQUESTS_PER_CLIENT": int(os.environ.get("LECTERN_SIGN_IN_PER_CLIENT", "20")),
+    # Certificate verification (/verify/<number>/, GET /verify/{number}): per client, a minute.
+    "VERIFY_PER_CLIENT_PER_MINUTE": int(os.environ.get("LECTERN_VERIFY_PER_MINUTE", "30")),
     "TOKEN_LAST_USED_RESOLUTION_SECONDS": 60,
     "IDEMPOTENCY_KEY_HOURS": 24,
     # Registration closes this many days before the first session starts. Every "N days"

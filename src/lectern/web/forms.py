@@ -6,6 +6,6 @@ from lectern.core.forms import InputForm
 class LoginForm(InputForm):
     email = forms.EmailField(
         label="Your email address",
-        help_text="We email you a link that signs you in. It works once, for a few minutes.",
+        help_text="We email you your link. A sign-in link works once, for a few minutes.",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )

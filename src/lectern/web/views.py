@@ -8,8 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lectern.accounts.services import login_link_consume, login_link_request
-from lectern.core.errors import DomainError
+from lectern.accounts.services import login_link_consume
+from lectern.core.errors import DomainError, RateLimited
+from lectern.core.ratelimit import client_address
+from lectern.registrations.services.signin import sign_in_request
 from lectern.web.forms import LoginForm
 
 
@@ -19,10 +21,17 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def login_request(request: HttpRequest) -> HttpResponse:
+    """Any address gets the same answer: staff, trainers and coordinators a sign-in link,
+    trainees their personal link (`registrations.services.signin`)."""
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            login_link_request(email=form.cleaned_data["email"])
+            sign_in_request(email=form.cleaned_data["email"], client=client_address(request))
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
+            response = render(request, "web/login.html", {"form": form}, status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:

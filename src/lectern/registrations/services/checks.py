@@ -39,7 +39,11 @@ from lectern.registrations.models import (
     Trainee,
     UsageFrequency,
 )
-from lectern.registrations.ratelimit import code_attempt_record, code_attempts_check
+from lectern.registrations.ratelimit import (
+    code_attempt_begin,
+    code_attempt_failed,
+    code_attempt_succeeded,
+)
 
 EXPERIENCE = ("learner", "helper", "none")
 
@@ -125,11 +129,11 @@ def code_check(*, actor: Principal, event_id: int, code: str, client: str, now: 
 
     An unknown code and another organisation's in-house event get the same answer, so that
     a guess learns nothing."""
-    if not actor.is_staff:
-        code_attempts_check(client=client, event_id=event_id, now=now)
     event = Event.objects.filter(pk=event_id).values_list("membership_id").first()
     if event is None:
         raise Invalid.field("event_id", f"There is no event {event_id}.")
+    if not actor.is_staff:
+        code_attempt_begin(client=client, event_id=event_id, now=now)
     (in_house_for,) = event
     membership_id = (
         Membership.objects.filter(registration_code=normalize_code(code))
@@ -138,8 +142,10 @@ def code_check(*, actor: Principal, event_id: int, code: str, client: str, now: 
     )
     if membership_id is None or in_house_for not in (None, membership_id):
         if not actor.is_staff:
-            code_attempt_record(client=client, event_id=event_id, now=now)
+            code_attempt_failed(client=client, event_id=event_id, now=now)
         raise UnknownCode()
+    if not actor.is_staff:
+        code_attempt_succeeded(client=client, now=now)
     return int(membership_id)
 
 

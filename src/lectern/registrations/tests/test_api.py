@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -119,16 +120,79 @@ def test_wrong_codes_are_rate_limited_per_address(client, event, member, setting
     )
 
 
-def test_wrong_codes_are_rate_limited_per_event(event, member, settings) -> None:
-    settings.LECTERN = {**settings.LECTERN, "CODE_ATTEMPTS_PER_EVENT": 4}
-    for n in range(4):
-        ApiClient(Client(REMOTE_ADDR=f"10.0.0.{n}")).post(
-            "/registrations", body(event.pk, "GUESS-0001")
+def test_right_codes_do_not_use_up_the_client_limit(client, event, member, settings) -> None:
+    settings.LECTERN = {**settings.LECTERN, "CODE_ATTEMPTS_PER_CLIENT": 3}
+    api = ApiClient(client)
+    for n in range(2):
+        assert error(api.post("/registrations", body(event.pk, "GUESS-0001", 10 + n)))[1] == (
+            "unknown_code"
         )
-    fresh = ApiClient(Client(REMOTE_ADDR="10.0.0.99"))
-    assert error(fresh.post("/registrations", body(event.pk, "GUESS-0002"))) == (
+    for n in range(3):
+        assert (
+            api.post("/registrations", body(event.pk, member.registration_code, n)).status_code
+            == 201
+        )
+    # The third failure is the last one answered; the fourth attempt is refused.
+    assert error(api.post("/registrations", body(event.pk, "GUESS-0001", 20)))[1] == "unknown_code"
+    assert error(api.post("/registrations", body(event.pk, member.registration_code, 5))) == (
         429,
         "rate_limited",
+    )
+
+
+def wrong_codes_from(clients: int, event, per_client: int) -> Counter[tuple[int, str]]:
+    answers: Counter[tuple[int, str]] = Counter()
+    for n in range(clients):
+        api = ApiClient(Client(REMOTE_ADDR=f"10.0.0.{n}"))
+        for _ in range(per_client):
+            answers[error(api.post("/registrations", body(event.pk, "GUESS-0001")))] += 1
+    return answers
+
+
+def test_others_guessing_never_refuse_a_fresh_client_a_right_code(event, member, settings) -> None:
+    """Five clients each send ten wrong codes: the event's limit is passed, yet a client that
+    has not failed there registers with the right code."""
+    settings.LECTERN = {
+        **settings.LECTERN,
+        "CODE_ATTEMPTS_PER_EVENT": 50,
+        "CODE_ATTEMPTS_PER_CLIENT": 20,
+    }
+    assert wrong_codes_from(5, event, per_client=10) == {(404, "unknown_code"): 50}
+    # A client that failed there, though within its own limit, is now refused...
+    failed = ApiClient(Client(REMOTE_ADDR="10.0.0.0"))
+    assert error(failed.post("/registrations", body(event.pk, member.registration_code, 2))) == (
+        429,
+        "rate_limited",
+    )
+    fresh = ApiClient(Client(REMOTE_ADDR="10.0.0.99"))
+    assert fresh.post("/registrations", body(event.pk, member.registration_code)).status_code == 201
+    # ... and its wrong code is answered as wrong, not refused: it had not failed there.
+    assert error(fresh.post("/registrations", body(event.pk, "GUESS-0002", 1))) == (
+        404,
+        "unknown_code",
+    )
+
+
+def test_the_event_limit_refuses_clients_that_failed_there(event, member, settings) -> None:
+    settings.LECTERN = {**settings.LECTERN, "CODE_ATTEMPTS_PER_EVENT": 4}
+    failed = ApiClient(Client(REMOTE_ADDR="10.0.1.1"))
+    assert error(failed.post("/registrations", body(event.pk, "GUESS-0001"))) == (
+        404,
+        "unknown_code",
+    )
+    wrong_codes_from(2, event, per_client=1)  # 3 failures at the event: under its limit
+    assert error(failed.post("/registrations", body(event.pk, "GUESS-0002"))) == (
+        404,
+        "unknown_code",
+    )  # the 4th: the last one answered
+    limited = failed.post("/registrations", body(event.pk, member.registration_code))
+    assert error(limited) == (429, "rate_limited")
+    assert "wrong registration codes" in limited.json()["error"]["message"]
+    assert 0 < int(limited["Retry-After"]) <= 600
+    # Another event is not affected.
+    other = make_event(day="2027-04-14")
+    assert (
+        failed.post("/registrations", body(other.pk, member.registration_code)).status_code == 201
     )
 
 

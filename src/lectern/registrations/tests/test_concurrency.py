@@ -50,6 +50,9 @@ def _race(event_id: int, code: str, offset: int) -> Counter[str]:
                 event_id=event_id,
                 code=code,
                 details=details(offset + n),
+                # Each from its own address: one client's attempts in flight at once share
+                # its code-attempt slots (see registrations.ratelimit).
+                client=f"10.1.0.{n}",
             )
             outcome = "registered"
         except DomainError as refusal:

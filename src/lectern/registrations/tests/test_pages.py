@@ -139,3 +139,18 @@ def test_invalid_fields_point_to_their_errors(client: Client, event, member) -> 
     assert 'aria-invalid="true"' in page
     assert 'aria-describedby="id_email_error"' in page
     assert 'id="id_email_error"' in page
+
+
+def test_on_the_page_others_guessing_never_refuse_a_fresh_client(event, member, settings) -> None:
+    settings.LECTERN = {**settings.LECTERN, "CODE_ATTEMPTS_PER_EVENT": 4}
+    url = f"/events/{event.pk}/register/"
+    for n in range(4):  # four clients fail once each: the event's limit is reached
+        wrong = Client(REMOTE_ADDR=f"10.7.0.{n}").post(url, form_data(event, member, code="W-1"))
+        assert wrong.status_code == 404
+    refused = Client(REMOTE_ADDR="10.7.0.0").post(url, form_data(event, member, 1))
+    assert refused.status_code == 429
+    assert "Too many wrong registration codes were tried" in refused.content.decode()
+    assert refused["Retry-After"]
+    fresh = Client(REMOTE_ADDR="10.7.0.99").post(url, form_data(event, member, 2), follow=True)
+    assert fresh.redirect_chain[-1][0].startswith("/manage/lr_")
+    assert Registration.objects.filter(trainee__email="trainee2@uni.example").exists()
