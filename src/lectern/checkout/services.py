@@ -27,6 +27,7 @@ from lectern.checkout.models import (
     Step,
     StepState,
 )
+from lectern.checkout.selectors import step_evaluable_by
 from lectern.core import clock
 from lectern.core.audit import audit_log
 from lectern.core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -372,9 +373,12 @@ def _may_record(actor: Principal, checkout: Checkout, requirement: str, state: s
                 return
             raise Forbidden("Trainees submit steps; staff evaluate them.")
         raise NotFound("No such trainee.")
-    if requirement == "teaching_demo" and actor.user is not None and actor.is_trainer:
+    if step_evaluable_by(actor, checkout, requirement):
         return
-    raise Forbidden("Only staff, or trainers for the teaching demo, evaluate checkout steps.")
+    raise Forbidden(
+        "Only staff, or a trainer of the trainee's training for the teaching demo, "
+        "evaluate checkout steps."
+    )
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from lectern.registrations.services.checks import (
     TraineeDetails,
     code_check,
     details_check,
+    registration_page_check,
     require_registration_access,
 )
 from lectern.registrations.services.create import Created, registration_create, trainee_upsert
