@@ -40,4 +40,6 @@ def registrations_visible_to(principal: Principal) -> QuerySet[Registration]:
 
 
 def trainees_visible_to(principal: Principal) -> QuerySet[Trainee]:
+    """The trainees of the registrations the caller sees: a trainer reads only the trainees
+    registered at the events they teach (evaluating is narrower: `checkout.selectors`)."""
     return Trainee.objects.filter(pk__in=registrations_visible_to(principal).values("trainee_id"))
