@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
 import time_machine
 from django.test import Client
 
-from lectern.accounts.services import token_create, user_ensure
-from lectern.checkout import services as checkout
+from lectern.accounts.services import token_create
 from lectern.checkout.models import Step
 from lectern.core.permissions import Principal
 from lectern.events import services as events
 from lectern.events.services import LocalTimes
 from lectern.registrations import services as registrations
 from lectern.registrations.tests.conftest import details
-from tests.demo_world import NOW, world  # noqa: F401  (a fixture)
+from tests import demo_world
 from tests.factories import membership
 
 pytestmark = pytest.mark.django_db
+NOW = demo_world.NOW
+world = demo_world.world  # the fixture
 
 
 def demo(trainee: Any) -> Step:
@@ -63,9 +64,7 @@ def test_another_trainer_cannot_pass_the_demo_from_the_review_queue(
     assert not hasattr(type(trainee).objects.get(pk=trainee.pk), "certificate")
 
 
-def test_the_trainer_of_the_event_passes_the_demo_and_certifies(
-    client: Client, world: Any
-) -> None:
+def test_the_trainer_of_the_event_passes_the_demo_and_certifies(client: Client, world: Any) -> None:
     trainee = world["trainee"]
     client.force_login(world["ours"])
     assert trainee.name in client.get("/review/").content.decode()

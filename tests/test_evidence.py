@@ -10,9 +10,11 @@ from django.test import Client
 
 from lectern.accounts.services import token_create, user_ensure
 from lectern.checkout.models import Evidence, Step
-from tests.demo_world import NOW, world  # noqa: F401  (a fixture)
+from tests import demo_world
 
 pytestmark = pytest.mark.django_db
+NOW = demo_world.NOW
+world = demo_world.world  # the fixture
 
 
 @pytest.fixture(autouse=True)

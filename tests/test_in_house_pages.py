@@ -83,7 +83,8 @@ def test_its_coordinator_and_staff_see_it_other_coordinators_do_not(
         ("coord@other.example", None, 404),
         ("trainer@x.example", "trainer", 404),
     ):
-        client.force_login(user_ensure(email=email, role=role) if role else user_ensure(email=email))
+        user = user_ensure(email=email, role=role) if role else user_ensure(email=email)
+        client.force_login(user)
         response = client.get(f"/events/{event.pk}/register/")
         assert response.status_code == status, email
         assert (TITLE in response.content.decode()) == (status == 200)

@@ -295,8 +295,7 @@ def evidence_check(
         errors.setdefault("url", []).append("Give a full web address (https://…).")
     if evidence.date and not first_day <= evidence.date <= today:
         errors.setdefault("date", []).append(
-            f"Give a date between the training ({first_day:%Y-%m-%d}) and today "
-            f"({today:%Y-%m-%d})."
+            f"Give a date between the training ({first_day:%Y-%m-%d}) and today ({today:%Y-%m-%d})."
         )
     if requirement == "get_involved":
         if evidence.kind not in ActivityKind.values:

@@ -38,6 +38,7 @@ __all__ = [
     "event_enrolment_decide",
     "future_events_with_seats",
     "registration_create",
+    "registration_page_check",
     "registration_emergency",
     "registration_move",
     "registration_withdraw",
