@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 from lectern.certificates import services
 from lectern.certificates.models import Certificate
 from lectern.core import clock
+from lectern.core.display import public_name
 from lectern.core.errors import NotFound
 from lectern.core.permissions import Principal, get_visible, principal, require_authenticated
 from lectern.core.ratelimit import client_address, rate_take, verify_limit
@@ -109,7 +110,7 @@ def verify(request: HttpRequest, number: str) -> Any:
         raise NotFound("No certificate has this number.", code="certificate_not_found")
     return {
         "number": certificate.number,
-        "name": certificate.name_on_certificate,
+        "name": public_name(certificate.name_on_certificate),
         "awarded_on": certificate.awarded_on,
         "valid": certificate.valid,
     }
@@ -121,7 +122,7 @@ def instructors(request: HttpRequest) -> Any:
     """Certified instructors who chose to be listed."""
     return [
         {
-            "name": c.trainee.name,
+            "name": public_name(c.trainee.name),
             "country": str(c.trainee.country),
             "certified_on": c.awarded_on,
             "github": c.trainee.github or None,

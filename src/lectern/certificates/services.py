@@ -12,6 +12,7 @@ from lectern.certificates.models import Certificate
 from lectern.checkout.models import Checkout, CheckoutStatus
 from lectern.core import clock
 from lectern.core.audit import audit_log
+from lectern.core.display import public_name
 from lectern.core.errors import Conflict, Invalid
 from lectern.core.permissions import Principal, require_staff
 from lectern.memberships.codes import ALPHABET
@@ -29,7 +30,7 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     return render_certificate(
         CertificateText(
             programme=settings.PROGRAMME_NAME,
-            name=certificate.name_on_certificate,
+            name=public_name(certificate.name_on_certificate),
             awarded_on=f"{certificate.awarded_on:%d %B %Y}",
             number=certificate.number,
             signatory=settings.LECTERN["CERTIFICATE_SIGNATORY"],

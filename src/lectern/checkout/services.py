@@ -27,9 +27,11 @@ from lectern.checkout.models import (
     Step,
     StepState,
 )
+from lectern.checkout.selectors import step_evaluable_by
 from lectern.core import clock
 from lectern.core.audit import audit_log
 from lectern.core.errors import Conflict, Forbidden, Invalid, NotFound
+from lectern.core.links import github_repository, web_link
 from lectern.core.locking import lock
 from lectern.core.permissions import Principal, require_staff
 from lectern.events.deadlines import (
@@ -39,6 +41,7 @@ from lectern.events.deadlines import (
     checkout_deadline,
 )
 from lectern.events.models import Event, EventStatus, Session
+from lectern.events.timezones import zone
 from lectern.memberships.models import Membership, SeatEntryKind
 from lectern.memberships.selectors import add_months
 from lectern.memberships.services import ledger_append
@@ -276,35 +279,39 @@ class EvidenceIn:
 URL_MAX_LENGTH = Evidence._meta.get_field("url").max_length or 500
 
 
-def evidence_check(requirement: str, evidence: EvidenceIn, today: date) -> EvidenceIn:
-    """Validate a Get Involved activity's evidence by its type; any step's evidence fits the
-    columns it is stored in."""
-    if len(evidence.url.strip()) > URL_MAX_LENGTH:
+def evidence_check(
+    requirement: str, evidence: EvidenceIn, *, first_day: date, today: date
+) -> EvidenceIn:
+    """Validate a step's evidence: any link is an http(s) address with a host, any date lies
+    between the training's first day and today (inclusive); a Get Involved activity has the
+    details its type needs, and a GitHub contribution is in an allowed organisation."""
+    url = evidence.url.strip()
+    if len(url) > URL_MAX_LENGTH:
         raise Invalid.field("url", f"Give a web address of up to {URL_MAX_LENGTH} characters.")
     if evidence.kind and evidence.kind not in ActivityKind.values:
         raise Invalid.field("kind", "Choose served, github, meeting or other.")
-    if requirement != "get_involved":
-        return evidence
-    if evidence.kind not in ActivityKind.values:
-        raise Invalid.field("kind", "Choose served, github, meeting or other.")
     errors: dict[str, list[str]] = {}
-    for name in EVIDENCE_RULES[ActivityKind(evidence.kind)]:
-        if not getattr(evidence, name):
-            errors[name] = [f"Give the {name} of the activity."]
-    if evidence.date and evidence.date > today:
-        errors.setdefault("date", []).append("The date cannot be in the future.")
-    url = evidence.url.strip()
-    if url and not url.startswith(("https://", "http://")):
+    if url and web_link(url) is None:
         errors.setdefault("url", []).append("Give a full web address (https://…).")
-    if evidence.kind == ActivityKind.GITHUB and url:
-        parts = url.split("/")
-        allowed = settings.LECTERN["GITHUB_ALLOWED_ORGS"]
-        if len(parts) < 5 or parts[2] != "github.com" or parts[3].lower() not in allowed:
-            errors.setdefault("url", []).append(
-                "Give a github.com repository of one of: " + ", ".join(allowed) + "."
-            )
+    if evidence.date and not first_day <= evidence.date <= today:
+        errors.setdefault("date", []).append(
+            f"Give a date between the training ({first_day:%Y-%m-%d}) and today ({today:%Y-%m-%d})."
+        )
+    if requirement == "get_involved":
+        if evidence.kind not in ActivityKind.values:
+            raise Invalid.field("kind", "Choose served, github, meeting or other.")
+        for name in EVIDENCE_RULES[ActivityKind(evidence.kind)]:
+            if not getattr(evidence, name):
+                errors.setdefault(name, []).append(f"Give the {name} of the activity.")
+        if evidence.kind == ActivityKind.GITHUB and url and "url" not in errors:
+            allowed = settings.LECTERN["GITHUB_ALLOWED_ORGS"]
+            repository = github_repository(url)
+            if repository is None or repository[0] not in allowed:
+                errors.setdefault("url", []).append(
+                    "Give a github.com repository of one of: " + ", ".join(allowed) + "."
+                )
     if errors:
-        raise Invalid("The activity's details are incomplete.", fields=errors)
+        raise Invalid("The evidence is incomplete or not valid.", fields=errors)
     return evidence
 
 
@@ -337,7 +344,13 @@ def progress_record(
         raise Conflict("This trainee is already certified.", code="already_certified")
     step = Step.objects.select_for_update().get(checkout=checkout, requirement=requirement)
     if state == StepState.SUBMITTED and evidence is not None:
-        evidence = evidence_check(requirement, evidence, now.date())
+        event = checkout.registration.event
+        evidence = evidence_check(
+            requirement,
+            evidence,
+            first_day=event.first_local_date,
+            today=now.astimezone(zone(event.timezone)).date(),
+        )
         Evidence.objects.create(
             step=step,
             kind=evidence.kind,
@@ -372,9 +385,12 @@ def _may_record(actor: Principal, checkout: Checkout, requirement: str, state: s
                 return
             raise Forbidden("Trainees submit steps; staff evaluate them.")
         raise NotFound("No such trainee.")
-    if requirement == "teaching_demo" and actor.user is not None and actor.is_trainer:
+    if step_evaluable_by(actor, checkout, requirement):
         return
-    raise Forbidden("Only staff, or trainers for the teaching demo, evaluate checkout steps.")
+    raise Forbidden(
+        "Only staff, or a trainer of the trainee's training for the teaching demo, "
+        "evaluate checkout steps."
+    )
 
 
 @transaction.atomic

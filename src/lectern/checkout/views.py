@@ -14,7 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lectern.certificates.services import certificate_pdf
 from lectern.checkout import services
-from lectern.checkout.models import ActivityKind, Step, StepState
+from lectern.checkout.models import ActivityKind, StepState
+from lectern.checkout.selectors import steps_evaluable_by
 from lectern.core.errors import DomainError, NotFound
 from lectern.core.permissions import Principal
 from lectern.core.validators import date_problem
@@ -109,14 +110,17 @@ def roster(request: HttpRequest, event_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest) -> HttpResponse:
-    """Submitted steps waiting for evaluation (trainers see teaching demos)."""
+    """Submitted steps waiting for evaluation: each caller sees the steps they may evaluate
+    (a trainer: the teaching demos of trainees of the events they taught)."""
     actor = _staff_or_trainer(request)
     if request.method == "POST":
         step_id = request.POST.get("step_id", "")
         if not step_id.isdecimal():
             messages.error(request, "Choose a step to evaluate.")
             return redirect("checkout:review")
-        step = get_object_or_404(Step.objects.select_related("checkout__trainee"), pk=step_id)
+        step = get_object_or_404(
+            steps_evaluable_by(actor).select_related("checkout__trainee"), pk=step_id
+        )
         try:
             services.progress_record(
                 actor=actor,
@@ -134,13 +138,12 @@ def review(request: HttpRequest) -> HttpResponse:
             )
         return redirect("checkout:review")
     steps = (
-        Step.objects.select_related("checkout__trainee", "checkout__registration__event")
+        steps_evaluable_by(actor)
+        .select_related("checkout__trainee", "checkout__registration__event")
         .prefetch_related("evidence")
         .filter(state=StepState.SUBMITTED, checkout__status="in_progress")
         .order_by("updated_at")
     )
-    if not actor.is_staff:
-        steps = steps.filter(requirement="teaching_demo")
     return render(request, "checkout/review.html", {"steps": steps})
 
 

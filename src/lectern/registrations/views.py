@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lectern.checkout.models import ActivityKind
 from lectern.core import clock
 from lectern.core.adminviews import form_errors_from
-from lectern.core.errors import DomainError
+from lectern.core.errors import DomainError, NotFound
 from lectern.core.permissions import Principal
 from lectern.events.models import Event, EventStatus
 from lectern.events.views import event_card
@@ -38,11 +38,33 @@ def _actor(request: HttpRequest) -> Principal:
     return Principal(user=user) if user.is_authenticated and user.is_staff else Principal()
 
 
+def _viewer(request: HttpRequest) -> Principal:
+    """Who is looking: what they may see (a coordinator sees their in-house events)."""
+    user = request.user
+    return Principal(user=user) if user.is_authenticated else Principal()
+
+
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = get_object_or_404(Event.objects.prefetch_related("sessions"), pk=event_id)
+    """The registration form; an event the caller may not see is 404 unless the link (or the
+    form) carries a code that is valid for it."""
     now = clock.now()
-    form = RegistrationForm(request.POST or None)
+    code = request.POST.get("code") or request.GET.get("code") or ""
+    try:
+        services.registration_page_check(
+            principal=_viewer(request),
+            event_id=event_id,
+            code=code,
+            client=client_address(request),
+            now=now,
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    except DomainError as exc:
+        return render(request, "registrations/refused.html", {"error": exc}, status=exc.status)
+    event = get_object_or_404(Event.objects.prefetch_related("sessions"), pk=event_id)
+    initial = {"code": code} if request.method == "GET" and code else None
+    form = RegistrationForm(request.POST or None, initial=initial)
     context = {
         "card": event_card(event, now),
         "form": form,

@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "lectern.core.middleware.ContentSecurityPolicyMiddleware",
     "lectern.core.idempotency.IdempotencyMiddleware",
     "lectern.core.middleware.ApiErrorShapeMiddleware",
     "lectern.core.middleware.NoReferrerOnTokenPagesMiddleware",

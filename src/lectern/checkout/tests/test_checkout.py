@@ -204,7 +204,7 @@ def test_certified_exactly_once_when_the_last_step_passes(staff, event, member) 
         now=AFTER,
         evidence=EvidenceIn(
             kind="github",
-            date=date(2027, 1, 20),
+            date=date(2027, 1, 31),  # the training was on 30-31 January
             url="https://github.com/carpentries/instructor-training/pull/1",
         ),
     )

@@ -24,6 +24,7 @@ from lectern.registrations.services.checks import (
     TraineeDetails,
     code_check,
     details_check,
+    registration_page_check,
     require_registration_access,
 )
 from lectern.registrations.services.create import Created, registration_create, trainee_for_details
@@ -44,6 +45,7 @@ __all__ = [
     "registration_create",
     "registration_emergency",
     "registration_move",
+    "registration_page_check",
     "registration_withdraw",
     "require_registration_access",
     "trainee_details_apply",

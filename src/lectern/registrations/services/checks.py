@@ -20,6 +20,7 @@ from lectern.core.errors import Forbidden, Invalid, NotFound
 from lectern.core.permissions import Principal
 from lectern.events.deadlines import REGISTRATION_CUTOFF
 from lectern.events.models import Event, EventStatus
+from lectern.events.selectors import events_visible_to
 from lectern.events.timezones import zone
 from lectern.memberships.codes import normalize_code
 from lectern.memberships.models import Membership
@@ -234,3 +235,23 @@ def require_registration_access(actor: Principal, registration: Registration) ->
     ):
         return
     raise NotFound(f"No registration with id {registration.pk} is visible to you.")
+
+
+def registration_page_check(
+    *, principal: Principal, event_id: int, code: str, client: str, now: datetime
+) -> None:
+    """May this caller see the registration page of this event (its title and dates)?
+
+    Who may see the event page may; for an event the public cannot see (in-house, unlisted)
+    only a link carrying a code that `code_check` accepts for it opens the page, with the same
+    rate limit on guesses. Everyone else is told there is no such event (404), as on the
+    event page, so that sequential ids reveal nothing."""
+    if events_visible_to(principal).filter(pk=event_id).exists():
+        return
+    missing = NotFound(f"No event with id {event_id} is visible to you.")
+    if not code.strip():
+        raise missing
+    try:
+        code_check(actor=principal, event_id=event_id, code=code, client=client, now=now)
+    except (UnknownCode, Invalid):
+        raise missing from None
