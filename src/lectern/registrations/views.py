@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -88,6 +89,7 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
                         "card": event_card(event, now),
                         "position": waitlist.waitlist_position(entry),
                         "email": entry.trainee.email,
+                        "offer_hours": settings.LECTERN["WAITLIST_OFFER_HOURS"],
                     },
                 )
             created = services.registration_create(

@@ -261,6 +261,7 @@ LECTERN: dict[str, Any] = {
     # Registration rules.
     "MEMBERSHIP_GRACE_DAYS": 0,
     "WITHDRAWALS_PER_YEAR": 3,
+    "WITHDRAWALS_WINDOW_DAYS": 365,  # the "year" that WITHDRAWALS_PER_YEAR counts over
     "EMERGENCY_DAYS_AFTER_EVENT": 7,
     "LOW_ENROLMENT_DAYS": 14,
     "WAITLIST_OFFER_HOURS": 48,

@@ -198,7 +198,10 @@ def trainee_check(trainee: Trainee, now: datetime, override: str) -> None:
     statuses = list(
         trainee.registrations.filter(
             Q(status=RegistrationStatus.CONFIRMED)
-            | Q(status__in=ended, changed_at__gte=now - timedelta(days=365))
+            | Q(
+                status__in=ended,
+                changed_at__gte=now - timedelta(days=settings.LECTERN["WITHDRAWALS_WINDOW_DAYS"]),
+            )
         ).values_list("status", flat=True)
     )
     if RegistrationStatus.CONFIRMED in statuses:

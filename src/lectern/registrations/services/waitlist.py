@@ -96,6 +96,7 @@ def waitlist_join(
                 **emails.event_context(event, trainee.timezone),
                 "personal_url": emails.personal_url(trainee),
                 "position": waitlist_position(entry),
+                "offer_hours": settings.LECTERN["WAITLIST_OFFER_HOURS"],
             },
         )
     return entry
