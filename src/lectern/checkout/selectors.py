@@ -22,7 +22,7 @@ def checkout_summary(trainee: Trainee) -> dict[str, Any]:
 
 
 def _evaluable_by(principal: Principal) -> Q:
-    """Steps this caller may evaluate (DOMAIN "Who evaluates a teaching demo"): staff every
+    """Steps this caller may evaluate ("who evaluates a teaching demo"): staff every
     step; a trainer the teaching demo of trainees whose training event they taught. (Demo
     sessions, hosted by a trainer, will add their host here.)"""
     if principal.is_staff:

@@ -58,10 +58,10 @@ def registrations_visible_to(principal: Principal) -> QuerySet[Registration]:
 
 
 def trainees_visible_to(principal: Principal) -> QuerySet[Trainee]:
-    """Staff: all; a personal link: that trainee; coordinators and trainers: a trainee whose
-    checkout came from a registration they see (the checkout and certificate of that
-    registration, nothing of the trainee's other records); a manage link: none (it acts on
-    its one registration only)."""
+    """Staff: all; a personal link: that trainee; a trainer: the trainees registered at the
+    events they teach; a coordinator: a trainee whose checkout came from a registration of
+    their memberships (the checkout and certificate of that registration, nothing of the
+    trainee's other records); a manage link: none (it acts on its one registration only)."""
     if principal.is_staff:
         return Trainee.objects.all()
     visible = Q(pk__in=[])
@@ -69,4 +69,7 @@ def trainees_visible_to(principal: Principal) -> QuerySet[Trainee]:
         visible |= Q(pk=principal.trainee_id)
     if principal.user is not None:
         visible |= Q(checkout__registration__in=registrations_visible_to(principal).values("pk"))
+        if principal.is_trainer:
+            taught = Registration.objects.filter(event__trainers=principal.user)
+            visible |= Q(pk__in=taught.values("trainee_id"))
     return Trainee.objects.filter(visible)
