@@ -39,4 +39,4 @@ def test_calendar_shows_local_times_and_leads_to_the_event(page: Page) -> None:
     card.get_by_role("link", name="Harbour Instructor Training", exact=True).click()
     expect(page).to_have_url(f"{page.url.split('/events/')[0]}/events/{event.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Harbour Instructor Training")
-    expect(page.get_by_text("Registration closes one week before the event")).to_be_visible()
+    expect(page.get_by_text("Registration closes 7 days before the event")).to_be_visible()

@@ -20,7 +20,7 @@ from lectern.events import services as events
 from lectern.events.services import LocalTimes
 from lectern.registrations import services as registrations
 from lectern.registrations.tests.conftest import details
-from lectern.registrations.tokens import manage_token
+from lectern.registrations.tokens import trainee_token
 from tests.factories import membership
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -57,7 +57,8 @@ def test_submit_get_involved_staff_pass_download_certificate(
             actor=system, trainee=registration.trainee, requirement=requirement, state="passed"
         )
 
-    page.goto(f"/manage/{manage_token(registration.pk, registration.manage_nonce)}/")
+    trainee = registration.trainee
+    page.goto(f"/me/{trainee_token(trainee.pk, trainee.link_nonce)}/")
     page.get_by_label("Step", exact=True).select_option("get_involved")
     page.get_by_label("Get Involved activity").select_option("served")
     page.get_by_label("Date", exact=True).fill(f"{day}")

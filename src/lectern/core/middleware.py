@@ -102,8 +102,10 @@ TOKEN_PAGES = ("/me/", "/manage/", "/waitlist/")
 
 
 class NoReferrerOnTokenPagesMiddleware:
-    """Pages reached by a link that carries authority send no Referer onwards, so the token
-    in their address never leaves with a click."""
+    """Pages reached by a link that carries authority send no Referer to other sites, so the
+    token in their address never leaves with a click. (`same-origin`, not `no-referrer`:
+    with no referrer at all, browsers send `Origin: null` with the page's own forms, which
+    CSRF protection rightly refuses. Lectern's own logs mask tokens.)"""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -111,7 +113,7 @@ class NoReferrerOnTokenPagesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if request.path.startswith(TOKEN_PAGES):
-            response["Referrer-Policy"] = "no-referrer"
+            response["Referrer-Policy"] = "same-origin"
         return response
 
 

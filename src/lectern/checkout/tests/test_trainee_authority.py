@@ -117,7 +117,7 @@ def test_another_organisations_code_and_her_address_change_nothing_of_hers(
     assert Client().post(f"/me/{token}/directory/", {}).status_code == 404
     page = Client().get(f"/manage/{token}/")
     assert page.status_code == 200
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     html = page.content.decode()
     assert "Attacker Renamed" in html
     assert "Trainee 0" not in html
@@ -188,7 +188,7 @@ def test_personal_page_use_details_erase_with_confirmation(certified, org_b, ano
     url = personal_url(certified).split("/me/", 1)[1]
     page = Client().get(f"/me/{url}")
     assert page.status_code == 200
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert "Attacker Renamed" in page.content.decode()  # offered, not applied
     Client().post(f"/me/{url}registrations/{created['id']}/use-details/")
     assert Trainee.objects.get(pk=certified.pk).name == "Attacker Renamed"
