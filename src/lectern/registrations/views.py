@@ -167,14 +167,11 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "registrations/manage.html", context)
 
 
-@require_POST
-def manage_move(request: HttpRequest, token: str) -> HttpResponse:
-    registration = _registration(token)
+def _move(request: HttpRequest, actor: Principal, registration: Registration) -> None:
+    """Move a registration to the event chosen on the form (manage page or personal page)."""
     try:
         event_id = int(request.POST.get("event_id", ""))
-        services.registration_move(
-            actor=Principal.trainee(registration.pk), registration=registration, event_id=event_id
-        )
+        services.registration_move(actor=actor, registration=registration, event_id=event_id)
     except ValueError:
         messages.error(request, "Choose an event to move to.")
     except DomainError as exc:
@@ -183,36 +180,49 @@ def manage_move(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(
             request, "Your registration has moved; we have emailed you the new schedule."
         )
-    return redirect("registrations:manage", token=token)
 
 
-@require_http_methods(["GET", "POST"])
-def manage_withdraw(request: HttpRequest, token: str) -> HttpResponse:
-    registration = _registration(token)
-    now = clock.now()
-    card = event_card(Event.objects.prefetch_related("sessions").get(pk=registration.event_id), now)
+def _withdraw(
+    request: HttpRequest, actor: Principal, registration: Registration, done: str, back: str
+) -> HttpResponse:
+    """Ask before withdrawing (saying whether the seat is forfeited), then withdraw."""
+    card = event_card(
+        Event.objects.prefetch_related("sessions").get(pk=registration.event_id), clock.now()
+    )
     if request.method == "POST":
         try:
             services.registration_withdraw(
-                actor=Principal.trainee(registration.pk),
-                registration=registration,
-                reason=request.POST.get("reason", ""),
+                actor=actor, registration=registration, reason=request.POST.get("reason", "")
             )
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, "You have withdrawn. We have emailed you a confirmation.")
-        return redirect("registrations:manage", token=token)
+        return redirect(done)
     return render(
         request,
         "registrations/withdraw.html",
         {
             "registration": registration,
             "card": card,
-            "back_url": reverse("registrations:manage", args=[token]),
+            "back_url": back,
             "forfeit": not card.registration_open,
         },
     )
+
+
+@require_POST
+def manage_move(request: HttpRequest, token: str) -> HttpResponse:
+    registration = _registration(token)
+    _move(request, Principal.trainee(registration.pk), registration)
+    return redirect("registrations:manage", token=token)
+
+
+@require_http_methods(["GET", "POST"])
+def manage_withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    registration = _registration(token)
+    page = reverse("registrations:manage", args=[token])
+    return _withdraw(request, Principal.trainee(registration.pk), registration, page, page)
 
 
 @require_http_methods(["GET", "POST"])
@@ -309,19 +319,7 @@ def personal_registration(request: HttpRequest, token: str, registration_id: int
 def personal_move(request: HttpRequest, token: str, registration_id: int) -> HttpResponse:
     trainee = _trainee(token)
     registration = _own_registration(trainee, registration_id)
-    try:
-        event_id = int(request.POST.get("event_id", ""))
-        services.registration_move(
-            actor=Principal.personal(trainee.pk), registration=registration, event_id=event_id
-        )
-    except ValueError:
-        messages.error(request, "Choose an event to move to.")
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, "Your registration has moved; we have emailed you the new schedule."
-        )
+    _move(request, Principal.personal(trainee.pk), registration)
     return redirect("registrations:me_registration", token=token, registration_id=registration.pk)
 
 
@@ -329,30 +327,8 @@ def personal_move(request: HttpRequest, token: str, registration_id: int) -> Htt
 def personal_withdraw(request: HttpRequest, token: str, registration_id: int) -> HttpResponse:
     trainee = _trainee(token)
     registration = _own_registration(trainee, registration_id)
-    now = clock.now()
-    card = event_card(Event.objects.prefetch_related("sessions").get(pk=registration.event_id), now)
-    if request.method == "POST":
-        try:
-            services.registration_withdraw(
-                actor=Principal.personal(trainee.pk),
-                registration=registration,
-                reason=request.POST.get("reason", ""),
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "You have withdrawn. We have emailed you a confirmation.")
-        return redirect("registrations:me", token=token)
-    return render(
-        request,
-        "registrations/withdraw.html",
-        {
-            "registration": registration,
-            "card": card,
-            "back_url": reverse("registrations:me", args=[token]),
-            "forfeit": not card.registration_open,
-        },
-    )
+    page = reverse("registrations:me", args=[token])
+    return _withdraw(request, Principal.personal(trainee.pk), registration, page, page)
 
 
 @require_POST
