@@ -1,9 +1,11 @@
 """The permission matrix: every endpoint and page, for each kind of caller, from one table.
 
 Callers: anonymous; a trainee holding the manage link of *another* registration; the
-coordinator of *another* organisation; the trainer of *another* event; staff. Objects of
-another organisation or not visible answer 404; missing credentials 401; a role that may
-never do the thing 403.
+coordinator of *another* organisation; the trainer of *another* event; staff; the
+organisation's own coordinator; the manage link of the registration of trainee {T} (it acts on
+that registration only, never on the trainee's record); {T}'s personal link (their whole
+record, nobody else's). Objects of another organisation or not visible answer 404; missing
+credentials 401; a role that may never do the thing 403.
 """
 
 from __future__ import annotations
@@ -18,14 +20,23 @@ from django.test import Client
 
 from tests.world import NOW, fill
 
-ROLES = ("anonymous", "other_trainee", "other_coordinator", "other_trainer", "staff")
+ROLES = (
+    "anonymous",
+    "other_trainee",
+    "other_coordinator",
+    "other_trainer",
+    "staff",
+    "coordinator",
+    "manage_link",
+    "personal_link",
+)
 
 
 @dataclass(frozen=True)
 class Case:
     method: str
     path: str
-    expected: tuple[int, int, int, int, int]  # in the order of ROLES
+    expected: tuple[int, ...]  # in the order of ROLES
     body: dict[str, Any] | None = None
     page: bool = False
 
@@ -33,30 +44,42 @@ class Case:
 # {A}: a membership; {E}: its trainee's event; {R}: a registration; {T}: a trainee with a
 # checkout; {C}: a certificate. The "other" callers belong to other organisations and events.
 API = [
-    Case("GET", "/health", (200, 200, 200, 200, 200)),
-    Case("GET", "/openapi.json", (200, 200, 200, 200, 200)),
-    Case("POST", "/organizations", (401, 403, 403, 403, 201), {"name": "X", "country": "GB"}),
+    Case("GET", "/health", (200, 200, 200, 200, 200, 200, 200, 200)),
+    Case("GET", "/openapi.json", (200, 200, 200, 200, 200, 200, 200, 200)),
+    Case(
+        "POST",
+        "/organizations",
+        (401, 403, 403, 403, 201, 403, 403, 403),
+        {"name": "X", "country": "GB"},
+    ),
     Case(
         "POST",
         "/memberships",
-        (401, 403, 403, 403, 201),
+        (401, 403, 403, 403, 201, 403, 403, 403),
         {"organization_id": "{O}", "tier": "gold", "start_date": "2027-01-01"},
     ),
-    Case("GET", "/memberships/{A}", (401, 404, 404, 404, 200)),
-    Case("GET", "/memberships/{A}/ledger", (401, 404, 404, 404, 200)),
-    Case("GET", "/memberships/{A}/registrations", (401, 404, 404, 404, 200)),
+    Case("GET", "/memberships/{A}", (401, 404, 404, 404, 200, 200, 404, 404)),
+    Case("GET", "/memberships/{A}/ledger", (401, 404, 404, 404, 200, 200, 404, 404)),
+    Case("GET", "/memberships/{A}/registrations", (401, 404, 404, 404, 200, 200, 404, 404)),
     Case(
         "POST",
         "/memberships/{A}/contacts",
-        (401, 404, 404, 404, 201),
+        (401, 404, 404, 404, 201, 403, 404, 404),
         {"email": "n@x.example", "name": "N", "role": "billing"},
     ),
-    Case("POST", "/memberships/{A}/seats", (401, 404, 404, 404, 201), {"delta": 1, "reason": "r"}),
-    Case("POST", "/memberships/{A}/rollover", (401, 404, 404, 404, 201), {"seats": 1}),
+    Case(
+        "POST",
+        "/memberships/{A}/seats",
+        (401, 404, 404, 404, 201, 403, 404, 404),
+        {"delta": 1, "reason": "r"},
+    ),
+    Case(
+        "POST", "/memberships/{A}/rollover", (401, 404, 404, 404, 201, 403, 404, 404), {"seats": 1}
+    ),
     Case(
         "POST",
         "/events",
-        (401, 403, 403, 403, 201),
+        (401, 403, 403, 403, 201, 403, 403, 403),
         {
             "title": "T",
             "timezone": "UTC",
@@ -65,52 +88,75 @@ API = [
             "sessions": [{"start": "2027-05-01T09:00", "end": "2027-05-01T17:00"}],
         },
     ),
-    Case("GET", "/events/{E}", (200, 200, 200, 200, 200)),
-    Case("PATCH", "/events/{E}", (401, 403, 403, 403, 200), {"capacity": 12}),
-    Case("POST", "/events/{E}/cancel", (401, 403, 403, 403, 200), {"reason": "r"}),
-    Case("GET", "/calendar", (200, 200, 200, 200, 200)),
-    Case("GET", "/calendar.ics", (200, 200, 200, 200, 200)),
-    Case("GET", "/registrations/{R}", (401, 404, 404, 404, 200)),
-    Case("POST", "/registrations/{R}/move", (401, 404, 404, 404, 200), {"event_id": "{E2}"}),
-    Case("POST", "/registrations/{R}/withdraw", (401, 404, 404, 404, 200), {}),
-    Case("POST", "/registrations/{R}/emergency", (401, 404, 404, 404, 200), {"reason": "r"}),
+    Case("GET", "/events/{E}", (200, 200, 200, 200, 200, 200, 200, 200)),
+    Case("PATCH", "/events/{E}", (401, 403, 403, 403, 200, 403, 403, 403), {"capacity": 12}),
+    Case("POST", "/events/{E}/cancel", (401, 403, 403, 403, 200, 403, 403, 403), {"reason": "r"}),
+    Case("GET", "/calendar", (200, 200, 200, 200, 200, 200, 200, 200)),
+    Case("GET", "/calendar.ics", (200, 200, 200, 200, 200, 200, 200, 200)),
+    Case("GET", "/registrations/{RT}", (401, 404, 404, 404, 200, 200, 200, 200)),
+    Case("GET", "/registrations/{R}", (401, 404, 404, 404, 200, 200, 404, 404)),
+    Case(
+        "POST",
+        "/registrations/{R}/move",
+        (401, 404, 404, 404, 200, 404, 404, 404),
+        {"event_id": "{E2}"},
+    ),
+    Case("POST", "/registrations/{R}/withdraw", (401, 404, 404, 404, 200, 404, 404, 404), {}),
+    Case(
+        "POST",
+        "/registrations/{R}/emergency",
+        (401, 404, 404, 404, 200, 403, 404, 404),
+        {"reason": "r"},
+    ),
     Case(
         "POST",
         "/events/{P}/attendance",
-        (401, 404, 404, 404, 200),
+        (401, 404, 404, 404, 200, 404, 404, 404),
         {"records": [{"registration_id": "{RP}", "minutes_missed": 0}]},
     ),
-    Case("GET", "/trainees/{T}", (401, 404, 404, 404, 200)),
+    Case("GET", "/trainees/{T}", (401, 404, 404, 404, 200, 200, 404, 200)),
     Case(
         "POST",
         "/trainees/{T}/progress",
-        (401, 404, 404, 404, 200),
+        (401, 404, 404, 404, 200, 403, 404, 403),
         {"requirement": "welcome_session", "state": "passed"},
     ),
-    Case("POST", "/trainees/{T}/extensions", (401, 404, 404, 404, 200), {"reason": "r"}),
-    Case("GET", "/trainees/{T}/export", (401, 404, 404, 404, 200)),
-    Case("POST", "/trainees/{T}/erase", (401, 404, 404, 404, 200), {}),
-    Case("GET", "/certificates/{C}", (401, 404, 404, 404, 200)),
-    Case("GET", "/certificates/{C}/pdf", (401, 404, 404, 404, 200)),
-    Case("POST", "/certificates/{C}/revoke", (401, 404, 404, 404, 200), {"reason": "r"}),
-    Case("GET", "/verify/{N}", (200, 200, 200, 200, 200)),
-    Case("GET", "/instructors", (200, 200, 200, 200, 200)),
-    Case("GET", "/notifications", (401, 403, 403, 403, 200)),
+    Case(
+        "POST",
+        "/trainees/{T}/extensions",
+        (401, 404, 404, 404, 200, 403, 404, 403),
+        {"reason": "r"},
+    ),
+    Case("GET", "/trainees/{T}/export", (401, 404, 404, 404, 200, 404, 404, 200)),
+    Case("POST", "/trainees/{T}/erase", (401, 404, 404, 404, 200, 404, 404, 200), {}),
+    Case("GET", "/certificates/{C}", (401, 404, 404, 404, 200, 200, 404, 404)),
+    Case("GET", "/certificates/{C}/pdf", (401, 404, 404, 404, 200, 200, 404, 404)),
+    Case(
+        "POST",
+        "/certificates/{C}/revoke",
+        (401, 404, 404, 404, 200, 403, 404, 404),
+        {"reason": "r"},
+    ),
+    Case("GET", "/verify/{N}", (200, 200, 200, 200, 200, 200, 200, 200)),
+    Case("GET", "/instructors", (200, 200, 200, 200, 200, 200, 200, 200)),
+    Case("GET", "/notifications", (401, 403, 403, 403, 200, 403, 403, 403)),
 ]
 PAGES = [
-    Case("GET", "/", (200, 200, 200, 200, 200), page=True),
-    Case("GET", "/calendar/", (200, 200, 200, 200, 200), page=True),
-    Case("GET", "/events/{E}/", (200, 200, 200, 200, 200), page=True),
-    Case("GET", "/events/{E}/register/", (200, 200, 200, 200, 200), page=True),
-    Case("GET", "/memberships/{A}/", (302, 302, 404, 404, 200), page=True),
-    Case("GET", "/memberships/{A}/trainees.csv", (302, 302, 404, 404, 200), page=True),
-    Case("GET", "/trainer/", (302, 302, 200, 200, 200), page=True),
-    Case("GET", "/events/{P}/roster/", (302, 302, 404, 404, 200), page=True),
-    Case("GET", "/review/", (302, 302, 404, 200, 200), page=True),
-    Case("GET", "/staff/dashboard/", (302, 302, 302, 302, 200), page=True),
-    Case("GET", "/admin/", (302, 302, 302, 302, 200), page=True),
-    Case("GET", "/instructors/", (200, 200, 200, 200, 200), page=True),
-    Case("GET", "/verify/{N}/", (200, 200, 200, 200, 200), page=True),
+    Case("GET", "/", (200, 200, 200, 200, 200, 200, 200, 200), page=True),
+    Case("GET", "/calendar/", (200, 200, 200, 200, 200, 200, 200, 200), page=True),
+    Case("GET", "/events/{E}/", (200, 200, 200, 200, 200, 200, 200, 200), page=True),
+    Case("GET", "/events/{E}/register/", (200, 200, 200, 200, 200, 200, 200, 200), page=True),
+    Case("GET", "/memberships/{A}/", (302, 302, 404, 404, 200, 200, 302, 302), page=True),
+    Case(
+        "GET", "/memberships/{A}/trainees.csv", (302, 302, 404, 404, 200, 200, 302, 302), page=True
+    ),
+    Case("GET", "/trainer/", (302, 302, 200, 200, 200, 200, 302, 302), page=True),
+    Case("GET", "/events/{P}/roster/", (302, 302, 404, 404, 200, 404, 302, 302), page=True),
+    Case("GET", "/review/", (302, 302, 404, 200, 200, 404, 302, 302), page=True),
+    Case("GET", "/staff/dashboard/", (302, 302, 302, 302, 200, 302, 302, 302), page=True),
+    Case("GET", "/admin/", (302, 302, 302, 302, 200, 302, 302, 302), page=True),
+    Case("GET", "/instructors/", (200, 200, 200, 200, 200, 200, 200, 200), page=True),
+    Case("GET", "/verify/{N}/", (200, 200, 200, 200, 200, 200, 200, 200), page=True),
 ]
 
 

@@ -18,7 +18,7 @@ from lectern.events.services import LocalTimes
 from lectern.memberships import services as memberships
 from lectern.registrations import services as registrations
 from lectern.registrations.tests.conftest import details
-from lectern.registrations.tokens import manage_token
+from lectern.registrations.tokens import manage_token, trainee_token
 from tests.factories import OrganizationFactory, membership
 
 NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
@@ -88,11 +88,16 @@ def build_world() -> dict[str, Any]:
         "R": reg.pk,
         "RP": at_past.pk,
         "T": in_progress.trainee_id,
+        "RT": in_progress.pk,
         "C": certified.trainee.certificate.pk,
         "N": certified.trainee.certificate.number,
     }
+    own = user_ensure(email="coord@a.example")
     credentials = {
         "anonymous": None,
+        "coordinator": token_create(user=own),
+        "manage_link": manage_token(in_progress.pk, in_progress.manage_nonce),
+        "personal_link": trainee_token(in_progress.trainee_id, in_progress.trainee.link_nonce),
         "other_trainee": manage_token(stranger.pk, stranger.manage_nonce),
         "other_coordinator": token_create(user=user_ensure(email="coord@b.example")),
         "other_trainer": token_create(user=other_trainer),
@@ -100,6 +105,9 @@ def build_world() -> dict[str, Any]:
     }
     users = {
         "anonymous": None,
+        "coordinator": own,
+        "manage_link": None,
+        "personal_link": None,
         "other_trainee": None,
         "other_coordinator": user_ensure(email="coord@b.example"),
         "other_trainer": other_trainer,

@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 
 from lectern.certificates import services
 from lectern.certificates.models import Certificate
+from lectern.checkout.selectors import checkouts_visible_to
 from lectern.core import clock
 from lectern.core.display import public_name
 from lectern.core.errors import NotFound
@@ -16,7 +17,6 @@ from lectern.core.permissions import Principal, get_visible, principal, require_
 from lectern.core.ratelimit import client_address, rate_take, verify_limit
 from lectern.core.schemas import Text, refusals
 from lectern.directory.services import directory_entries
-from lectern.registrations.selectors import trainees_visible_to
 
 router = Router(tags=["certificates"])
 
@@ -62,8 +62,8 @@ def certificates_visible_to(caller: Principal) -> Any:
     certificates = Certificate.objects.select_related("trainee")
     if caller.is_staff:
         return certificates
-    # A manage link acts on one registration: never the trainee's certificate.
-    return certificates.filter(trainee__in=trainees_visible_to(caller).values("pk"))
+    # What came through the caller's registrations (a manage link: nothing).
+    return certificates.filter(trainee__checkout__in=checkouts_visible_to(caller).values("pk"))
 
 
 def _certificate(request: HttpRequest, certificate_id: int) -> Certificate:

@@ -7,7 +7,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Field, Router, Schema
 
 from lectern.checkout import services
-from lectern.checkout.selectors import checkout_summary
+from lectern.checkout.selectors import checkout_shown_to, checkout_summary
 from lectern.core.permissions import (
     get_visible,
     principal,
@@ -52,7 +52,9 @@ class TraineeOut(Schema):
     id: int
     name: str
     email: str
-    checkout: CheckoutOut
+    checkout: CheckoutOut | None = Field(
+        description="null when the checkout came through another organisation's membership"
+    )
     certificate_id: int | None
     directory_consent: bool
     github: str
@@ -60,13 +62,17 @@ class TraineeOut(Schema):
     website: str
 
     @staticmethod
-    def resolve_checkout(obj: Trainee) -> dict[str, Any]:
+    def resolve_checkout(obj: Trainee, context: dict[str, Any]) -> dict[str, Any] | None:
+        if not checkout_shown_to(principal(context["request"]), obj):
+            return None
         return checkout_summary(obj)
 
     @staticmethod
-    def resolve_certificate_id(obj: Trainee) -> int | None:
+    def resolve_certificate_id(obj: Trainee, context: dict[str, Any]) -> int | None:
         certificate = getattr(obj, "certificate", None)
-        return certificate.pk if certificate is not None else None
+        if certificate is None or not checkout_shown_to(principal(context["request"]), obj):
+            return None
+        return int(certificate.pk)
 
 
 class ProgressIn(Schema):

@@ -58,18 +58,16 @@ def registrations_visible_to(principal: Principal) -> QuerySet[Registration]:
 
 
 def trainees_visible_to(principal: Principal) -> QuerySet[Trainee]:
-    """Staff: all; a personal link: that trainee; a trainer: the trainees registered at the
-    events they teach; a coordinator: a trainee whose checkout came from a registration of
-    their memberships (the checkout and certificate of that registration, nothing of the
-    trainee's other records); a manage link: none (it acts on its one registration only)."""
+    """Staff: all; a personal link: that trainee; a coordinator or trainer: the trainees of
+    the registrations they can see (their memberships', the events they teach). What such a
+    caller reads of the trainee's checkout and certificate is narrower: only what came through
+    those registrations (`checkout.selectors.checkouts_visible_to`). A manage link: none (it
+    acts on its one registration only)."""
     if principal.is_staff:
         return Trainee.objects.all()
     visible = Q(pk__in=[])
     if principal.trainee_id is not None:
         visible |= Q(pk=principal.trainee_id)
     if principal.user is not None:
-        visible |= Q(checkout__registration__in=registrations_visible_to(principal).values("pk"))
-        if principal.is_trainer:
-            taught = Registration.objects.filter(event__trainers=principal.user)
-            visible |= Q(pk__in=taught.values("trainee_id"))
+        visible |= Q(pk__in=registrations_visible_to(principal).values("trainee_id"))
     return Trainee.objects.filter(visible)

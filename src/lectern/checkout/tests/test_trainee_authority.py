@@ -127,8 +127,13 @@ def test_another_organisations_code_and_her_address_change_nothing_of_hers(
     coordinator_b = api_as("coord@b.example")
     listed = coordinator_b.get(f"/memberships/{org_b.pk}/registrations").json()["items"]
     assert [(r["trainee_name"], r["id"]) for r in listed] == [("Attacker Renamed", created["id"])]
-    assert coordinator_b.get(f"/trainees/{certified.pk}").status_code == 404
+    # Her record answers (B has a registration of hers), but her checkout and certificate
+    # came through A: B reads them as null, and the certificate itself is not found.
+    seen_by_b = coordinator_b.get(f"/trainees/{certified.pk}")
+    assert seen_by_b.status_code == 200, seen_by_b.content
+    assert (seen_by_b.json()["checkout"], seen_by_b.json()["certificate_id"]) == (None, None)
     assert coordinator_b.get(f"/certificates/{certificate.pk}").status_code == 404
+    assert coordinator_b.get(f"/certificates/{certificate.pk}/pdf").status_code == 404
     assert coordinator_b.get(f"/registrations/{earlier.pk}").status_code == 404
     # The organisation whose registration led to her checkout still sees it.
     coordinator_a_visible = Registration.objects.get(pk=earlier.pk).membership
@@ -139,7 +144,43 @@ def test_another_organisations_code_and_her_address_change_nothing_of_hers(
         name="A",
         role="coordinator",
     )
-    assert api_as("coord@a.example").get(f"/trainees/{certified.pk}").status_code == 200
+    seen_by_a = api_as("coord@a.example").get(f"/trainees/{certified.pk}").json()
+    assert seen_by_a["checkout"]["status"] == "certified"
+    assert seen_by_a["certificate_id"] == certificate.pk
+
+
+def test_a_coordinator_reads_a_checkout_not_yet_started_as_not_started(
+    staff, event, member, api_as
+) -> None:
+    registration = registered(event, member, 0)
+    membership_services.contact_add(
+        actor=Principal.as_system(),
+        membership=member,
+        email="coord@a.example",
+        name="A",
+        role="coordinator",
+    )
+    coordinator = api_as("coord@a.example")
+    seen = coordinator.get(f"/trainees/{registration.trainee_id}").json()
+    assert (seen["checkout"], seen["certificate_id"]) == (
+        {"status": "not_started", "deadline": None, "steps": []},
+        None,
+    )
+    record(staff, event, (registration, 0))
+    assert coordinator.get(f"/trainees/{registration.trainee_id}").json()["checkout"]["status"] == (
+        "in_progress"
+    )
+    # Another organisation's coordinator has no registration of hers: not found.
+    other = membership(tier="silver", start_date=date(2026, 10, 1))
+    membership_services.contact_add(
+        actor=Principal.as_system(),
+        membership=other,
+        email="c@o.example",
+        name="O",
+        role="coordinator",
+    )
+    refused = api_as("c@o.example").get(f"/trainees/{registration.trainee_id}")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (404, "not_found")
 
 
 def test_the_waiting_list_variant_changes_nothing_of_hers(certified, org_b, anon_api) -> None:
