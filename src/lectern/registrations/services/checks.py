@@ -24,7 +24,7 @@ from lectern.events.selectors import events_visible_to
 from lectern.events.timezones import zone
 from lectern.memberships.codes import normalize_code
 from lectern.memberships.models import Membership
-from lectern.memberships.selectors import attendance_advice
+from lectern.memberships.selectors import attendance_advice, memberships_visible_to
 from lectern.registrations.errors import (
     AlreadyRegistered,
     EventCancelled,
@@ -229,12 +229,17 @@ def advisories_for(details: TraineeDetails, event: Event, membership: Membership
 
 
 def require_registration_access(actor: Principal, registration: Registration) -> None:
-    """Staff, the trainee holding this registration's manage link, or the trainee's personal
-    link."""
+    """Staff, the trainee holding this registration's manage link, the trainee's personal
+    link, or a coordinator of the membership it took its seat from."""
     if (
         actor.is_staff
         or actor.registration_id == registration.pk
         or actor.acts_as_trainee(registration.trainee_id)
+    ):
+        return
+    if (
+        actor.user is not None
+        and memberships_visible_to(actor).filter(pk=registration.membership_id).exists()
     ):
         return
     raise NotFound(f"No registration with id {registration.pk} is visible to you.")

@@ -9,7 +9,10 @@ import pytest
 from django.test import Client
 
 from conftest import ApiClient
+from lectern.core.permissions import Principal
+from lectern.memberships import services as membership_services
 from lectern.registrations.models import Registration
+from tests.factories import membership
 
 from .conftest import body, make_event
 
@@ -264,3 +267,28 @@ def test_waitlist_over_http(anon_api, event, member) -> None:
     again = anon_api.post(f"/events/{full.pk}/waitlist", body(full.pk, member.registration_code, 1))
     assert error(again) == (409, "already_waiting")
     assert error(anon_api.post("/waitlist/accept", {"token": "nope"})) == (404, "offer_not_found")
+
+
+def test_the_memberships_coordinator_moves_and_withdraws_its_registrations(
+    anon_api, api_as, event, member
+) -> None:
+    for target, email in ((member, "coord@a.example"), (membership(tier="silver"), "c@b.example")):
+        membership_services.contact_add(
+            actor=Principal.as_system(),
+            membership=target,
+            email=email,
+            name="C",
+            role="coordinator",
+        )
+    created = anon_api.post("/registrations", body(event.pk, member.registration_code)).json()
+    path = f"/registrations/{created['id']}"
+    other = make_event(day="2027-04-01")
+    stranger = api_as("c@b.example")
+    assert error(stranger.post(f"{path}/withdraw", {})) == (404, "not_found")
+    coordinator = api_as("coord@a.example")
+    moved = coordinator.post(f"{path}/move", {"event_id": other.pk})
+    assert (moved.status_code, moved.json()["event_id"]) == (200, other.pk), moved.content
+    withdrawn = coordinator.post(f"{path}/withdraw", {})
+    assert (withdrawn.status_code, withdrawn.json()["status"]) == (200, "withdrawn")
+    member.refresh_from_db()
+    assert member.seats_reserved == 0
