@@ -5,13 +5,26 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export LECTERN_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-quick lint types browser-test install clean
+.PHONY: run test test-quick lint types browser-test install lock lock-check clean
 
-$(STAMP): pyproject.toml
+# Every dependency, transitive ones included, at the version and hashes in requirements.lock;
+# then Lectern itself, editable, with nothing else fetched.
+$(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# After changing a dependency in pyproject.toml: `make lock`, then commit requirements.lock.
+LOCK := $(BIN)/uv pip compile pyproject.toml requirements/build.in --extra dev --universal \
+	--python-version 3.11 --generate-hashes --quiet --custom-compile-command "make lock"
+lock: $(STAMP)
+	$(LOCK) -o requirements.lock
+
+lock-check: $(STAMP)
+	@$(LOCK) -o $(VENV)/requirements.check
+	@diff -u requirements.lock $(VENV)/requirements.check \
+		|| { echo "requirements.lock is out of date with pyproject.toml: run make lock"; exit 1; }
 
 install: $(STAMP)
 
@@ -30,7 +43,7 @@ test-quick: $(STAMP)
 browser-test: $(STAMP)
 	LECTERN_DATA_DIR=$(CURDIR)/var/test $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(STAMP) lock-check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
