@@ -19,8 +19,9 @@ from typing import Any
 TOKEN = re.compile(r"\b(l[rt])_\d{1,18}_[0-9a-fA-F]{6,}")
 MASK = r"\1_[masked]"
 # Local part and domain as they may appear in a log line: raw, or with @ percent-encoded.
+# (`/`, `=`, `?` and `&` are allowed in a local part but end one in paths and queries.)
 EMAIL = re.compile(
-    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\u00a0-\uffff-]+(?:@|%40)[A-Za-z0-9\u00a0-\uffff-]+"
+    r"[A-Za-z0-9.!#$%'*+^_`{|}~\u00a0-\uffff-]+(?:@|%40)[A-Za-z0-9\u00a0-\uffff-]+"
     r"(?:\.[A-Za-z0-9\u00a0-\uffff-]+)+",
 )
 EMAIL_MASK = "[email]"

@@ -10,7 +10,15 @@ that folder, emptied when `serve` starts).
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from prometheus_client import Counter, Histogram, disable_created_metrics, multiprocess
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+disable_created_metrics()  # type: ignore[no-untyped-call]  # a `_created` series per label set doubles the output for nothing
 
 REQUESTS = Counter(
     "lectern_http_requests",
@@ -36,3 +44,18 @@ def route_of(request: object) -> str:
     match = getattr(request, "resolver_match", None)
     route = getattr(match, "route", None)
     return f"/{route}" if route else "unmatched"
+
+
+def metrics_folder_reset() -> None:
+    """Empty the folder when `serve` starts: counts of an earlier run are not this one's."""
+    folder = os.environ.get(MULTIPROC_ENV)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        Path(folder).mkdir(parents=True, exist_ok=True)
+
+
+def metrics_worker_exit(server: Any, worker: Any) -> None:
+    """gunicorn's `child_exit` hook: a dead worker's live gauges stop counting (its
+    counters stay, as counters must)."""
+    if os.environ.get(MULTIPROC_ENV):
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]

@@ -47,7 +47,8 @@ def member(db: Any, frozen: Any) -> Any:
 def register(anon_api: Any, event: Any, member: Any) -> Any:
     """POST /registrations for person n; returns the response."""
 
-    def make(n: int = 0, **extra: Any) -> Any:
-        return anon_api.post("/registrations", body(event.pk, member.registration_code, n, **extra))
+    def make(n: int = 0, code: str | None = None, **extra: Any) -> Any:
+        payload = body(event.pk, code or member.registration_code, n, **extra)
+        return anon_api.post("/registrations", payload)
 
     return make
