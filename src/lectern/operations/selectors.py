@@ -119,3 +119,11 @@ def messages_needing_attention() -> list[Message]:
             Q(status=MessageStatus.FAILED) | Q(status=MessageStatus.BOUNCED)
         ).order_by("-due_at", "-id")[:500]
     )
+
+
+def messages_bounced_to(address: str) -> list[Message]:
+    return list(
+        Message.objects.filter(recipient=address, status=MessageStatus.BOUNCED).order_by(
+            "-due_at", "-id"
+        )[:50]
+    )

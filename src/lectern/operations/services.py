@@ -46,3 +46,35 @@ def messages_retry(
         claim_token="",
     )
     return len(messages)
+
+
+BOUNCEABLE = (MessageStatus.SENT, MessageStatus.FAILED, MessageStatus.PENDING)
+
+
+@transaction.atomic
+def message_bounce(
+    *,
+    actor: Principal,
+    message_id: int,
+    recipient: str,
+    status: str,
+    diagnostic: str,
+    now: datetime | None = None,
+) -> bool:
+    """Mark an email bounced from a delivery report naming it and its recipient; False when
+    no such email (or it is already bounced, or cancelled). A retry is a staff decision."""
+    require_staff(actor)
+    now = clock.resolve(now)
+    message = (
+        Message.objects.select_for_update()
+        .filter(pk=message_id, recipient__iexact=recipient, status__in=BOUNCEABLE)
+        .first()
+    )
+    if message is None:
+        return False
+    error = f"bounced ({status or 'no status'}): {diagnostic or 'no diagnostic'}"[:2000]
+    Message.objects.filter(pk=message.pk).update(
+        status=MessageStatus.BOUNCED, last_error=error, claimed_until=None
+    )
+    audit_log(actor=actor, action="message_bounced", obj=message, at=now, data={"status": status})
+    return True

@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 
 from lectern.core import clock
-from lectern.operations.selectors import staff_alerts
+from lectern.operations.selectors import messages_bounced_to, staff_alerts
 
 register = template.Library()
 
@@ -27,3 +27,9 @@ def staff_banner(context: Any, style: str = "site") -> dict[str, Any]:
         "csrf_token": context.get("csrf_token"),
         "next": request.get_full_path(),
     }
+
+
+@register.inclusion_tag("operations/_bounces.html")
+def mail_bounces(address: str) -> dict[str, Any]:
+    """The emails to this address that bounced (on the trainee's back-office page)."""
+    return {"bounced": messages_bounced_to(address) if address else []}
