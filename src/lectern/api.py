@@ -11,16 +11,23 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
+from prometheus_client import CONTENT_TYPE_LATEST
 from psycopg.errors import NumericValueOutOfRange
 
 from lectern.accounts.services import token_authenticate
 from lectern.certificates.api import router as certificates_router
 from lectern.checkout.api import router as checkout_router
+from lectern.core import clock
 from lectern.core.errors import DomainError, RateLimited, Unauthenticated
-from lectern.core.permissions import Principal
+from lectern.core.metrics import REFUSALS, route_of
+from lectern.core.permissions import Principal, principal, require_staff
+from lectern.core.schemas import refusals
 from lectern.events.api import router as events_router
 from lectern.memberships.api import router as memberships_router
 from lectern.notifications.api import router as notifications_router
+from lectern.operations.api import MetricsTokenAuth
+from lectern.operations.api import router as operations_router
+from lectern.operations.metrics import metrics_text
 from lectern.registrations.api import router as registrations_router
 from lectern.registrations.selectors import registration_for_token, trainee_for_token
 from lectern.registrations.tokens import trainee_id_of
@@ -79,6 +86,7 @@ api = NinjaAPI(
 
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    REFUSALS.labels(code=exc.code, route=route_of(request)).inc()
     response = api.create_response(request, exc.as_dict(), status=exc.status)
     if isinstance(exc, RateLimited):
         response["Retry-After"] = str(exc.retry_after)
@@ -102,6 +110,7 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
             str(error.get("msg", "Invalid value."))
         )
     names = ", ".join(sorted(fields))
+    REFUSALS.labels(code="validation_error", route=route_of(request)).inc()
     body = {
         "code": "validation_error",
         "message": f"Some fields are not valid: {names}.",
@@ -165,6 +174,27 @@ def health(request: HttpRequest) -> dict[str, str]:
     return {"status": "ok"}
 
 
+@api.get(
+    "/metrics",
+    auth=[MetricsTokenAuth(), BearerAuth()],
+    response={200: None, **refusals(403)},
+    tags=["service"],
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "Prometheus' text format; metric names start with `lectern_`.",
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus' text format, for a staff token or `LECTERN_METRICS_TOKEN`."""
+    require_staff(principal(request))  # the metrics token acts as the system, which may
+    return HttpResponse(metrics_text(now=clock.now()), content_type=CONTENT_TYPE_LATEST)
+
+
+api.add_router("", operations_router)
 api.add_router("", memberships_router)
 api.add_router("", events_router)
 api.add_router("", notifications_router)

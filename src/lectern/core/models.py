@@ -67,3 +67,15 @@ class RateCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.bucket[:8]} {self.window_start:%Y-%m-%d %H:%M}: {self.count}"
+
+
+class Heartbeat(models.Model):
+    """When a recurring job last finished and how long it took (the scheduler's tick), so
+    that readiness, metrics and the staff banner on any machine can tell it is alive."""
+
+    name = models.CharField(max_length=64, unique=True)
+    last_run_at = models.DateTimeField()
+    seconds = models.FloatField(default=0.0)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.last_run_at:%Y-%m-%d %H:%M:%S} ({self.seconds:.2f} s)"

@@ -10,6 +10,7 @@ class MessageStatus(models.TextChoices):
     SENT = "sent"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    BOUNCED = "bounced"  # sent, then returned as undeliverable (`lectern bounces`)
 
 
 class Message(models.Model):

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from lectern.core import clock
+from lectern.core.heartbeat import TICK, heartbeat_record
 from lectern.notifications.models import RuleRun
 from lectern.notifications.sender import SendReport, send_due
 
@@ -88,4 +89,5 @@ def tick(*, now: datetime | None = None, send: bool = True) -> TickReport:
     if send:
         report.mail = send_due(now=now)
     report.seconds = time.perf_counter() - started
+    heartbeat_record(name=TICK, at=now, seconds=report.seconds)  # readiness and metrics read it
     return report

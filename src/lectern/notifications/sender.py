@@ -118,7 +118,7 @@ def _failed_attempt(
             status=MessageStatus.FAILED, attempts=attempts, last_error=error, claimed_until=None
         )
         report.failed += 1
-        logger.error("email %s to %s failed for good: %s", message.pk, message.recipient, error)
+        logger.error("email %s (%s) failed for good: %s", message.pk, message.kind, error)
     else:
         mine.update(
             attempts=attempts,

@@ -92,10 +92,12 @@ INSTALLED_APPS = [
     "lectern.checkout",
     "lectern.certificates",
     "lectern.directory",
+    "lectern.operations",
     "lectern.web",
 ]
 
 MIDDLEWARE = [
+    "lectern.core.requestlog.RequestLogMiddleware",  # first: the request id, one line each
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lectern.core.middleware.RefuseBadRequestsMiddleware",
@@ -208,20 +210,49 @@ NINJA_PAGINATION_CLASS = "lectern.core.pagination.BoundedPageNumberPagination"
 NINJA_PAGINATION_PER_PAGE = 100
 NINJA_MAX_PER_PAGE_SIZE = 500
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    # Links that carry authority (lr_..., lt_...) are masked in every record.
-    "filters": {"mask_tokens": {"()": "lectern.core.logmask.MaskTokensFilter"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["mask_tokens"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": os.environ.get("LECTERN_LOG_LEVEL", "INFO")},
+
+def logging_config(log_format: str, level: str) -> dict[str, Any]:
+    """Every record goes to stderr as one line, text or JSON (`LECTERN_LOG_FORMAT=json`),
+    with the request id and with personal data masked (`lectern.core.logmask`)."""
+    formatter = "json" if log_format.strip().lower() == "json" else "plain"
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "plain": {"()": "lectern.core.logmask.PlainFormatter"},
+            "json": {"()": "lectern.core.logmask.JsonFormatter"},
+        },
+        "filters": {"request_id": {"()": "lectern.core.requestlog.RequestIdFilter"}},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": formatter,
+                "filters": ["request_id"],
+            }
+        },
+        "root": {"handlers": ["console"], "level": level},
+        # Django's own console handler (DEBUG only) would print a second, unmasked copy.
+        "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
+    }
+
+
+LOGGING = logging_config(
+    os.environ.get("LECTERN_LOG_FORMAT", "plain"), os.environ.get("LECTERN_LOG_LEVEL", "INFO")
+)
+
+# --- Operating (docs/deploy.md) ---
+# A bearer token a Prometheus server sends for GET /api/v1/metrics (besides staff tokens).
+METRICS_TOKEN = os.environ.get("LECTERN_METRICS_TOKEN", "")
+# Errors to Sentry when set (needs the `sentry` extra); personal data is scrubbed first.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+# Where `lectern bounces` reads returned mail: imaps://user:password@host[:port]/FOLDER,
+# or a local Maildir path (maildir:///var/mail/bounces).
+BOUNCE_MAILBOX_URL = os.environ.get("LECTERN_BOUNCE_MAILBOX_URL", "")
+OPERATIONS: dict[str, int] = {
+    # Staff are warned when the oldest due email has waited this long...
+    "OUTBOX_BACKLOG_MINUTES": int(os.environ.get("LECTERN_OUTBOX_BACKLOG_MINUTES", "15")),
+    # ...and when the scheduler has not run for this long.
+    "SCHEDULER_SILENT_MINUTES": int(os.environ.get("LECTERN_SCHEDULER_SILENT_MINUTES", "10")),
 }
 
 # --- The programme's rules (docs/rules.md); each may be overridden from the environment. ---

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -29,6 +30,8 @@ from lectern.registrations.services.checks import (
 )
 from lectern.registrations.services.places import place_take
 from lectern.registrations.tokens import manage_token, new_nonce
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -120,6 +123,14 @@ def registration_create(
             actor=actor, action="registration_created", obj=registration, at=now, reason=override
         )
         emails.to_trainee("registration_confirmed", registration, now=now, attach_ics=True)
+    # Ids only: the log line carries the request's id, never the person.
+    logger.info(
+        "registration %s created: trainee %s, event %s, membership %s",
+        registration.pk,
+        trainee.pk,
+        event.pk,
+        membership.pk,
+    )
     return Created(
         registration, manage_token(registration.pk, registration.manage_nonce), advisories
     )

@@ -15,6 +15,7 @@ from django.db import connections
 from gunicorn.app.base import BaseApplication
 
 from lectern.core.logmask import gunicorn_logger_class
+from lectern.core.metrics import metrics_folder_reset, metrics_worker_exit
 
 
 def default_workers() -> int:
@@ -84,6 +85,7 @@ class Command(BaseCommand):
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
+        metrics_folder_reset()
         connections.close_all()
         worker = None if no_worker else start_worker()
         url = f"http://{host}:{port}"
@@ -106,8 +108,10 @@ class Command(BaseCommand):
                 "threads": threads,
                 "timeout": 60,
                 "graceful_timeout": 20,
-                "accesslog": "-",
-                "logger_class": gunicorn_logger_class(),  # tokens masked in the access log
+                # No access log: Lectern logs one masked line per request itself, with its id.
+                "accesslog": None,
+                "logger_class": gunicorn_logger_class(),  # personal data masked in its log
+                "child_exit": metrics_worker_exit,
                 "errorlog": "-",
                 "loglevel": "warning",
                 "proc_name": "lectern",
