@@ -5,7 +5,7 @@ are recorded once started, and attendance closes itself."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -21,6 +21,7 @@ from lectern.core.models import AuditEntry
 from lectern.core.permissions import Principal
 from lectern.directory.services import directory_entries
 from lectern.events.deadlines import ATTENDANCE_CLOSING, ATTENDANCE_REMINDER
+from lectern.events.models import Event
 from lectern.memberships.selectors import ledger_recount
 from lectern.notifications.models import Message
 from lectern.notifications.scheduler import tick
@@ -332,3 +333,39 @@ def test_the_dashboard_lists_events_with_attendance_incomplete(staff_user, taugh
     section = page[page.index("Attendance incomplete") :]
     assert "January training" in section[:2000]
     assert f"/events/{taught.pk}/roster/" in section[:2000]
+
+
+def test_trainer_page_links_rosters_recent_events_and_pages_the_older(trainer) -> None:
+    def taught_on(day, title):
+        second = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+        taught = past_event(days=(day, second), trainer_ids=[trainer.pk])
+        Event.objects.filter(pk=taught.pk).update(title=title)
+        return taught
+
+    taught_on("2027-03-20", "Coming soon")
+    recent = taught_on("2027-01-05", "Recent one")
+    for n in range(30):
+        taught_on(f"{2023 + n // 12}-{n % 12 + 1:02d}-10", f"Old {n:02d}")
+    client = Client()
+    with time_machine.travel(datetime(2027, 3, 1, tzinfo=UTC), tick=False):
+        client.force_login(trainer)
+        page = client.get("/trainer/").content.decode()
+        second = client.get("/trainer/?page=2").content.decode()
+        nonsense = client.get("/trainer/?page=abc")
+    upcoming, rest = page.split('id="past-h"')
+    recent_part, older_part = rest.split('id="older-h"')
+    assert "Coming soon" in upcoming
+    assert "Recent one" in recent_part
+    assert f"/events/{recent.pk}/roster/" in recent_part
+    assert f"/events/{recent.pk}/roster/import/" in recent_part
+    assert older_part.count("Old ") == 25
+    assert "Old 29" in older_part  # newest first
+    assert second.split('id="older-h"')[1].count("Old ") == 5
+    assert nonsense.status_code == 200
+
+
+def test_the_back_office_event_page_links_the_roster(staff_user, taught) -> None:
+    client = Client()
+    client.force_login(staff_user)
+    page = client.get(f"/admin/events/event/{taught.pk}/change/").content.decode()
+    assert f'href="/events/{taught.pk}/roster/"' in page
