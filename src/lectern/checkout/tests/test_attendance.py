@@ -369,3 +369,30 @@ def test_the_back_office_event_page_links_the_roster(staff_user, taught) -> None
     client.force_login(staff_user)
     page = client.get(f"/admin/events/event/{taught.pk}/change/").content.decode()
     assert f'href="/events/{taught.pk}/roster/"' in page
+
+
+def test_makeup_meetings_on_the_roster_when_enabled(settings, staff_user, staff, taught, member):
+    missed, absent = registered(taught, member, 0), registered(taught, member, 1)
+    services.attendance_record(
+        actor=staff,
+        event=taught,
+        now=END,
+        records=[AttendanceRecord(missed.pk, 240), AttendanceRecord(absent.pk, 960)],
+    )
+    client = Client()
+    with time_machine.travel(END + timedelta(days=1), tick=False):
+        client.force_login(staff_user)
+        page = client.get(f"/events/{taught.pk}/roster/").content.decode()
+        assert "Record makeup meeting" not in page  # off by default
+        settings.LECTERN = {**settings.LECTERN, "MAKEUP_ENABLED": True}
+        page = client.get(f"/events/{taught.pk}/roster/").content.decode()
+        assert page.count("Record makeup meeting") == 1  # not for the no-show
+        done = client.post(f"/events/{taught.pk}/roster/{missed.pk}/makeup/", follow=True)
+        # Saving the roster as shown afterwards keeps the makeup.
+        client.post(f"/events/{taught.pk}/roster/", form_as_shown(done.content.decode()))
+    assert "(made up)" in done.content.decode()
+    missed.refresh_from_db()
+    assert (missed.status, missed.outcome.made_up) == ("attended", True)
+    assert Checkout.objects.get(trainee=missed.trainee).status == "in_progress"
+    keys = Message.objects.filter(kind="attendance_result", object_id=missed.pk)
+    assert sorted(keys.values_list("key", flat=True)) == ["r1", "r2"]
