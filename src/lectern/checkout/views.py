@@ -180,7 +180,8 @@ def _uploaded_report(request: HttpRequest) -> str:
 
 def _hand_matches(request: HttpRequest) -> dict[int, int]:
     matches = {}
-    for name, value in request.POST.items():
+    for name in request.POST:
+        value = request.POST.get(name, "")
         if name.startswith("match-") and name[6:].isdecimal() and value.isdecimal():
             matches[int(name[6:])] = int(value)
     return matches
