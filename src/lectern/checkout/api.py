@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, Router, Schema
 
-from lectern.checkout import services
+from lectern.checkout import imports, services
 from lectern.checkout.selectors import checkout_shown_to, checkout_summary
 from lectern.core.permissions import (
     get_visible,
@@ -27,14 +27,38 @@ from lectern.registrations.selectors import trainees_visible_to
 router = Router(tags=["checkout"])
 
 
+class SessionMissedIn(Schema):
+    session_index: int = Field(..., ge=1, le=1000, description="1-based, in session order")
+    minutes_missed: int = Field(..., ge=0, le=100_000)
+
+
 class AttendanceRecordIn(Schema):
     registration_id: int
-    minutes_missed: int | None = Field(None, ge=0, description="Total minutes missed")
-    sessions: dict[int, int] | None = Field(None, description="Or per session: id -> minutes")
+    minutes_missed: int | None = Field(
+        None, ge=0, le=100_000, description="Total minutes missed (one figure per trainee)"
+    )
+    sessions: list[SessionMissedIn] | None = Field(None, description="Or per session")
 
 
 class AttendanceIn(Schema):
     records: list[AttendanceRecordIn]
+    confirm_reason: Text = Field(
+        "", description="Staff: confirm a change of a certified instructor's result"
+    )
+    override_reason: Text = Field(
+        "", description="Staff: record sessions that have not started (history)"
+    )
+
+
+def attendance_records(records: list[AttendanceRecordIn]) -> list[services.AttendanceRecord]:
+    return [
+        services.AttendanceRecord(
+            r.registration_id,
+            r.minutes_missed,
+            {s.session_index: s.minutes_missed for s in r.sessions} if r.sessions else None,
+        )
+        for r in records
+    ]
 
 
 class StepOut(Schema):
@@ -115,10 +139,68 @@ def attendance(request: HttpRequest, event_id: int, payload: AttendanceIn) -> An
     return services.attendance_record(
         actor=caller,
         event=Event.objects.get(pk=event.pk),
-        records=[
-            services.AttendanceRecord(r.registration_id, r.minutes_missed, r.sessions)
-            for r in payload.records
-        ],
+        records=attendance_records(payload.records),
+        reason=(payload.confirm_reason or payload.override_reason).strip(),
+    )
+
+
+class MatchIn(Schema):
+    line: int = Field(..., ge=1)
+    registration_id: int
+
+
+class ImportIn(Schema):
+    report: str = Field(..., max_length=5_000_000, description="The participant report (CSV)")
+    commit: bool = False
+    matches: list[MatchIn] = Field(default_factory=list, description="Rows matched by hand")
+    confirm_reason: Text = ""
+    override_reason: Text = ""
+
+
+class SessionMissedOut(Schema):
+    session_index: int
+    minutes_missed: int
+
+
+class ImportRowOut(Schema):
+    registration_id: int
+    name: str
+    minutes_missed: int
+    outcome: str = Field(..., description="passed, failed, no_show, or pending")
+    sessions: list[SessionMissedOut]
+    lines: list[int]
+
+
+class UnmatchedOut(Schema):
+    line: int
+    name: str
+    email: str
+    minutes: int
+
+
+class ImportOut(Schema):
+    rows: list[ImportRowOut]
+    unmatched: list[UnmatchedOut]
+    sessions: list[int] = Field(..., description="1-based indexes of the sessions covered")
+    committed: bool
+
+
+@router.post(
+    "/events/{event_id}/attendance/import",
+    response={200: ImportOut, **refusals(403, 404, 409, 422)},
+)
+def attendance_import(request: HttpRequest, event_id: int, payload: ImportIn) -> Any:
+    """Preview (`commit: false`) or record a video-conference participant report."""
+    caller = principal(request)
+    require_authenticated(caller)
+    event = get_visible(events_visible_to(caller), event_id, "event")
+    return imports.attendance_import(
+        actor=caller,
+        event=Event.objects.get(pk=event.pk),
+        report=payload.report,
+        commit=payload.commit,
+        matches={m.line: m.registration_id for m in payload.matches},
+        reason=(payload.confirm_reason or payload.override_reason).strip(),
     )
 
 

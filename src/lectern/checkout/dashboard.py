@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.db.models import Count, F, Q, Sum
@@ -141,9 +141,29 @@ def events_at_risk(today: date) -> list[Event]:
     )
 
 
+@dataclass(frozen=True)
+class IncompleteAttendance:
+    event: Event
+    waiting: int
+    closes_at: datetime
+
+
+def attendance_incomplete(now: datetime) -> list[IncompleteAttendance]:
+    """Events that have ended (not yet closed) with registrations still waiting for a
+    result: one grouped query."""
+    events = (
+        Event.objects.filter(status=EventStatus.SCHEDULED, last_end__lte=now)
+        .annotate(waiting=Count("registrations", filter=Q(registrations__status="confirmed")))
+        .filter(waiting__gt=0)
+        .order_by("attendance_closes_at")
+    )
+    return [IncompleteAttendance(e, e.waiting, e.attendance_closes_at) for e in events]
+
+
 @staff_member_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    today = clock.now().date()
+    now = clock.now()
+    today = now.date()
     quarter = Quarter.of(today)
     quarters = [quarter]
     for _ in range(5):
@@ -164,6 +184,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "chart": chart(rows),
             "stages": STAGES,
             "at_risk": events_at_risk(today),
+            "attendance_incomplete": attendance_incomplete(now),
             "forecast": capacity_forecast(today),
         },
     )

@@ -38,6 +38,9 @@ class AttendanceOutcome(models.Model):
     passed = models.BooleanField()
     no_show = models.BooleanField(default=False)
     made_up = models.BooleanField(default=False, help_text="A makeup meeting was recorded.")
+    revision = models.PositiveIntegerField(
+        default=1, help_text="Rises with each change of result; the email's deduplication key."
+    )
     recorded_at = models.DateTimeField()
     recorded_by = models.CharField(max_length=254)
 

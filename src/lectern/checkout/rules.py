@@ -1,4 +1,5 @@
-"""Scheduled rules about checkout: reminders before the deadline, then expiry."""
+"""Scheduled rules after the training: attendance reminders to trainers and the closing of
+attendance; checkout reminders before the deadline, then expiry."""
 
 from __future__ import annotations
 
@@ -6,12 +7,16 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
+from lectern.checkout.attendance import attendances_close
 from lectern.checkout.models import Checkout, CheckoutStatus, StepState
 from lectern.checkout.services import checkouts_expire
-from lectern.events.deadlines import checkout_reminder_at
+from lectern.events.deadlines import ATTENDANCE_CLOSING, ATTENDANCE_REMINDER, checkout_reminder_at
+from lectern.events.models import Event, EventStatus
 from lectern.notifications.models import Message
 from lectern.notifications.scheduler import rule
+from lectern.notifications.services import message_queue
 from lectern.registrations import emails
+from lectern.registrations.models import RegistrationStatus
 
 
 @rule("checkout_reminders")
@@ -72,3 +77,54 @@ def checkout_reminders(now: datetime) -> int:
 def checkout_expiry(now: datetime) -> int:
     """Expire checkouts at the end of their deadline day (in the event's zone)."""
     return checkouts_expire(now=now)
+
+
+@rule("attendance_due")
+def attendance_due(now: datetime) -> int:
+    """Remind each trainer of an event that has ended while registrations still wait for a
+    result: at the end ("end") and `ATTENDANCE_REMINDER_DAYS` later ("3d"). A reminder
+    missed during downtime is sent late, until the next one is due; none goes after the
+    closing (`ATTENDANCE_CLOSING`), when attendance decides itself."""
+    events = (
+        Event.objects.filter(ATTENDANCE_CLOSING.q(now=now, passed=False))
+        .filter(status=EventStatus.SCHEDULED, last_end__lte=now)
+        .prefetch_related("trainers")
+    )
+    queued = 0
+    for event in events:
+        waiting = event.registrations.filter(status=RegistrationStatus.CONFIRMED).count()
+        if not waiting:
+            continue
+        later = ATTENDANCE_REMINDER.at(event) <= now
+        key = f"{ATTENDANCE_REMINDER.days}d" if later else "end"
+        roster_url = f"{settings.BASE_URL}/events/{event.pk}/roster/"
+        for trainer in event.trainers.all():
+            queued += (
+                message_queue(
+                    kind="attendance_due",
+                    key=key,
+                    to=trainer.email,
+                    name=trainer.name,
+                    obj=event,
+                    now=now,
+                    expires_at=ATTENDANCE_CLOSING.at(event),
+                    context={
+                        "event": event,
+                        "waiting": waiting,
+                        "final": later,
+                        "roster_url": roster_url,
+                        "import_url": f"{roster_url}import/",
+                        "closing_words": ATTENDANCE_CLOSING.words(event),
+                    },
+                )
+                is not None
+            )
+    return queued
+
+
+@rule("attendance_closing")
+def attendance_closing(now: datetime) -> int:
+    """At an event's end + `ATTENDANCE_CLOSING_DAYS` the event completes: registrations still
+    without a result fail (a no-show when nothing was recorded), and the trainees are told.
+    An event whose closing was missed during downtime closes at the next tick."""
+    return attendances_close(now=now)

@@ -1,7 +1,7 @@
-"""Attendance outcomes, checkout steps, deadlines and extensions.
+"""Checkout steps, deadlines and extensions (attendance lives in `checkout.attendance`,
+re-exported here for the callers that record both).
 
-The training is passed with no more than `ATTENDANCE_MAX_MISSED_MINUTES` (60) missed in
-total; a no-show fails; the seat is used either way. A pass opens checkout: every step of
+A passed training opens checkout: every step of
 `CHECKOUT_REQUIREMENTS` must pass by the deadline (the event's last day in its zone +
 `CHECKOUT_DAYS`), which staff extend in blocks of `EXTENSION_MONTHS` up to
 `CHECKOUT_CEILING_DAYS` after the event; the dates are defined in `events.deadlines`.
@@ -9,7 +9,6 @@ total; a no-show fails; the seat is used either way. A pass opens checkout: ever
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -17,9 +16,23 @@ from django.conf import settings
 from django.db import transaction
 
 from lectern.certificates.services import certificate_award
+from lectern.checkout.attendance import (
+    AttendanceRecord as AttendanceRecord,
+)
+from lectern.checkout.attendance import (
+    attendance_makeup as attendance_makeup,
+)
+from lectern.checkout.attendance import (
+    attendance_record as attendance_record,
+)
+from lectern.checkout.attendance import (
+    checkout_open as checkout_open,
+)
+from lectern.checkout.attendance import (
+    require_event_teacher as require_event_teacher,
+)
 from lectern.checkout.models import (
     ActivityKind,
-    AttendanceOutcome,
     Checkout,
     CheckoutStatus,
     Evidence,
@@ -32,220 +45,21 @@ from lectern.core import clock
 from lectern.core.audit import audit_log
 from lectern.core.errors import Conflict, Forbidden, Invalid, NotFound
 from lectern.core.links import github_repository, web_link
-from lectern.core.locking import lock
 from lectern.core.permissions import Principal, require_staff
 from lectern.events.deadlines import (
     checkout_ceiling,
     checkout_ceiling_span,
     checkout_closes_at,
-    checkout_deadline,
 )
-from lectern.events.models import Event, EventStatus, Session
 from lectern.events.timezones import zone
-from lectern.memberships.models import Membership, SeatEntryKind
 from lectern.memberships.selectors import add_months
-from lectern.memberships.services import ledger_append
 from lectern.registrations import emails
-from lectern.registrations.models import Registration, RegistrationStatus, Trainee
+from lectern.registrations.models import Trainee
 
 
 def deadline_passed_at(checkout: Checkout) -> datetime:
     """The instant the deadline day ends, in the event's zone."""
     return checkout_closes_at(checkout.deadline, checkout.registration.event.timezone)
-
-
-def require_event_teacher(actor: Principal, event: Event) -> None:
-    """Staff, or a trainer of this event."""
-    if actor.is_staff:
-        return
-    if actor.user is not None and event.trainers.filter(pk=actor.user.pk).exists():
-        return
-    raise NotFound(f"No event with id {event.pk} is visible to you.")
-
-
-@dataclass(frozen=True)
-class AttendanceRecord:
-    registration_id: int
-    minutes_missed: int | None = None  # total; or per session below
-    sessions: dict[int, int] | None = None  # session id -> minutes missed
-
-
-@transaction.atomic
-def attendance_record(
-    *,
-    actor: Principal,
-    event: Event,
-    records: Sequence[AttendanceRecord],
-    now: datetime | None = None,
-) -> list[Registration]:
-    """Record minutes missed and decide each outcome; the seat is used either way. When every
-    confirmed registration has an outcome, the event is completed."""
-    require_event_teacher(actor, event)
-    now = clock.resolve(now)
-    event = lock(events=[event.pk]).events[event.pk]
-    if event.first_start > now and not actor.is_staff:
-        raise Conflict(
-            "Attendance can be recorded once the event has started.", code="event_not_started"
-        )
-    if event.status == EventStatus.CANCELLED:
-        raise Conflict("This event was cancelled.", code="event_cancelled")
-    sessions = list(event.sessions.all())
-    total = sum(int((s.end - s.start).total_seconds() // 60) for s in sessions)
-    by_id = {
-        r.pk: r
-        for r in Registration.objects.select_related("trainee", "event").filter(
-            event=event,
-            status__in=[
-                RegistrationStatus.CONFIRMED,
-                RegistrationStatus.ATTENDED,
-                RegistrationStatus.FAILED,
-            ],
-            pk__in=[r.registration_id for r in records],
-        )
-    }
-    memberships = lock(memberships={r.membership_id for r in by_id.values()}).memberships
-    done = []
-    for index, record in enumerate(records):
-        registration = by_id.get(record.registration_id)
-        if registration is None:
-            raise Invalid.field(
-                f"records.{index}.registration_id",
-                f"Registration {record.registration_id} is not at this event.",
-            )
-        missed = _minutes(record, sessions, index)
-        membership = memberships[registration.membership_id]
-        done.append(_outcome(actor, registration, membership, missed, total, now))
-    if not event.registrations.filter(status=RegistrationStatus.CONFIRMED).exists():
-        event.status = EventStatus.COMPLETED
-        event.save(update_fields=["status"])
-    return done
-
-
-def _minutes(record: AttendanceRecord, sessions: list[Session], index: int) -> int:
-    field = f"records.{index}.minutes_missed"
-    if record.sessions:
-        lengths = {s.pk: int((s.end - s.start).total_seconds() // 60) for s in sessions}
-        for session_id, minutes in record.sessions.items():
-            if session_id not in lengths:
-                raise Invalid.field(field, f"Session {session_id} is not part of this event.")
-            if not 0 <= minutes <= lengths[session_id]:
-                raise Invalid.field(field, f"Between 0 and {lengths[session_id]} minutes.")
-        return sum(record.sessions.values())
-    if record.minutes_missed is None or record.minutes_missed < 0:
-        raise Invalid.field(field, "Give the minutes missed (0 or more).")
-    return record.minutes_missed
-
-
-def _outcome(
-    actor: Principal,
-    registration: Registration,
-    membership: Membership,
-    missed: int,
-    total: int,
-    now: datetime,
-) -> Registration:
-    limit = settings.LECTERN["ATTENDANCE_MAX_MISSED_MINUTES"]
-    no_show = total > 0 and missed >= total
-    passed = missed <= limit and not no_show
-    first_time = registration.status == RegistrationStatus.CONFIRMED
-    AttendanceOutcome.objects.update_or_create(
-        registration=registration,
-        defaults={
-            "minutes_missed": min(missed, total),
-            "passed": passed,
-            "no_show": no_show,
-            "recorded_at": now,
-            "recorded_by": actor.label,
-            "made_up": False,
-        },
-    )
-    registration.status = RegistrationStatus.ATTENDED if passed else RegistrationStatus.FAILED
-    registration.changed_at = now
-    registration.save(update_fields=["status", "changed_at"])
-    if first_time:
-        ledger_append(
-            membership=membership,
-            kind=SeatEntryKind.USED,
-            delta=1,
-            actor=actor,
-            at=now,
-            registration_id=registration.pk,
-            reason="training attended"
-            if passed
-            else ("no-show" if no_show else f"training failed ({missed} minutes missed)"),
-        )
-    if passed:
-        checkout_open(registration=registration, now=now)
-    else:
-        Checkout.objects.filter(
-            registration=registration, status=CheckoutStatus.IN_PROGRESS
-        ).delete()
-    audit_log(
-        actor=actor,
-        action="attendance_recorded",
-        obj=registration,
-        at=now,
-        data={"minutes_missed": missed, "passed": passed, "no_show": no_show},
-    )
-    emails.to_trainee(
-        "attendance_result",
-        registration,
-        now=now,
-        passed=passed,
-        missed=missed,
-        no_show=no_show,
-        limit=settings.LECTERN["ATTENDANCE_MAX_MISSED_MINUTES"],
-        deadline=checkout_deadline(registration.event),
-    )
-    return registration
-
-
-@transaction.atomic
-def attendance_makeup(
-    *, actor: Principal, registration: Registration, now: datetime | None = None
-) -> Registration:
-    """Staff record a makeup meeting: up to `MAKEUP_MAX_MISSED_MINUTES` missed then count as
-    passed (only when makeup is enabled)."""
-    require_staff(actor)
-    now = clock.resolve(now)
-    if not settings.LECTERN["MAKEUP_ENABLED"]:
-        raise Conflict("Makeup meetings are not enabled.", code="makeup_disabled")
-    outcome = (
-        AttendanceOutcome.objects.select_for_update().filter(registration=registration).first()
-    )
-    if outcome is None or outcome.passed:
-        raise Conflict("Only a failed attendance can be made up.", code="nothing_to_make_up")
-    if outcome.no_show or outcome.minutes_missed > settings.LECTERN["MAKEUP_MAX_MISSED_MINUTES"]:
-        raise Conflict(
-            "Too much of the training was missed to make it up.", code="makeup_not_possible"
-        )
-    outcome.passed = outcome.made_up = True
-    outcome.save(update_fields=["passed", "made_up"])
-    registration.status = RegistrationStatus.ATTENDED
-    registration.changed_at = now
-    registration.save(update_fields=["status", "changed_at"])
-    checkout_open(registration=registration, now=now)
-    audit_log(actor=actor, action="attendance_made_up", obj=registration, at=now)
-    return registration
-
-
-def checkout_open(*, registration: Registration, now: datetime) -> Checkout:
-    """Open (or re-open after a new training) the trainee's checkout."""
-    checkout, _ = Checkout.objects.update_or_create(
-        trainee=registration.trainee,
-        defaults={
-            "registration": registration,
-            "status": CheckoutStatus.IN_PROGRESS,
-            "deadline": checkout_deadline(registration.event),
-            "started_at": now,
-            "certified_at": None,
-        },
-    )
-    for requirement in settings.LECTERN["CHECKOUT_REQUIREMENTS"]:
-        Step.objects.get_or_create(
-            checkout=checkout, requirement=requirement, defaults={"updated_at": now}
-        )
-    return checkout
 
 
 def _checkout(trainee: Trainee) -> Checkout:

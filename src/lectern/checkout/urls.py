@@ -6,6 +6,16 @@ app_name = "checkout"
 
 urlpatterns = [
     path("events/<int:event_id>/roster/", views.roster, name="roster"),
+    path(
+        "events/<int:event_id>/roster/import/",
+        views.attendance_import_page,
+        name="import",
+    ),
+    path(
+        "events/<int:event_id>/roster/<int:registration_id>/makeup/",
+        views.makeup,
+        name="makeup",
+    ),
     path("review/", views.review, name="review"),
     path("staff/dashboard/", dashboard.dashboard, name="dashboard"),
     # The trainee-wide parts live on the personal page (`/me/<trainee token>/`) only.

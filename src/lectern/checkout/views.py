@@ -13,17 +13,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lectern.certificates.services import certificate_pdf
-from lectern.checkout import services
+from lectern.checkout import imports, services
+from lectern.checkout.attendance import RECORDABLE, session_minutes
 from lectern.checkout.models import ActivityKind, StepState
 from lectern.checkout.selectors import steps_evaluable_by
-from lectern.core.errors import DomainError, NotFound
+from lectern.core import clock
+from lectern.core.errors import DomainError, Invalid, NotFound
 from lectern.core.permissions import Principal
 from lectern.core.validators import date_problem
 from lectern.directory.personal_data import personal_data_erase, personal_data_export
 from lectern.directory.services import directory_update
-from lectern.events.models import Event
+from lectern.events.deadlines import ATTENDANCE_CLOSING
+from lectern.events.models import Event, EventStatus, Session
 from lectern.events.selectors import local_sessions
-from lectern.registrations.models import Registration, RegistrationStatus, Trainee
+from lectern.registrations.models import Registration, Trainee
 from lectern.registrations.selectors import trainee_for_token
 
 
@@ -34,67 +37,112 @@ def _staff_or_trainer(request: HttpRequest) -> Principal:
     return Principal(user=user)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def roster(request: HttpRequest, event_id: int) -> HttpResponse:
-    """Record minutes missed per trainee and session (absent = the whole session)."""
+def _teacher_event(request: HttpRequest, event_id: int) -> tuple[Principal, Event]:
     actor = _staff_or_trainer(request)
     event = get_object_or_404(Event.objects.prefetch_related("sessions"), pk=event_id)
     try:
         services.require_event_teacher(actor, event)
     except NotFound:
         raise Http404("Not found.") from None
-    sessions = list(event.sessions.all())
-    registrations = list(
-        Registration.objects.select_related("trainee")
-        .filter(
-            event=event,
-            status__in=[
-                RegistrationStatus.CONFIRMED,
-                RegistrationStatus.ATTENDED,
-                RegistrationStatus.FAILED,
-            ],
-        )
-        .order_by("trainee__name")
+    return actor, event
+
+
+def _roster_registrations(event: Event) -> list[Registration]:
+    return list(
+        Registration.objects.select_related("trainee", "outcome")
+        .prefetch_related("attendance")
+        .filter(event=event, status__in=RECORDABLE)
+        .order_by("trainee__name", "pk")
     )
-    if request.method == "POST":
-        records = []
-        for registration in registrations:
-            per_session = {}
-            for session in sessions:
-                length = int((session.end - session.start).total_seconds() // 60)
-                if request.POST.get(f"absent-{registration.pk}-{session.pk}"):
-                    per_session[session.pk] = length
-                else:
-                    raw = request.POST.get(f"missed-{registration.pk}-{session.pk}", "0") or "0"
-                    per_session[session.pk] = int(raw) if raw.isdecimal() else -1
+
+
+def _posted_records(
+    request: HttpRequest, registrations: list[Registration], sessions: list[Session]
+) -> tuple[list[services.AttendanceRecord], dict[tuple[int, int], str]]:
+    """The roster form as records: a ticked "absent" is the whole session, a number the
+    minutes missed, an empty cell no record (what is recorded stays)."""
+    records, posted = [], {}
+    for registration in registrations:
+        per_session: dict[int, int] = {}
+        for index, session in enumerate(sessions, start=1):
+            if request.POST.get(f"absent-{registration.pk}-{session.pk}"):
+                per_session[index] = session_minutes(session)
+                posted[(registration.pk, session.pk)] = str(per_session[index])
+                continue
+            raw = request.POST.get(f"missed-{registration.pk}-{session.pk}", "").strip()
+            posted[(registration.pk, session.pk)] = raw
+            if raw:
+                if not raw.isdecimal():
+                    raise Invalid.field(
+                        f"missed-{registration.pk}-{session.pk}",
+                        f"{registration.submitted_name}, session {index}: give whole minutes.",
+                    )
+                per_session[index] = int(raw)
+        if per_session:
             records.append(services.AttendanceRecord(registration.pk, sessions=per_session))
+    return records, posted
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Minutes missed per trainee and session (absent = the whole session), as recorded."""
+    actor, event = _teacher_event(request, event_id)
+    now = clock.now()
+    sessions = list(event.sessions.all())
+    registrations = _roster_registrations(event)
+    posted: dict[tuple[int, int], str] = {}
+    needs_reason = False
+    if request.method == "POST":
         try:
-            services.attendance_record(actor=actor, event=event, records=records)
+            records, posted = _posted_records(request, registrations, sessions)
+            services.attendance_record(
+                actor=actor,
+                event=event,
+                records=records,
+                reason=request.POST.get("reason", "") if actor.is_staff else "",
+            )
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.explained())
+            needs_reason = exc.code in ("already_certified", "session_not_started")
         else:
-            messages.success(request, f"Attendance recorded for {len(records)} trainees.")
+            messages.success(request, "Attendance saved.")
             return redirect("checkout:roster", event_id=event.pk)
-    missed = {
+    recorded = {
         (a.registration_id, a.session_id): a.minutes_missed
         for r in registrations
         for a in r.attendance.all()
     }
-    rows = [
-        {
-            "registration": r,
-            "cells": [
+    rows = []
+    for r in registrations:
+        cells = []
+        for s in sessions:
+            value = recorded.get((r.pk, s.pk))
+            shown = posted.get((r.pk, s.pk), "" if value is None else str(value))
+            cells.append(
                 {
                     "session": s,
-                    "missed": missed.get((r.pk, s.pk), 0),
-                    "length": int((s.end - s.start).total_seconds() // 60),
+                    "value": shown,
+                    "recorded": value is not None,
+                    "length": session_minutes(s),
+                    "absent": shown == str(session_minutes(s)),
+                    "open": s.start <= now or actor.is_staff,
                 }
-                for s in sessions
-            ],
-        }
-        for r in registrations
-    ]
+            )
+        outcome = getattr(r, "outcome", None)
+        rows.append(
+            {
+                "registration": r,
+                "cells": cells,
+                "outcome": outcome,
+                "makeup": settings.LECTERN["MAKEUP_ENABLED"]
+                and actor.is_staff
+                and outcome is not None
+                and not outcome.passed
+                and not outcome.no_show
+                and outcome.minutes_missed <= settings.LECTERN["MAKEUP_MAX_MISSED_MINUTES"],
+            }
+        )
     return render(
         request,
         "checkout/roster.html",
@@ -103,8 +151,102 @@ def roster(request: HttpRequest, event_id: int) -> HttpResponse:
             "sessions": local_sessions(event),
             "rows": rows,
             "limit": settings.LECTERN["ATTENDANCE_MAX_MISSED_MINUTES"],
+            "makeup_enabled": settings.LECTERN["MAKEUP_ENABLED"],
+            "makeup_max": settings.LECTERN["MAKEUP_MAX_MISSED_MINUTES"],
+            "is_staff": actor.is_staff,
+            "needs_reason": needs_reason,
+            "closing": ATTENDANCE_CLOSING.words(event),
+            "closed": event.status != EventStatus.SCHEDULED,
         },
     )
+
+
+MAX_UPLOAD_BYTES = 5_000_000
+
+
+def _uploaded_report(request: HttpRequest) -> str:
+    upload = request.FILES.get("report_file")
+    if upload is None:
+        return request.POST.get("report", "")
+    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
+        raise Invalid.field("report_file", "The report is too large.")
+    try:
+        return upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Invalid.field(
+            "report_file", "The report is not UTF-8 text; export it again as CSV."
+        ) from None
+
+
+def _hand_matches(request: HttpRequest) -> dict[int, int]:
+    matches = {}
+    for name in request.POST:
+        value = request.POST.get(name, "")
+        if name.startswith("match-") and name[6:].isdecimal() and value.isdecimal():
+            matches[int(name[6:])] = int(value)
+    return matches
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance_import_page(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Upload a participant report, preview every trainee's result and the unmatched rows
+    (match them by hand), then save."""
+    actor, event = _teacher_event(request, event_id)
+    preview = None
+    report = ""
+    if request.method == "POST":
+        commit = request.POST.get("action") == "save"
+        try:
+            report = _uploaded_report(request)
+            if not report.strip():
+                raise Invalid.field("report_file", "Choose the participant report (CSV) to upload.")
+            preview = imports.attendance_import(
+                actor=actor,
+                event=event,
+                report=report,
+                commit=commit,
+                matches=_hand_matches(request),
+                reason=request.POST.get("reason", "") if actor.is_staff else "",
+            )
+        except DomainError as exc:
+            messages.error(request, exc.explained())
+            preview = None if not commit else preview
+        else:
+            if preview.committed:
+                messages.success(
+                    request,
+                    f"Attendance saved from the report for {len(preview.rows)} trainees.",
+                )
+                return redirect("checkout:roster", event_id=event.pk)
+    return render(
+        request,
+        "checkout/import.html",
+        {
+            "event": event,
+            "sessions": local_sessions(event),
+            "preview": preview,
+            "report": report,
+            "registrations": _roster_registrations(event),
+            "matches": _hand_matches(request) if request.method == "POST" else {},
+            "is_staff": actor.is_staff,
+        },
+    )
+
+
+@login_required
+@require_POST
+def makeup(request: HttpRequest, event_id: int, registration_id: int) -> HttpResponse:
+    """Staff record a makeup meeting for a failed trainee of the roster."""
+    actor, event = _teacher_event(request, event_id)
+    registration = get_object_or_404(Registration, pk=registration_id, event=event)
+    try:
+        services.attendance_makeup(actor=actor, registration=registration)
+    except DomainError as exc:
+        messages.error(request, exc.explained())
+    else:
+        messages.success(request, f"Makeup meeting recorded for {registration.submitted_name}.")
+    return redirect("checkout:roster", event_id=event.pk)
 
 
 @login_required

@@ -180,6 +180,15 @@ ATTENDANCE_CLOSING = Deadline(
     anchor=Anchor.LAST_END,
     column="attendance_closes_at",
 )
+ATTENDANCE_REMINDER = Deadline(
+    "attendance_reminder",
+    "ATTENDANCE_REMINDER_DAYS",
+    before=False,
+    anchor=Anchor.LAST_END,
+    # Not stored: the reminder rule reads the few events between their end and their closing
+    # (`ATTENDANCE_CLOSING.q`) and asks `at(event)` of each.
+    column="",
+)
 EVENT_DEADLINES: tuple[Deadline, ...] = (
     REGISTRATION_CUTOFF,
     LOW_ENROLMENT_DECISION,
@@ -187,7 +196,7 @@ EVENT_DEADLINES: tuple[Deadline, ...] = (
     EMERGENCY_WINDOW,
     ATTENDANCE_CLOSING,
 )
-BY_NAME: dict[str, Deadline] = {d.name: d for d in EVENT_DEADLINES}
+BY_NAME: dict[str, Deadline] = {d.name: d for d in (*EVENT_DEADLINES, ATTENDANCE_REMINDER)}
 
 
 def stored_instants(event: Event) -> dict[str, datetime]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -104,11 +105,34 @@ def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
     return render(request, "events/event.html", {"card": event_card(event, clock.now())})
 
 
+TRAINER_RECENT_DAYS = 90
+TRAINER_PAGE_SIZE = 25
+
+
 @login_required
 def trainer_events(request: HttpRequest) -> HttpResponse:
+    """Upcoming events and those of the last 90 days, each with its roster and report import;
+    older ones a page at a time (`?page=`)."""
     now = clock.now()
-    cards = [event_card(e, now) for e in events_taught_by(_principal(request))]
-    upcoming = [c for c in cards if c.event.last_end >= now]
-    upcoming.reverse()
-    past = [c for c in cards if c.event.last_end < now]
-    return render(request, "events/trainer.html", {"upcoming": upcoming, "past": past})
+    taught = events_taught_by(_principal(request))
+    recent_from = now - timedelta(days=TRAINER_RECENT_DAYS)
+    upcoming = [
+        event_card(e, now) for e in taught.filter(last_end__gte=now).order_by("first_start")
+    ]
+    recent = [
+        event_card(e, now) for e in taught.filter(last_end__lt=now, last_end__gte=recent_from)
+    ]
+    older = Paginator(taught.filter(last_end__lt=recent_from), TRAINER_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "events/trainer.html",
+        {
+            "upcoming": upcoming,
+            "past": recent,
+            "older": older,
+            "older_cards": [event_card(e, now) for e in older.object_list],
+            "recent_days": TRAINER_RECENT_DAYS,
+        },
+    )

@@ -304,6 +304,8 @@ LECTERN: dict[str, Any] = {
     "ATTENDANCE_MAX_MISSED_MINUTES": 60,
     # Attendance closes this many days after the event ends (events.deadlines).
     "ATTENDANCE_CLOSING_DAYS": 7,
+    # Trainers are reminded to record attendance when the event ends and this many days later.
+    "ATTENDANCE_REMINDER_DAYS": 3,
     "MAKEUP_ENABLED": False,
     "MAKEUP_MAX_MISSED_MINUTES": 240,
     "CHECKOUT_REQUIREMENTS": ("welcome_session", "get_involved", "teaching_demo"),

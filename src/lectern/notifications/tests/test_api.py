@@ -55,6 +55,8 @@ def test_tick_command_prints_a_summary(messages, time_machine) -> None:
         "housekeeping",
         "checkout_reminders",
         "checkout_expiry",
+        "attendance_due",
+        "attendance_closing",
         "trainee_retention",
         "email_body_retention",
     ]
