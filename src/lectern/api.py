@@ -16,6 +16,7 @@ from psycopg.errors import NumericValueOutOfRange
 from lectern.accounts.services import token_authenticate
 from lectern.certificates.api import router as certificates_router
 from lectern.checkout.api import router as checkout_router
+from lectern.checkout_sessions.api import router as checkout_sessions_router
 from lectern.core.errors import DomainError, RateLimited, Unauthenticated
 from lectern.core.permissions import Principal
 from lectern.events.api import router as events_router
@@ -170,4 +171,5 @@ api.add_router("", events_router)
 api.add_router("", notifications_router)
 api.add_router("", registrations_router)
 api.add_router("", checkout_router)
+api.add_router("", checkout_sessions_router)
 api.add_router("", certificates_router)

@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "lectern.notifications",
     "lectern.registrations",
     "lectern.checkout",
+    "lectern.checkout_sessions",
+    "lectern.trainers",
     "lectern.certificates",
     "lectern.directory",
     "lectern.web",
@@ -280,6 +282,10 @@ LECTERN: dict[str, Any] = {
     "EXTENSION_MONTHS": 3,
     "CHECKOUT_CEILING_DAYS": 365,
     "CHECKOUT_REMINDER_DAYS": (30, 7),
+    # Welcome sessions and teaching demos: the reminder goes this many hours before one starts.
+    "CHECKOUT_SESSION_REMINDER_HOURS": 24,
+    # A session's capacity: 1 to this many (a bound on input).
+    "CHECKOUT_SESSION_MAX_CAPACITY": 100,
     "GITHUB_ALLOWED_ORGS": (
         "carpentries",
         "swcarpentry",
