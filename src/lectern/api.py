@@ -25,6 +25,7 @@ from lectern.notifications.api import router as notifications_router
 from lectern.registrations.api import router as registrations_router
 from lectern.registrations.selectors import registration_for_token, trainee_for_token
 from lectern.registrations.tokens import trainee_id_of
+from lectern.trainers.api import router as trainers_router
 
 logger = logging.getLogger(__name__)
 
@@ -172,4 +173,5 @@ api.add_router("", notifications_router)
 api.add_router("", registrations_router)
 api.add_router("", checkout_router)
 api.add_router("", checkout_sessions_router)
+api.add_router("", trainers_router)
 api.add_router("", certificates_router)

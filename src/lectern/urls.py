@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("lectern.registrations.urls")),
     path("", include("lectern.directory.urls")),
     path("", include("lectern.checkout.urls")),
+    path("", include("lectern.checkout_sessions.urls")),
+    path("", include("lectern.trainers.urls")),
     path("", include("lectern.web.urls")),
 ]
 

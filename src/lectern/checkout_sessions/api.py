@@ -126,13 +126,9 @@ def _trainee(caller: Principal, trainee_id: int | None) -> Trainee:
     raise Forbidden("Trainees sign up with their personal link; staff for them.")
 
 
-@router.get(
-    "/checkout-sessions", response={200: list[CheckoutSessionOut], **refusals(403)}
-)
+@router.get("/checkout-sessions", response={200: list[CheckoutSessionOut], **refusals(403)})
 @paginate
-def session_list(
-    request: HttpRequest, kind: str | None = None, upcoming: bool = False
-) -> Any:
+def session_list(request: HttpRequest, kind: str | None = None, upcoming: bool = False) -> Any:
     """Staff: every session; a host: theirs; a trainee (personal link): scheduled ones and
     their own. Soonest first; `upcoming=true` keeps those that have not started."""
     caller = principal(request)
@@ -167,9 +163,7 @@ def session_create(request: HttpRequest, payload: CheckoutSessionIn) -> Any:
     return Status(201, session)
 
 
-@router.get(
-    "/checkout-sessions/{session_id}", response={200: CheckoutSessionOut, **refusals(404)}
-)
+@router.get("/checkout-sessions/{session_id}", response={200: CheckoutSessionOut, **refusals(404)})
 def session_detail(request: HttpRequest, session_id: int) -> Any:
     return _session(request, session_id)
 

@@ -4,5 +4,7 @@ from lectern.notifications.kinds import Kind, Recipient, kind_register
 
 kind_register(
     # About the sign-up; key: the session's start, so a moved session reminds again.
-    Kind("checkout_session_reminder", "Welcome session or teaching demo reminder", Recipient.TRAINEE),
+    Kind(
+        "checkout_session_reminder", "Welcome session or teaching demo reminder", Recipient.TRAINEE
+    ),
 )

@@ -18,7 +18,7 @@ from lectern.events.timezones import offset_label, zone
 
 
 def local_time_label(session: CheckoutSession) -> str:
-    """`Tue 2 Mar 2027, 15:00–16:00 CET (UTC+01:00)`: the session in its own zone."""
+    """`Tue 2 Mar 2027, 15:00-16:00 CET (UTC+01:00)`: the session in its own zone."""
     tz = zone(session.timezone)
     start, end = session.start.astimezone(tz), session.end.astimezone(tz)
     return (
@@ -50,9 +50,7 @@ def meeting_link_shown(principal: Principal, session: CheckoutSession) -> bool:
         return True
     if principal.trainee_id is None:
         return False
-    return session.signups.filter(
-        trainee_id=principal.trainee_id, status__in=HOLDS_PLACE
-    ).exists()
+    return session.signups.filter(trainee_id=principal.trainee_id, status__in=HOLDS_PLACE).exists()
 
 
 def sessions_open_for(kind: str, now: datetime) -> QuerySet[CheckoutSession]:

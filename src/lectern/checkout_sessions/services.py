@@ -173,12 +173,10 @@ def checkout_session_signup(
     session = locked[session.pk]
     signup_check(trainee, session, now)
     current = _open_signup(trainee, session.kind)  # as it is now that the sessions are locked
-    if current is not None:
-        if current.session.start <= now:
-            raise SessionStarted(
-                f"Your {current.session.get_kind_display()} has started; its host records "
-                "the result."
-            )
+    if current is not None and current.session.start <= now:
+        raise SessionStarted(
+            f"Your {current.session.get_kind_display()} has started; its host records the result."
+        )
     if session.places_left < 1:
         raise SessionFull()
     if current is not None:

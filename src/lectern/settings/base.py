@@ -260,6 +260,8 @@ LECTERN: dict[str, Any] = {
     "CHECKIN_MONTHS": (3, 6, 9),
     "CHECKIN_GRACE_DAYS": 30,
     "TRAINER_NOTICE_DAYS": 30,
+    # An event needs at least this many trainers (the staffing page shows those short).
+    "EVENT_MIN_TRAINERS": 2,
     # Registration rules.
     "MEMBERSHIP_GRACE_DAYS": 0,
     "WITHDRAWALS_PER_YEAR": 3,

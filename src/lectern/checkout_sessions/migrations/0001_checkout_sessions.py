@@ -6,74 +6,174 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('checkout', '0001_initial'),
-        ('registrations', '0006_code_attempts_become_rate_counts'),
+        ("checkout", "0001_initial"),
+        ("registrations", "0006_code_attempts_become_rate_counts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CheckoutSession',
+            name="CheckoutSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('welcome_session', 'welcome session'), ('teaching_demo', 'teaching demo')], max_length=32)),
-                ('title', models.CharField(blank=True, max_length=200)),
-                ('timezone', models.CharField(help_text='IANA zone, e.g. Europe/Berlin', max_length=64)),
-                ('start', models.DateTimeField(db_index=True)),
-                ('end', models.DateTimeField()),
-                ('capacity', models.PositiveIntegerField()),
-                ('places_taken', models.PositiveIntegerField(default=0)),
-                ('meeting_url', models.URLField(help_text='Private: those signed up only.', max_length=500)),
-                ('language', models.CharField(default='en', max_length=16)),
-                ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('cancelled', 'Cancelled')], default='scheduled', max_length=16)),
-                ('created_at', models.DateTimeField()),
-                ('host', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='checkout_sessions_hosted', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("welcome_session", "welcome session"),
+                            ("teaching_demo", "teaching demo"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=200)),
+                (
+                    "timezone",
+                    models.CharField(help_text="IANA zone, e.g. Europe/Berlin", max_length=64),
+                ),
+                ("start", models.DateTimeField(db_index=True)),
+                ("end", models.DateTimeField()),
+                ("capacity", models.PositiveIntegerField()),
+                ("places_taken", models.PositiveIntegerField(default=0)),
+                (
+                    "meeting_url",
+                    models.URLField(help_text="Private: those signed up only.", max_length=500),
+                ),
+                ("language", models.CharField(default="en", max_length=16)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("scheduled", "Scheduled"), ("cancelled", "Cancelled")],
+                        default="scheduled",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                (
+                    "host",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="checkout_sessions_hosted",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['start', 'id'],
+                "ordering": ["start", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SessionSignup',
+            name="SessionSignup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('welcome_session', 'welcome session'), ('teaching_demo', 'teaching demo')], max_length=32)),
-                ('status', models.CharField(choices=[('signed_up', 'signed up'), ('left', 'left'), ('attended', 'attended'), ('absent', 'absent'), ('passed', 'passed'), ('asked_to_repeat', 'asked to repeat'), ('failed', 'failed')], default='signed_up', max_length=16)),
-                ('signed_up_at', models.DateTimeField()),
-                ('changed_at', models.DateTimeField()),
-                ('result_by', models.CharField(blank=True, max_length=254)),
-                ('result_at', models.DateTimeField(blank=True, null=True)),
-                ('notes', models.TextField(blank=True)),
-                ('evidence', models.ForeignKey(blank=True, help_text="The step's evidence written when the result was recorded.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='session_signups', to='checkout.evidence')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='signups', to='checkout_sessions.checkoutsession')),
-                ('trainee', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='session_signups', to='registrations.trainee')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("welcome_session", "welcome session"),
+                            ("teaching_demo", "teaching demo"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("signed_up", "signed up"),
+                            ("left", "left"),
+                            ("attended", "attended"),
+                            ("absent", "absent"),
+                            ("passed", "passed"),
+                            ("asked_to_repeat", "asked to repeat"),
+                            ("failed", "failed"),
+                        ],
+                        default="signed_up",
+                        max_length=16,
+                    ),
+                ),
+                ("signed_up_at", models.DateTimeField()),
+                ("changed_at", models.DateTimeField()),
+                ("result_by", models.CharField(blank=True, max_length=254)),
+                ("result_at", models.DateTimeField(blank=True, null=True)),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "evidence",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The step's evidence written when the result was recorded.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="session_signups",
+                        to="checkout.evidence",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signups",
+                        to="checkout_sessions.checkoutsession",
+                    ),
+                ),
+                (
+                    "trainee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="session_signups",
+                        to="registrations.trainee",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['session__start', 'id'],
+                "ordering": ["session__start", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='checkoutsession',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__gte', 1)), name='checkout_session_capacity_positive'),
+            model_name="checkoutsession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("capacity__gte", 1)), name="checkout_session_capacity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checkoutsession',
-            constraint=models.CheckConstraint(condition=models.Q(('places_taken__lte', models.F('capacity'))), name='checkout_session_not_overbooked'),
+            model_name="checkoutsession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("places_taken__lte", models.F("capacity"))),
+                name="checkout_session_not_overbooked",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checkoutsession',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='checkout_session_ends_after_start'),
+            model_name="checkoutsession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gt", models.F("start"))),
+                name="checkout_session_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sessionsignup',
-            constraint=models.UniqueConstraint(fields=('session', 'trainee'), name='signup_once_per_session'),
+            model_name="sessionsignup",
+            constraint=models.UniqueConstraint(
+                fields=("session", "trainee"), name="signup_once_per_session"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sessionsignup',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'signed_up')), fields=('trainee', 'kind'), name='one_open_signup_per_kind'),
+            model_name="sessionsignup",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "signed_up")),
+                fields=("trainee", "kind"),
+                name="one_open_signup_per_kind",
+            ),
         ),
     ]

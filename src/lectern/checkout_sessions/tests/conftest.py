@@ -35,7 +35,9 @@ def open_checkouts(n: int, *, capacity: int = 40) -> list[Any]:
     return [r.trainee for r in registrations]
 
 
-def session(host: Any, *, kind: str = "teaching_demo", day: str = "2027-02-10", **extra: Any) -> Any:
+def session(
+    host: Any, *, kind: str = "teaching_demo", day: str = "2027-02-10", **extra: Any
+) -> Any:
     return checkout_session_create(
         actor=Principal.as_system(),
         kind=kind,

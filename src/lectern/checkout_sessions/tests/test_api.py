@@ -80,9 +80,10 @@ def test_sign_up_pass_and_the_step_shows_passed_with_the_session(
         assert signed.json()["status"] == "signed_up"
         after = me.get(f"/checkout-sessions/{demo.pk}").json()
         assert after["meeting_url"] == "https://meet.example/demo"
-        assert as_trainee(trainees[1]).get(f"/checkout-sessions/{demo.pk}").json()[
-            "meeting_url"
-        ] is None
+        assert (
+            as_trainee(trainees[1]).get(f"/checkout-sessions/{demo.pk}").json()["meeting_url"]
+            is None
+        )
         # the host reads the trainee; another trainer neither reads them nor the session
         assert host_api.get(f"/trainees/{trainee.pk}").status_code == 200
         assert other.get(f"/trainees/{trainee.pk}").status_code == 404
@@ -102,9 +103,10 @@ def test_sign_up_pass_and_the_step_shows_passed_with_the_session(
         steps = {s["requirement"]: s for s in shown["checkout"]["steps"]}
         assert steps["teaching_demo"]["state"] == "passed"
         assert steps["teaching_demo"]["session_id"] == demo.pk
-        assert me.get(f"/trainees/{trainee.pk}").json()["checkout"]["steps"][2][
-            "session_id"
-        ] == demo.pk
+        assert (
+            me.get(f"/trainees/{trainee.pk}").json()["checkout"]["steps"][2]["session_id"]
+            == demo.pk
+        )
 
 
 def test_leave_with_the_token_and_refusals_in_the_error_shape(demo: Any, trainees: Any) -> None:
@@ -115,9 +117,7 @@ def test_leave_with_the_token_and_refusals_in_the_error_shape(demo: Any, trainee
         assert (left.status_code, left.json()["status"]) == (200, "left")
         again = me.post(f"/checkout-sessions/{demo.pk}/leave", {})
         assert (again.status_code, again.json()["error"]["code"]) == (409, "not_signed_up")
-        for_other = me.post(
-            f"/checkout-sessions/{demo.pk}/signup", {"trainee_id": trainees[1].pk}
-        )
+        for_other = me.post(f"/checkout-sessions/{demo.pk}/signup", {"trainee_id": trainees[1].pk})
         assert for_other.status_code == 404
     with time_machine.travel(DEMO_START, tick=False):
         late = me.post(f"/checkout-sessions/{demo.pk}/signup", {})
@@ -130,9 +130,7 @@ def test_staff_sign_up_for_a_trainee_and_record_by_hand_with_a_reason(
     trainee = trainees[0]
     with time_machine.travel(SIGNUP_TIME, tick=False):
         assert staff_api.post(f"/checkout-sessions/{demo.pk}/signup", {}).status_code == 422
-        signed = staff_api.post(
-            f"/checkout-sessions/{demo.pk}/signup", {"trainee_id": trainee.pk}
-        )
+        signed = staff_api.post(f"/checkout-sessions/{demo.pk}/signup", {"trainee_id": trainee.pk})
         assert signed.status_code == 201
         by_hand = staff_api.post(
             f"/trainees/{trainees[1].pk}/progress",

@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-import time_machine
 
 from lectern.checkout.models import Step
 from lectern.checkout_sessions import services
@@ -90,9 +89,12 @@ def test_leave_until_the_session_starts(demo: Any, trainees: Any) -> None:
         lambda: leave(actor=Principal.personal(b.pk), trainee=b, session=demo, now=DEMO_START)
     )
     assert code == "session_started"
-    assert refusal(
-        lambda: leave(actor=Principal.personal(a.pk), trainee=a, session=demo, now=SIGNUP_TIME)
-    ) == "not_signed_up"
+    assert (
+        refusal(
+            lambda: leave(actor=Principal.personal(a.pk), trainee=a, session=demo, now=SIGNUP_TIME)
+        )
+        == "not_signed_up"
+    )
 
 
 def test_only_an_open_checkout_signs_up_and_not_for_a_step_already_passed(
@@ -157,10 +159,13 @@ def test_results_the_kind_allows_and_only_for_those_on_the_session(
         "validation_error"
     )
     stranger = [ResultIn(trainees[1].pk, "attended")]
-    assert refusal(
-        lambda: record(actor=actor, session=welcome, results=stranger, now=DEMO_START)
-    ) == "validation_error"
-    record(actor=actor, session=welcome, results=[ResultIn(trainees[0].pk, "attended")], now=DEMO_START)
+    assert (
+        refusal(lambda: record(actor=actor, session=welcome, results=stranger, now=DEMO_START))
+        == "validation_error"
+    )
+    record(
+        actor=actor, session=welcome, results=[ResultIn(trainees[0].pk, "attended")], now=DEMO_START
+    )
     assert step(trainees[0], "welcome_session").state == "passed"
 
 

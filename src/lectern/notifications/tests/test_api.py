@@ -55,6 +55,7 @@ def test_tick_command_prints_a_summary(messages, time_machine) -> None:
         "housekeeping",
         "checkout_reminders",
         "checkout_expiry",
+        "checkout_session_reminders",
         "trainee_retention",
         "email_body_retention",
     ]

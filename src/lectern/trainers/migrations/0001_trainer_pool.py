@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,27 +14,69 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='TrainerProfile',
+            name="TrainerProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('languages', models.CharField(default='en', help_text='Language codes, comma-separated (en,es).', max_length=100)),
-                ('timezone', models.CharField(default='UTC', help_text='IANA zone.', max_length=64)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='trainer_profile', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "languages",
+                    models.CharField(
+                        default="en",
+                        help_text="Language codes, comma-separated (en,es).",
+                        max_length=100,
+                    ),
+                ),
+                (
+                    "timezone",
+                    models.CharField(default="UTC", help_text="IANA zone.", max_length=64),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="trainer_profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Availability',
+            name="Availability",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quarter', models.CharField(help_text='2027-Q1', max_length=7)),
-                ('first_day', models.DateField()),
-                ('last_day', models.DateField()),
-                ('created_at', models.DateTimeField()),
-                ('trainer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='availability', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quarter", models.CharField(help_text="2027-Q1", max_length=7)),
+                ("first_day", models.DateField()),
+                ("last_day", models.DateField()),
+                ("created_at", models.DateTimeField()),
+                (
+                    "trainer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="availability",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['first_day', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('trainer', 'first_day', 'last_day'), name='availability_once'), models.CheckConstraint(condition=models.Q(('last_day__gte', models.F('first_day'))), name='availability_in_order')],
+                "ordering": ["first_day", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("trainer", "first_day", "last_day"), name="availability_once"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("last_day__gte", models.F("first_day"))),
+                        name="availability_in_order",
+                    ),
+                ],
             },
         ),
     ]
