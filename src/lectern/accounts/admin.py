@@ -27,14 +27,11 @@ class UserAddForm(forms.ModelForm):
 
     def _post_clean(self) -> None:
         """Create the person through `user_add` (refusals on the form), once it is valid."""
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]
         if self.errors or self.request is None:
             return
-        roles: tuple[Role, ...] = tuple(
-            role
-            for role, flag in (("staff", "is_staff"), ("trainer", "is_trainer"))
-            if self.cleaned_data.get(flag)
-        )
+        flags: tuple[tuple[Role, str], ...] = (("staff", "is_staff"), ("trainer", "is_trainer"))
+        roles = tuple(role for role, flag in flags if self.cleaned_data.get(flag))
         try:
             self.created = user_add(
                 actor=Principal(user=self.request.user),  # type: ignore[arg-type]
@@ -43,12 +40,12 @@ class UserAddForm(forms.ModelForm):
                 roles=roles,
             )
         except DomainError as exc:
-            form_errors_from(exc, self)
+            form_errors_from(exc, self)  # type: ignore[arg-type]
             return
         self.instance = self.created
 
     def save(self, commit: bool = True) -> User:
-        self.save_m2m = lambda: None  # nothing many-to-many on this form
+        self.save_m2m = lambda: None  # type: ignore[method-assign] # nothing many-to-many
         return self.instance
 
 
@@ -70,8 +67,10 @@ class UserAdmin(BaseUserAdmin, CheckedInputAdmin):
     )
     filter_horizontal = ["groups"]
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, **kwargs)
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
         if obj is not None:
             return form
 

@@ -8,8 +8,8 @@ class SignupInline(admin.TabularInline):
     model = SessionSignup
     extra = 0
     can_delete = False
-    fields = ["trainee", "status", "result_by", "result_at", "notes"]
-    readonly_fields = fields
+    fields = ("trainee", "status", "result_by", "result_at", "notes")
+    readonly_fields = ("trainee", "status", "result_by", "result_at", "notes")
 
     def has_add_permission(self, request: object, obj: object = None) -> bool:
         return False

@@ -69,7 +69,7 @@ def me_leave(request: HttpRequest, token: str, session_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def detail(request: HttpRequest, session_id: int) -> HttpResponse:
     """The host's (and staff's) page of a session: who signed up, and their results."""
-    actor = Principal(user=request.user)
+    actor = Principal(user=request.user)  # type: ignore[arg-type]
     session = _visible(actor, session_id)
     try:
         services.require_host(actor, session)

@@ -22,7 +22,7 @@ from lectern.trainers.selectors import staffing
 
 
 def _trainer(request: HttpRequest, trainer_id: int) -> tuple[Principal, User]:
-    actor = Principal(user=request.user)
+    actor = Principal(user=request.user)  # type: ignore[arg-type]
     trainer = User.objects.filter(pk=trainer_id, is_trainer=True).first()
     if trainer is None:
         raise Http404("No such trainer.")
