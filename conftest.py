@@ -38,6 +38,14 @@ class ApiClient:
             f"/api/v1{path}", data, content_type="application/json", headers=self._headers(headers)
         )
 
+    def put(self, path: str, body: Any) -> Any:
+        return self.client.put(
+            f"/api/v1{path}",
+            json.dumps(body),
+            content_type="application/json",
+            headers=self._headers(None),
+        )
+
     def patch(self, path: str, body: Any) -> Any:
         return self.client.patch(
             f"/api/v1{path}",

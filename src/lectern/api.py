@@ -18,6 +18,7 @@ from lectern.accounts.services import token_authenticate
 from lectern.certificates.api import router as certificates_router
 from lectern.checkout.api import router as checkout_router
 from lectern.core import clock
+from lectern.checkout_sessions.api import router as checkout_sessions_router
 from lectern.core.errors import DomainError, RateLimited, Unauthenticated
 from lectern.core.metrics import REFUSALS, route_of
 from lectern.core.permissions import Principal, principal, require_staff
@@ -31,6 +32,7 @@ from lectern.operations.metrics import metrics_text
 from lectern.registrations.api import router as registrations_router
 from lectern.registrations.selectors import registration_for_token, trainee_for_token
 from lectern.registrations.tokens import trainee_id_of
+from lectern.trainers.api import router as trainers_router
 
 logger = logging.getLogger(__name__)
 
@@ -200,4 +202,6 @@ api.add_router("", events_router)
 api.add_router("", notifications_router)
 api.add_router("", registrations_router)
 api.add_router("", checkout_router)
+api.add_router("", checkout_sessions_router)
+api.add_router("", trainers_router)
 api.add_router("", certificates_router)

@@ -18,6 +18,8 @@ urlpatterns = [
     path("", include("lectern.directory.urls")),
     path("", include("lectern.checkout.urls")),
     path("", include("lectern.operations.urls")),
+    path("", include("lectern.checkout_sessions.urls")),
+    path("", include("lectern.trainers.urls")),
     path("", include("lectern.web.urls")),
 ]
 

@@ -13,7 +13,8 @@ from django.db import transaction
 from lectern.accounts.models import ApiToken, LoginLink, User
 from lectern.core import clock
 from lectern.core.emails import email_normalise
-from lectern.core.errors import NotFound
+from lectern.core.errors import Invalid, NotFound
+from lectern.core.permissions import Principal, require_staff
 from lectern.notifications.services import message_queue
 
 Role = Literal["staff", "trainer", "coordinator"]
@@ -43,6 +44,29 @@ def user_ensure(*, email: str, role: Role | None = None, name: str = "") -> User
         changed.append("is_trainer")
     if changed:
         user.save(update_fields=changed)
+    return user
+
+
+@transaction.atomic
+def user_add(
+    *,
+    actor: Principal,
+    email: str,
+    name: str = "",
+    roles: tuple[Role, ...] = (),
+    now: datetime | None = None,
+) -> User:
+    """Staff add a person who signs in (staff, a trainer, a coordinator): one form, no
+    password; a sign-in link is emailed to them (they can ask for another at /login/)."""
+    require_staff(actor)
+    email = email_normalise(email)
+    if User.objects.filter(email=email).exists():
+        raise Invalid.field("email", "A user with this email address exists already.")
+    user = user_ensure(email=email, name=name.strip())
+    for role in roles:
+        user_ensure(email=email, role=role)
+    user.refresh_from_db()
+    login_link_send(user=user, now=now)
     return user
 
 

@@ -64,6 +64,9 @@ def attendance_records(records: list[AttendanceRecordIn]) -> list[services.Atten
 class StepOut(Schema):
     requirement: str
     state: str
+    session_id: int | None = Field(
+        None, description="The welcome session or teaching demo whose result is its evidence"
+    )
 
 
 class CheckoutOut(Schema):
@@ -105,6 +108,7 @@ class ProgressIn(Schema):
     date: Day | None = None
     url: Line = Field("", max_length=500)
     notes: Text = ""
+    reason: Text = Field("", description="Staff recording a step by hand: why")
     kind: Line = Field("", description="Get Involved: served, github, meeting or other")
     description: Text = ""
 
@@ -220,6 +224,7 @@ def progress(request: HttpRequest, trainee_id: int, payload: ProgressIn) -> Any:
         requirement=payload.requirement,
         state=payload.state,
         notes=payload.notes,
+        reason=payload.reason,
         evidence=services.EvidenceIn(
             kind=payload.kind,
             date=payload.date,

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from lectern.checkout.models import Checkout, Step
+from lectern.checkout_sessions.models import HOLDS_PLACE, SessionKind, SessionSignup
+from lectern.checkout_sessions.selectors import trainees_hosted_by
 from lectern.core.permissions import Principal
 from lectern.registrations.models import Trainee
 from lectern.registrations.selectors import registrations_visible_to
@@ -21,6 +23,7 @@ def checkouts_visible_to(principal: Principal) -> QuerySet[Checkout]:
         visible |= Q(trainee_id=principal.trainee_id)
     if principal.user is not None:
         visible |= Q(registration__in=registrations_visible_to(principal).values("pk"))
+        visible |= Q(trainee__in=Trainee.objects.filter(trainees_hosted_by(principal)))
     return Checkout.objects.filter(visible)
 
 
@@ -39,22 +42,53 @@ def checkout_summary(trainee: Trainee) -> dict[str, Any]:
     checkout: Checkout | None = getattr(trainee, "checkout", None)
     if checkout is None:
         return {"status": "not_started", "deadline": None, "steps": []}
+    sessions = step_sessions(checkout)
     return {
         "status": checkout.status,
         "deadline": checkout.deadline,
-        "steps": [{"requirement": s.requirement, "state": s.state} for s in checkout.steps.all()],
+        "steps": [
+            {"requirement": s.requirement, "state": s.state, "session_id": sessions.get(s.pk)}
+            for s in checkout.steps.all()
+        ],
     }
 
 
+def step_sessions(checkout: Checkout) -> dict[int, int]:
+    """Step id -> the session whose result is the step's latest evidence (a welcome session
+    or teaching demo), for the steps that have one."""
+    latest: dict[int, int] = {}
+    for step_id, session_id in (
+        SessionSignup.objects.filter(evidence__step__checkout=checkout)
+        .order_by("result_at", "id")
+        .values_list("evidence__step_id", "session_id")
+    ):
+        latest[step_id] = session_id
+    return latest
+
+
 def _evaluable_by(principal: Principal) -> Q:
-    """Steps this caller may evaluate ("who evaluates a teaching demo"): staff every
-    step; a trainer the teaching demo of trainees whose training event they taught. (Demo
-    sessions, hosted by a trainer, will add their host here.)"""
+    """Steps this caller may evaluate ("who evaluates a teaching demo"): staff every step;
+    the host of a welcome session or teaching demo the step of its kind for the trainees on
+    it; a trainer of the trainee's training event the teaching demo of a trainee who has
+    not been on a demo session (a demo recorded without a session)."""
     if principal.is_staff:
         return Q()
-    if principal.user is None or not principal.is_trainer:
+    if principal.user is None:
         return Q(pk__in=[])
-    return Q(requirement="teaching_demo", checkout__registration__event__trainers=principal.user)
+    on_session = SessionSignup.objects.filter(
+        trainee_id=OuterRef("checkout__trainee_id"),
+        kind=OuterRef("requirement"),
+        status__in=HOLDS_PLACE,
+    )
+    hosted = Q(Exists(on_session.filter(session__host=principal.user)))
+    if not principal.is_trainer:
+        return hosted
+    taught = Q(
+        ~Exists(on_session),
+        requirement=SessionKind.TEACHING_DEMO,
+        checkout__registration__event__trainers=principal.user,
+    )
+    return hosted | taught
 
 
 def steps_evaluable_by(principal: Principal) -> QuerySet[Step]:

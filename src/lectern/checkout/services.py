@@ -138,10 +138,13 @@ def progress_record(
     state: str,
     evidence: EvidenceIn | None = None,
     notes: str = "",
+    reason: str = "",
     now: datetime | None = None,
 ) -> Checkout:
-    """A trainee submits a step; staff (trainers, for the teaching demo) evaluate it. When the
-    last step passes, the trainee is certified, once."""
+    """A trainee submits a step; staff (the host of a welcome session or teaching demo, a
+    trainer for the teaching demo: `checkout.selectors.steps_evaluable_by`) evaluate it;
+    staff recording a step by hand give `reason`, kept in the audit trail. When the last
+    step passes, the trainee is certified, once."""
     now = clock.resolve(now)
     requirements = settings.LECTERN["CHECKOUT_REQUIREMENTS"]
     if requirement not in requirements:
@@ -183,6 +186,7 @@ def progress_record(
         action="checkout_progress",
         obj=checkout,
         at=now,
+        reason=reason.strip(),
         data={"requirement": requirement, "state": state},
     )
     if not checkout.steps.exclude(state=StepState.PASSED).exists():

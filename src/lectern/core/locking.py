@@ -1,7 +1,8 @@
 """Every row lock the services take, in one fixed order (pretix `services/locking.py`).
 
 A service that makes places or seats less available locks the rows it changes before it
-reads them: events, then memberships, then registrations, each kind in id order. Two
+reads them: events, then checkout sessions (welcome sessions and teaching demos), then
+memberships, then registrations, then trainees, each kind in id order. Two
 services that lock the same rows therefore queue instead of deadlocking.
 
 Which guard holds on which database:
@@ -28,6 +29,7 @@ from django.db import connection, transaction
 from django.db.backends.signals import connection_created
 
 if TYPE_CHECKING:
+    from lectern.checkout_sessions.models import CheckoutSession
     from lectern.events.models import Event
     from lectern.memberships.models import Membership
     from lectern.registrations.models import Registration, Trainee
@@ -47,21 +49,27 @@ class Locked:
     memberships: dict[int, Membership]
     registrations: dict[int, Registration]
     trainees: dict[int, Trainee]
+    checkout_sessions: dict[int, CheckoutSession]
 
 
 def lock(
     *,
     events: Collection[int] = (),
+    checkout_sessions: Collection[int] = (),
     memberships: Collection[int] = (),
     registrations: Collection[int] = (),
     trainees: Collection[int] = (),
 ) -> Locked:
-    """Lock these events, memberships, registrations and trainees (in that order, each by id)
-    for the rest of the current transaction, and return them as they are now."""
+    """Lock these events, checkout sessions, memberships, registrations and trainees (in that
+    order, each by id) for the rest of the current transaction, and return them as they are
+    now."""
     if not transaction.get_connection().in_atomic_block:
         raise NotInTransaction("Locks are taken inside a transaction (transaction.atomic).")
+    events_locked = _rows("events.Event", events)
+    sessions_locked = _rows("checkout_sessions.CheckoutSession", checkout_sessions)
     return Locked(
-        events=_rows("events.Event", events),
+        events=events_locked,
+        checkout_sessions=sessions_locked,
         memberships=_rows("memberships.Membership", memberships),
         registrations=_rows("registrations.Registration", registrations),
         trainees=_rows("registrations.Trainee", trainees),

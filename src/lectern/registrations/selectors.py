@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from lectern.checkout_sessions.selectors import trainees_hosted_by
 from lectern.core.permissions import Principal
 from lectern.memberships.selectors import memberships_visible_to
 from lectern.registrations.models import Registration, Trainee
@@ -59,7 +60,8 @@ def registrations_visible_to(principal: Principal) -> QuerySet[Registration]:
 
 def trainees_visible_to(principal: Principal) -> QuerySet[Trainee]:
     """Staff: all; a personal link: that trainee; a coordinator or trainer: the trainees of
-    the registrations they can see (their memberships', the events they teach). What such a
+    the registrations they can see (their memberships', the events they teach), and a host
+    the trainees of the sessions they host. What such a
     caller reads of the trainee's checkout and certificate is narrower: only what came through
     those registrations (`checkout.selectors.checkouts_visible_to`). A manage link: none (it
     acts on its one registration only)."""
@@ -70,4 +72,5 @@ def trainees_visible_to(principal: Principal) -> QuerySet[Trainee]:
         visible |= Q(pk=principal.trainee_id)
     if principal.user is not None:
         visible |= Q(pk__in=registrations_visible_to(principal).values("trainee_id"))
+        visible |= trainees_hosted_by(principal)
     return Trainee.objects.filter(visible)

@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "lectern.notifications",
     "lectern.registrations",
     "lectern.checkout",
+    "lectern.checkout_sessions",
+    "lectern.trainers",
     "lectern.certificates",
     "lectern.directory",
     "lectern.operations",
@@ -289,6 +291,8 @@ LECTERN: dict[str, Any] = {
     "CHECKIN_MONTHS": (3, 6, 9),
     "CHECKIN_GRACE_DAYS": 30,
     "TRAINER_NOTICE_DAYS": 30,
+    # An event needs at least this many trainers (the staffing page shows those short).
+    "EVENT_MIN_TRAINERS": 2,
     # Registration rules.
     "MEMBERSHIP_GRACE_DAYS": 0,
     "WITHDRAWALS_PER_YEAR": 3,
@@ -313,6 +317,10 @@ LECTERN: dict[str, Any] = {
     "EXTENSION_MONTHS": 3,
     "CHECKOUT_CEILING_DAYS": 365,
     "CHECKOUT_REMINDER_DAYS": (30, 7),
+    # Welcome sessions and teaching demos: the reminder goes this many hours before one starts.
+    "CHECKOUT_SESSION_REMINDER_HOURS": 24,
+    # A session's capacity: 1 to this many (a bound on input).
+    "CHECKOUT_SESSION_MAX_CAPACITY": 100,
     "GITHUB_ALLOWED_ORGS": (
         "carpentries",
         "swcarpentry",

@@ -57,6 +57,7 @@ def test_tick_command_prints_a_summary(messages, time_machine) -> None:
         "checkout_expiry",
         "attendance_due",
         "attendance_closing",
+        "checkout_session_reminders",
         "trainee_retention",
         "email_body_retention",
     ]
