@@ -17,8 +17,8 @@ from psycopg.errors import NumericValueOutOfRange
 from lectern.accounts.services import token_authenticate
 from lectern.certificates.api import router as certificates_router
 from lectern.checkout.api import router as checkout_router
-from lectern.core import clock
 from lectern.checkout_sessions.api import router as checkout_sessions_router
+from lectern.core import clock
 from lectern.core.errors import DomainError, RateLimited, Unauthenticated
 from lectern.core.metrics import REFUSALS, route_of
 from lectern.core.permissions import Principal, principal, require_staff
