@@ -9,7 +9,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 
 from lectern.core import clock
 from lectern.notifications.kinds import kind_get
@@ -30,15 +31,24 @@ class Rendered:
     html: str
 
 
+def _render_file(name: str, context: dict[str, Any], *, html: bool) -> str:
+    template = get_template(name).template  # type: ignore[attr-defined]
+    return str(template.render(Context(context, autoescape=html)))
+
+
 def render(kind: str, context: dict[str, Any]) -> Rendered:
-    """Render a kind's subject, plain-text and HTML templates."""
+    """Render a kind's subject, plain-text and HTML templates.
+
+    Only the HTML is escaped: a subject and a plain-text body are plain text, where
+    "O'Brien & Co" must read as typed, never as "O&#x27;Brien &amp; Co".
+    """
     template = kind_get(kind).templates
     full = {"programme_name": settings.PROGRAMME_NAME, "base_url": settings.BASE_URL, **context}
-    subject = render_to_string(f"notifications/{template}/subject.txt", full)
+    subject = _render_file(f"notifications/{template}/subject.txt", full, html=False)
     return Rendered(
         subject=" ".join(subject.split()),
-        text=render_to_string(f"notifications/{template}/body.txt", full),
-        html=render_to_string(f"notifications/{template}/body.html", full),
+        text=_render_file(f"notifications/{template}/body.txt", full, html=False),
+        html=_render_file(f"notifications/{template}/body.html", full, html=True),
     )
 
 
