@@ -33,7 +33,8 @@ def test_subjects_and_text_are_plain_and_only_html_is_escaped() -> None:
     assert message.subject == (
         "An idea for O'Brien & Co <Labs>: a local meet-up for your new instructors"
     )
-    assert "&#x27;" not in message.body_text and "&amp;" not in message.body_text
+    assert "&#x27;" not in message.body_text
+    assert "&amp;" not in message.body_text
     assert "O'Brien" in message.body_text
     assert "Hello Siobhán O&#x27;Brien," in message.body_html
 
