@@ -4,4 +4,6 @@ from lectern.notifications.kinds import Kind, Recipient, kind_register
 
 kind_register(
     Kind("event_approaching_trainer", "Event approaching (trainers, T-30)", Recipient.TRAINER),
+    # to confirmed trainees, the waiting list and the trainers; key: the change's sequence
+    Kind("event_changed", "Event changed (trainees, waiting list, trainers)", Recipient.TRAINEE),
 )
