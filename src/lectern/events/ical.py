@@ -120,8 +120,8 @@ def invitation_ics(
     if sessions is None:
         sessions = [(s.start, s.end) for s in event.sessions.all()]
     pairs = tuple(sessions)
-    key = (event.pk, event.title, event.timezone, event.change_sequence, method, pairs)
-    key += (first_number, installation_host())
+    key: tuple[object, ...] = (event.pk, event.title, event.timezone, event.change_sequence)
+    key += (method, pairs, first_number, installation_host())
     cached = _ICS_CACHE.get(key)
     if cached is None:
         if len(_ICS_CACHE) > 512:

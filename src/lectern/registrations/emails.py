@@ -33,15 +33,18 @@ def viewer_sessions(event: Event, timezone: str) -> list[dict[str, str]]:
     if not timezone:
         return []
     tz = ZoneInfo(timezone)
-    return [
-        {
-            "day": f"{s.start.astimezone(tz):%a} {s.start.astimezone(tz).day} "
-            f"{s.start.astimezone(tz):%b %Y}",
-            "range": f"{s.start.astimezone(tz):%H:%M}\u2013{s.end.astimezone(tz):%H:%M} "
-            f"{s.start.astimezone(tz).tzname()}",
-        }
-        for s in local_sessions(event)
-    ]
+    sessions = []
+    for s in local_sessions(event):
+        start, end = s.start.astimezone(tz), s.end.astimezone(tz)
+        days = (end.date() - start.date()).days
+        later = f" (+{days}d)" if days else ""
+        sessions.append(
+            {
+                "day": f"{start:%a} {start.day} {start:%b %Y}",
+                "range": f"{start:%H:%M}\u2013{end:%H:%M}{later} {start.tzname()}",
+            }
+        )
+    return sessions
 
 
 def event_context(event: Event, timezone: str = "") -> dict[str, Any]:

@@ -4,20 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0003_deadlines'),
+        ("events", "0003_deadlines"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='event',
-            name='change_sequence',
-            field=models.PositiveIntegerField(default=0, help_text="Rises with each change people are told of: the calendar invitations' SEQUENCE, and the key of each change's emails."),
+            model_name="event",
+            name="change_sequence",
+            field=models.PositiveIntegerField(
+                default=0,
+                help_text="Rises with each change people are told of: the calendar invitations' SEQUENCE, and the key of each change's emails.",
+            ),
         ),
         migrations.AddField(
-            model_name='event',
-            name='sessions_changed_at',
-            field=models.DateTimeField(blank=True, help_text='When the sessions last changed after scheduling.', null=True),
+            model_name="event",
+            name="sessions_changed_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When the sessions last changed after scheduling.", null=True
+            ),
         ),
     ]

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registrations', '0006_code_attempts_become_rate_counts'),
+        ("registrations", "0006_code_attempts_become_rate_counts"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='registration',
-            name='free_change_until',
-            field=models.DateTimeField(blank=True, help_text="After its event's sessions changed: until then it may be withdrawn or moved without forfeiting, even past the cutoff.", null=True),
+            model_name="registration",
+            name="free_change_until",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="After its event's sessions changed: until then it may be withdrawn or moved without forfeiting, even past the cutoff.",
+                null=True,
+            ),
         ),
     ]
