@@ -66,6 +66,12 @@ def tell_registrations(change: EventChange) -> None:
         Registration.objects.filter(pk__in=[r.pk for r in registrations]).update(
             free_change_until=change.free_until
         )
+        # an offer runs until the cutoff at the latest: the new one, if it is sooner
+        WaitlistEntry.objects.filter(
+            event=event,
+            status=WaitlistStatus.OFFERED,
+            offer_expires_at__gt=event.registration_closes_at,
+        ).update(offer_expires_at=event.registration_closes_at)
     files = invitation_files(change, now)
     for registration in registrations:
         emails.to_trainee(

@@ -97,6 +97,8 @@ def test_each_kind_renders_in_text_and_html(staff) -> None:
         "reason": "why",
         "previous": event,
         "moved": True,
+        "message_subject": "A word from staff",
+        "message_body": "Hello all.",
     }
     for kind in [k.name for k in kinds_all()]:
         rendered = render(kind, context)
