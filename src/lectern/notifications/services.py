@@ -9,12 +9,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.template import Context
-from django.template.loader import get_template
 
 from lectern.core import clock
 from lectern.notifications.kinds import kind_get
 from lectern.notifications.models import Attachment, Message, MessageStatus
+from lectern.notifications.rendering import Snapshot, plain_context
+from lectern.notifications.wording import wording_current, wording_render
 
 
 @dataclass(frozen=True)
@@ -29,27 +29,27 @@ class Rendered:
     subject: str
     text: str
     html: str
+    version: int | None = None  # the staff wording's version; None: the code's templates
 
 
-def _render_file(name: str, context: dict[str, Any], *, html: bool) -> str:
-    template = get_template(name).template  # type: ignore[attr-defined]
-    return str(template.render(Context(context, autoescape=html)))
-
-
-def render(kind: str, context: dict[str, Any]) -> Rendered:
-    """Render a kind's subject, plain-text and HTML templates.
+def render(
+    kind: str,
+    context: dict[str, Any],
+    *,
+    language: str = "en",
+    snapshot: Snapshot | None = None,
+) -> Rendered:
+    """Render a kind's subject, plain-text and HTML wording (staff's version, or the code's
+    templates) in the sandbox, over the context made plain (`notifications.rendering`).
 
     Only the HTML is escaped: a subject and a plain-text body are plain text, where
     "O'Brien & Co" must read as typed, never as "O&#x27;Brien &amp; Co".
     """
-    template = kind_get(kind).templates
+    wording = wording_current(kind_get(kind), language)
     full = {"programme_name": settings.PROGRAMME_NAME, "base_url": settings.BASE_URL, **context}
-    subject = _render_file(f"notifications/{template}/subject.txt", full, html=False)
-    return Rendered(
-        subject=" ".join(subject.split()),
-        text=_render_file(f"notifications/{template}/body.txt", full, html=False),
-        html=_render_file(f"notifications/{template}/body.html", full, html=True),
-    )
+    parts = wording_render(wording, plain_context(full, snapshot))
+    subject = parts.subject[: Message._meta.get_field("subject").max_length]
+    return Rendered(subject=subject, text=parts.text, html=parts.html, version=wording.version)
 
 
 def object_key(obj: models.Model) -> tuple[str, int]:
@@ -86,7 +86,8 @@ def message_queue(
         raise ValueError(f"a message key is at most {Message.KEY_LENGTH} characters: {key!r}")
     object_type, object_id = object_key(obj)
     to = to.strip().lower()
-    rendered = render(kind, {**context, "recipient_name": name})
+    snapshot = Snapshot()
+    rendered = render(kind, {**context, "recipient_name": name}, snapshot=snapshot)
     try:
         with transaction.atomic():
             message = Message.objects.create(
@@ -99,6 +100,8 @@ def message_queue(
                 subject=rendered.subject,
                 body_text=rendered.text,
                 body_html=rendered.html,
+                template_version=rendered.version,
+                context=snapshot.values,
                 due_at=due_at or now,
                 expires_at=expires_at,
                 created_at=now,
@@ -143,12 +146,17 @@ def messages_reschedule(
     (e.g. a rescheduled event's reminders, which must show the new times)."""
     moved = 0
     for message in pending_about(obj, [kind]):
-        rendered = render(kind, {**context, "recipient_name": message.recipient_name})
+        snapshot = Snapshot()
+        rendered = render(
+            kind, {**context, "recipient_name": message.recipient_name}, snapshot=snapshot
+        )
         moved += Message.objects.filter(pk=message.pk, status=MessageStatus.PENDING).update(
             due_at=due_at,
             expires_at=expires_at,
             subject=rendered.subject,
             body_text=rendered.text,
             body_html=rendered.html,
+            template_version=rendered.version,
+            context=snapshot.values,
         )
     return moved
