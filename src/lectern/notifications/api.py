@@ -158,7 +158,7 @@ def message_template_preview(
 ) -> Any:
     """The wording in use (or the one in the body) rendered on the latest real email of the
     kind."""
-    body = payload or MessageTemplatePreviewIn()
+    body = payload or MessageTemplatePreviewIn.model_validate({})
     parts = wording.message_template_preview(
         actor=principal(request),
         kind=kind,

@@ -38,8 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import models
-from django.template import Context, Engine, Library, Template, TemplateSyntaxError
-from django.template import defaulttags
+from django.template import Context, Engine, Library, Template, TemplateSyntaxError, defaulttags
 from django.utils.functional import Promise
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"

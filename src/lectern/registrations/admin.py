@@ -89,7 +89,9 @@ class EventWithCancelAdmin(EventAdmin):
         preview = None
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            arguments = dict(audience=data["audience"], subject=data["subject"], body=data["body"])
+            arguments: dict[str, Any] = dict(
+                audience=data["audience"], subject=data["subject"], body=data["body"]
+            )
             try:
                 if "send" in request.POST:
                     sent = message_services.event_message_send(

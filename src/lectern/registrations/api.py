@@ -290,7 +290,9 @@ def event_message(request: HttpRequest, event_id: int, payload: EventMessageIn) 
     nothing is sent: the answer is how many would receive it and what the first would read."""
     caller = principal(request)
     event = event_visible(request, event_id)
-    arguments = dict(audience=payload.audience, subject=payload.subject, body=payload.body)
+    arguments: dict[str, Any] = dict(
+        audience=payload.audience, subject=payload.subject, body=payload.body
+    )
     if payload.preview:
         preview = message_services.event_message_preview(actor=caller, event=event, **arguments)
         return Status(

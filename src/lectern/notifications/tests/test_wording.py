@@ -178,3 +178,26 @@ def test_the_api_lists_saves_previews_and_resets(staff_api, staff) -> None:
     )
     assert reset.json()["customised"] is False
     assert reset.json()["version"] == 2
+
+
+def test_the_back_office_edits_previews_saves_and_resets(admin_client) -> None:
+    m = membership(organization=OrganizationFactory(name="Office Org"))
+    welcome(m)
+    listing = admin_client.get("/admin/notifications/messagetemplate/")
+    assert listing.status_code == 200
+    assert "membership_welcome" in listing.content.decode()
+    url = "/admin/notifications/messagetemplate/membership_welcome/en/edit/"
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert "Office Org" in page.content.decode()  # the preview of the default, on a real email
+    form = {"subject": "Hi {{ membership.organization.name }}", "body_text": "T", "body_html": ""}
+    preview = admin_client.post(url, {**form, "preview": "Preview"})
+    assert "Hi Office Org" in preview.content.decode()
+    bad = admin_client.post(url, {**form, "body_text": "a\n{% for %}", "save": "Save"})
+    assert bad.status_code == 200
+    assert "line 2" in bad.content.decode()
+    assert admin_client.post(url, {**form, "save": "Save"}).status_code == 302
+    assert welcome(m, "next@uni.example").subject == "Hi Office Org"
+    assert admin_client.post(url, {"reset": "Reset"}).status_code == 302
+    assert welcome(m, "later@uni.example").subject.startswith("Welcome to")
+    assert "reset to default" in admin_client.get(url).content.decode()
