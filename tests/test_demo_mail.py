@@ -31,3 +31,4 @@ def test_the_demo_only_sends_what_is_true_now() -> None:
     history = Message.objects.filter(status=MessageStatus.CANCELLED, last_error__startswith="demo")
     assert history.filter(kind="registration_confirmed").exists()
     assert not pending.filter(kind="attendance_result").exists()
+    assert pending.filter(kind="membership_welcome").exists()  # still true: sent

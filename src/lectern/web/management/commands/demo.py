@@ -120,11 +120,14 @@ class Command(BaseCommand):
         self._history_unsent(loaded_at)
 
     def _history_unsent(self, loaded_at: datetime) -> None:
-        """The history is written as of past moments (registered weeks before a past event,
-        welcomed when a membership began): its emails would tell people today that they are
-        registered for events long over, with deadlines long passed. They stay in the outbox,
-        cancelled, and only what is true now is sent."""
-        Message.objects.filter(status=MessageStatus.PENDING, created_at__lt=loaded_at).update(
+        """The trainees' history is written as of past moments (registered weeks before an
+        event that is over, told its result then): those emails would tell people today that
+        they are registered for events long over, with deadlines long passed. They stay in
+        the outbox, cancelled; what is still true (a membership's welcome with its code, the
+        registrations for coming events, the certificate) is sent."""
+        Message.objects.filter(
+            status=MessageStatus.PENDING, created_at__lt=loaded_at, object_type="registration"
+        ).update(
             status=MessageStatus.CANCELLED,
             last_error="demo history: written as of a past moment, not sent",
             claimed_until=None,
