@@ -110,6 +110,8 @@ def compile_template(source: str) -> Template:
         return engine().from_string(source)
     except TemplateSyntaxError as exc:
         raise TemplateProblem(str(exc), _line(exc)) from None
+    except Exception as exc:  # e.g. nesting too deep to parse
+        raise TemplateProblem(f"{type(exc).__name__}: {exc}") from None
 
 
 def _line(exc: Exception) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,8 +14,11 @@ from django.db import IntegrityError, models, transaction
 from lectern.core import clock
 from lectern.notifications.kinds import kind_get
 from lectern.notifications.models import Attachment, Message, MessageStatus
-from lectern.notifications.rendering import Snapshot, plain_context
-from lectern.notifications.wording import wording_current, wording_render
+from lectern.notifications.rendering import Snapshot, TemplateProblem, plain_context
+from lectern.notifications.wording import wording_current, wording_default, wording_render
+
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -45,9 +49,19 @@ def render(
     Only the HTML is escaped: a subject and a plain-text body are plain text, where
     "O'Brien & Co" must read as typed, never as "O&#x27;Brien &amp; Co".
     """
-    wording = wording_current(kind_get(kind), language)
+    declared = kind_get(kind)
+    wording = wording_current(declared, language)
     full = {"programme_name": settings.PROGRAMME_NAME, "base_url": settings.BASE_URL, **context}
-    parts = wording_render(wording, plain_context(full, snapshot))
+    try:
+        parts = wording_render(wording, plain_context(full, snapshot))
+    except TemplateProblem as exc:
+        if not wording.customised:
+            raise
+        # Staff wording rendered on its save; if these values trip it, the email still goes,
+        # in the code's wording, and the problem is logged for staff to fix.
+        logger.error("wording %s v%s failed, default used: %s", kind, wording.version, exc)
+        wording = wording_default(declared, language)
+        parts = wording_render(wording, plain_context(full, snapshot))
     subject = parts.subject[: Message._meta.get_field("subject").max_length]
     return Rendered(subject=subject, text=parts.text, html=parts.html, version=wording.version)
 

@@ -201,3 +201,29 @@ def test_the_back_office_edits_previews_saves_and_resets(admin_client) -> None:
     assert admin_client.post(url, {"reset": "Reset"}).status_code == 302
     assert welcome(m, "later@uni.example").subject.startswith("Welcome to")
     assert "reset to default" in admin_client.get(url).content.decode()
+
+
+def test_a_wording_that_fails_on_other_values_falls_back_to_the_default(staff) -> None:
+    m = membership()
+    welcome(m)  # the example: recipient "Co Ord"
+    message_template_save(
+        actor=staff,
+        kind="membership_welcome",
+        subject="Hi",
+        body_text='{% if recipient_name == "Co Ord" %}ok{% else %}{% include "nope.txt" %}{% endif %}',
+        now=NOW,
+    )
+    same = welcome(m, "same@uni.example")
+    assert same is not None
+    assert same.body_text == "ok"
+    other = message_queue(
+        kind="membership_welcome",
+        to="other@uni.example",
+        obj=m,
+        now=NOW,
+        name="Someone Else",
+        context={"membership": m},
+    )
+    assert other is not None
+    assert other.subject.startswith("Welcome to")  # the email still goes, in the default
+    assert other.template_version is None
