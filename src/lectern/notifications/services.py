@@ -17,7 +17,6 @@ from lectern.notifications.models import Attachment, Message, MessageStatus
 from lectern.notifications.rendering import Snapshot, TemplateProblem, plain_context
 from lectern.notifications.wording import wording_current, wording_default, wording_render
 
-
 logger = logging.getLogger(__name__)
 
 

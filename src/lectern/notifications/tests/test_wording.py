@@ -210,7 +210,9 @@ def test_a_wording_that_fails_on_other_values_falls_back_to_the_default(staff) -
         actor=staff,
         kind="membership_welcome",
         subject="Hi",
-        body_text='{% if recipient_name == "Co Ord" %}ok{% else %}{% include "nope.txt" %}{% endif %}',
+        body_text=(
+            '{% if recipient_name == "Co Ord" %}ok{% else %}{% include "nope.txt" %}{% endif %}'
+        ),
         now=NOW,
     )
     same = welcome(m, "same@uni.example")
