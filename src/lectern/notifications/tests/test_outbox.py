@@ -277,6 +277,7 @@ class TestSender:
         [received] = sink.messages
         assert received["To"] == "coord@uni.example"
         assert received["Message-ID"] == message_id(message)
+        assert received["Auto-Submitted"] == "auto-generated"
         assert received["Subject"].startswith("Welcome to")
         parts = {
             part.get_content_type(): part.get_payload(decode=True).decode()
