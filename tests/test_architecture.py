@@ -27,6 +27,9 @@ LAZY = {
     ("lectern.registrations.emails", "lectern.events.ical"): (
         "icalendar loads only when an .ics file is attached"
     ),
+    ("lectern.events.changes", "lectern.events.ical"): (
+        "icalendar loads only when a change's invitation is attached"
+    ),
     ("lectern.web.management.commands.serve", "lectern.wsgi"): (
         "gunicorn loads the application in its own time (BaseApplication.load)"
     ),

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_register_fix_the_code_get_the_link_and_withdraw(
     page: Page, settings: Any, tmp_path: Path
 ) -> None:
-    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_BACKEND = "lectern.core.mailfiles.EmlFileBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path)
     day = (clock.now() + timedelta(days=40)).date()
     services.event_create(

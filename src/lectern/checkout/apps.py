@@ -8,4 +8,4 @@ class CheckoutConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing them registers this app's kinds of email and its scheduled rules.
-        from lectern.checkout import kinds, rules  # noqa: F401
+        from lectern.checkout import checkins, kinds, rules  # noqa: F401

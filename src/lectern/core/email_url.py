@@ -1,6 +1,6 @@
 """Translate `EMAIL_URL` into Django email settings.
 
-Accepted forms: `console:`, `file:///absolute/dir`, `smtp://[user:pass@]host:port`,
+Accepted forms: `console:`, `file:///absolute/dir` (one `.eml` file per message), `smtp://[user:pass@]host:port`,
 `smtps://...` (implicit TLS), `smtp+tls://...` (STARTTLS), `locmem:` (tests).
 """
 
@@ -24,7 +24,7 @@ def email_settings_from_url(url: str) -> dict[str, Any]:
         if not path:
             raise ImproperlyConfigured(f"EMAIL_URL {url!r} names no folder.")
         return {
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_BACKEND": "lectern.core.mailfiles.EmlFileBackend",
             "EMAIL_FILE_PATH": path,
         }
     if scheme in {"smtp", "smtps", "smtp+tls"}:

@@ -106,7 +106,12 @@ def personal_data_erase(
     theirs.filter(status=MessageStatus.PENDING).update(status=MessageStatus.CANCELLED)
     Attachment.objects.filter(message__in=theirs).update(content=b"")
     theirs.update(
-        recipient=trainee.email, recipient_name="", subject="(erased)", body_text="", body_html=""
+        recipient=trainee.email,
+        recipient_name="",
+        subject="(erased)",
+        body_text="",
+        body_html="",
+        context={},
     )
     for name in sorted(n for n in names if n):
         _name_scrub(name)
@@ -131,4 +136,5 @@ def _name_scrub(name: str) -> None:
         message.subject = message.subject.replace(name, ERASED_NAME)
         message.body_text = message.body_text.replace(name, ERASED_NAME)
         message.body_html = message.body_html.replace(name, ERASED_NAME)
-        message.save(update_fields=["subject", "body_text", "body_html"])
+        message.context = {}  # the values it read may hold the name
+        message.save(update_fields=["subject", "body_text", "body_html", "context"])

@@ -79,6 +79,6 @@ def email_body_retention(now: datetime) -> int:
     old = Message.objects.filter(status=MessageStatus.SENT, sent_at__lte=now - timedelta(days=days))
     Attachment.objects.filter(message__in=old).exclude(content=b"").update(content=b"")
     old.exclude(body_text=ERASED_BODY, body_html=ERASED_BODY).update(
-        body_text=ERASED_BODY, body_html=ERASED_BODY
+        body_text=ERASED_BODY, body_html=ERASED_BODY, context={}
     )
     return 0

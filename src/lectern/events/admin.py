@@ -128,9 +128,10 @@ class EventAdmin(admin.ModelAdmin):
                             "membership": data["membership"],
                             "trainer_ids": trainer_ids,
                         },
+                        reason=data["change_reason"],
                     )
             except DomainError as exc:
-                form_errors_from(exc, form)
+                form_errors_from(exc, form, aliases={"reason": "change_reason"})
             else:
                 messages.success(request, f"Saved {event}.")
                 for warning in event_warnings(event):

@@ -71,6 +71,12 @@ class EventPatch(Schema):
     membership_id: int | None = None
     trainer_ids: list[int] | None = None
     run_regardless: bool | None = None
+    reason: Text | None = Field(
+        None,
+        description="Why the event changes; told to trainees. Needed (else 409 "
+        "`reason_required`) when new sessions put the cutoff in the past or the event after "
+        "a registered trainee's membership end.",
+    )
 
 
 class CancelIn(Schema):
@@ -223,6 +229,7 @@ def event_update(request: HttpRequest, event_id: int, payload: EventPatch) -> An
     event = event_visible(request, event_id)
     require_staff(caller)
     changes = payload.dict(exclude_unset=True)
+    reason = changes.pop("reason", None) or ""
     for name, value in list(changes.items()):
         if value is None and name not in {"membership_id"}:
             raise Invalid.field(name, "This field cannot be empty.")
@@ -230,7 +237,7 @@ def event_update(request: HttpRequest, event_id: int, payload: EventPatch) -> An
         changes["sessions"] = _local(payload.sessions or [])
     if "membership_id" in changes:
         changes["membership"] = _membership(request, changes.pop("membership_id"))
-    services.event_update(actor=caller, event=event, changes=changes)
+    services.event_update(actor=caller, event=event, changes=changes, reason=reason)
     return event_visible(request, event_id)
 
 

@@ -70,6 +70,14 @@ class EventForm(InputForm):
         help_text="Makes this an in-house event of this membership (not on the public calendar).",
     )
     run_regardless = forms.BooleanField(required=False, help_text="Never cancel for low enrolment.")
+    change_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Reason for the change",
+        help_text="Told to trainees, the waiting list and trainers when the dates, title or "
+        "link change. Needed when the new cutoff has passed or the event would start after a "
+        "registered trainee's membership ends.",
+    )
 
     def clean_sessions(self) -> list[LocalTimes]:
         result = []

@@ -68,6 +68,14 @@ class Event(models.Model):
     enrolment_at_decision = models.PositiveIntegerField(
         null=True, blank=True, help_text="Confirmed registrations when it was taken."
     )
+    change_sequence = models.PositiveIntegerField(
+        default=0,
+        help_text="Rises with each change people are told of: the calendar invitations' "
+        "SEQUENCE, and the key of each change's emails.",
+    )
+    sessions_changed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the sessions last changed after scheduling."
+    )
     created_at = models.DateTimeField()
 
     class Meta:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -19,6 +20,7 @@ from lectern.core.audit import audit_log
 from lectern.core.errors import Conflict, Invalid
 from lectern.core.locking import lock
 from lectern.core.permissions import Principal, require_staff
+from lectern.events.changes import Before, EventChange, change_tell, reasons_needed, told_fields
 from lectern.events.deadlines import stored_instants
 from lectern.events.models import Event, EventStatus, Session
 from lectern.events.reminders import event_reminders_sync
@@ -176,16 +178,24 @@ def event_update(
     actor: Principal,
     event: Event,
     changes: dict[str, Any],
+    reason: str = "",
     now: datetime | None = None,
 ) -> Event:
     """Change any of an event's fields; `sessions` (local times) replace all sessions.
 
     A new `timezone` without new sessions keeps the local wall-clock times and moves the
     instants, as staff who fix a wrong zone expect.
+
+    A change people planned around (sessions, title, the link once the preparation email has
+    gone) is told to them (`events.changes`); a change of sessions whose new cutoff has passed
+    or that leaves a registered trainee's membership before the event needs `reason`
+    (409 `reason_required`).
     """
     require_staff(actor)
     now = clock.resolve(now)
+    reason = reason.strip()
     event = lock(events=[event.pk]).events[event.pk]
+    before = Before.of(event, now)
     unknown = set(changes) - UPDATABLE - {"sessions", "timezone", "trainer_ids", "membership"}
     if unknown:
         raise Invalid.field(sorted(unknown)[0], "This field cannot be changed.")
@@ -223,8 +233,41 @@ def event_update(
     event.save()
     if "trainer_ids" in changes:
         event.trainers.set(_trainers(changes["trainer_ids"]))
+    told = told_fields(before, event) if event.status == EventStatus.SCHEDULED else ()
+    why = reasons_needed(event, now, told)
+    if why and not reason:
+        raise Conflict(
+            f"This change needs a reason, which trainees are told: {'; '.join(why)}.",
+            code="reason_required",
+            fields={"reason": [f"Say why the event changes: {'; '.join(why)}."]},
+        )
+    if told:
+        _change_record(event, told, before, reason, now)
     event_reminders_sync(event, now)
     audit_log(
-        actor=actor, action="event_updated", obj=event, at=now, data={"fields": sorted(changes)}
+        actor=actor,
+        action="event_updated",
+        obj=event,
+        at=now,
+        reason=reason,
+        data={"fields": sorted(changes), "told": list(told), "sequence": event.change_sequence},
     )
     return event
+
+
+def _change_record(
+    event: Event, told: tuple[str, ...], before: Before, reason: str, now: datetime
+) -> None:
+    """Raise the change's sequence (the invitations' SEQUENCE, the emails' key) and tell."""
+    event.change_sequence += 1
+    free_until = None
+    if "sessions" in told:
+        event.sessions_changed_at = now
+        free_until = now + timedelta(hours=settings.LECTERN["CHANGE_FREE_WITHDRAWAL_HOURS"])
+    event.save(update_fields=["change_sequence", "sessions_changed_at"])
+    change_tell(
+        EventChange(
+            event=event, fields=told, before=before, reason=reason, at=now, free_until=free_until
+        ),
+        now,
+    )

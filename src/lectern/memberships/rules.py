@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 
+from lectern.memberships.checkins import checkin_parts
 from lectern.memberships.models import ContactRole, MembershipContact
 from lectern.memberships.selectors import add_months, membership_email_context
 from lectern.notifications.models import Message
@@ -56,7 +57,11 @@ def coordinator_checkins(now: datetime) -> int:
                 name=contact.name,
                 obj=membership,
                 now=now,
-                context={**membership_email_context(membership, today), "months": months},
+                context={
+                    **membership_email_context(membership, today),
+                    **checkin_parts(membership, today),
+                    "months": months,
+                },
             )
             queued += 1
     return queued

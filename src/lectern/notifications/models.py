@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -51,6 +52,14 @@ class Message(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(max_length=32, blank=True)
+    template_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The staff wording it was written with; empty: the code's."
+    )
+    context = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The values its wording read, by path: a real example for previews.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -72,6 +81,39 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient} ({self.status})"
+
+
+class MessageTemplate(models.Model):
+    """One version of the wording staff gave a kind of email, in one language.
+
+    The newest version of (kind, language) is the one in use; a version with `customised`
+    off is a reset: the code's templates are in use again. Versions are never changed or
+    deleted, so the history stays.
+    """
+
+    kind = models.CharField(max_length=64)
+    language = models.CharField(max_length=16, default="en")
+    version = models.PositiveIntegerField()
+    customised = models.BooleanField(default=True)
+    subject = models.TextField(blank=True)
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["kind", "language", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "language", "version"], name="message_template_version_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "customised" if self.customised else "default"
+        return f"{self.kind} ({self.language}) v{self.version}, {state}"
 
 
 class RuleRun(models.Model):

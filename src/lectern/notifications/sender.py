@@ -78,7 +78,8 @@ def _email(message: Message, connection_: object) -> EmailMultiAlternatives:
         body=message.body_text,
         to=[message.recipient],
         connection=connection_,
-        headers={"Message-ID": message_id(message)},
+        # RFC 3834: automatic mail, so that vacation responders and the like stay quiet
+        headers={"Message-ID": message_id(message), "Auto-Submitted": "auto-generated"},
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")

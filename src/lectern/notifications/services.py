@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,11 +10,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.template.loader import render_to_string
 
 from lectern.core import clock
 from lectern.notifications.kinds import kind_get
 from lectern.notifications.models import Attachment, Message, MessageStatus
+from lectern.notifications.rendering import Snapshot, TemplateProblem, plain_context
+from lectern.notifications.wording import wording_current, wording_default, wording_render
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -28,18 +32,37 @@ class Rendered:
     subject: str
     text: str
     html: str
+    version: int | None = None  # the staff wording's version; None: the code's templates
 
 
-def render(kind: str, context: dict[str, Any]) -> Rendered:
-    """Render a kind's subject, plain-text and HTML templates."""
-    template = kind_get(kind).templates
+def render(
+    kind: str,
+    context: dict[str, Any],
+    *,
+    language: str = "en",
+    snapshot: Snapshot | None = None,
+) -> Rendered:
+    """Render a kind's subject, plain-text and HTML wording (staff's version, or the code's
+    templates) in the sandbox, over the context made plain (`notifications.rendering`).
+
+    Only the HTML is escaped: a subject and a plain-text body are plain text, where
+    "O'Brien & Co" must read as typed, never as "O&#x27;Brien &amp; Co".
+    """
+    declared = kind_get(kind)
+    wording = wording_current(declared, language)
     full = {"programme_name": settings.PROGRAMME_NAME, "base_url": settings.BASE_URL, **context}
-    subject = render_to_string(f"notifications/{template}/subject.txt", full)
-    return Rendered(
-        subject=" ".join(subject.split()),
-        text=render_to_string(f"notifications/{template}/body.txt", full),
-        html=render_to_string(f"notifications/{template}/body.html", full),
-    )
+    try:
+        parts = wording_render(wording, plain_context(full, snapshot))
+    except TemplateProblem as exc:
+        if not wording.customised:
+            raise
+        # Staff wording rendered on its save; if these values trip it, the email still goes,
+        # in the code's wording, and the problem is logged for staff to fix.
+        logger.error("wording %s v%s failed, default used: %s", kind, wording.version, exc)
+        wording = wording_default(declared, language)
+        parts = wording_render(wording, plain_context(full, snapshot))
+    subject = parts.subject[: Message._meta.get_field("subject").max_length]
+    return Rendered(subject=subject, text=parts.text, html=parts.html, version=wording.version)
 
 
 def object_key(obj: models.Model) -> tuple[str, int]:
@@ -76,7 +99,8 @@ def message_queue(
         raise ValueError(f"a message key is at most {Message.KEY_LENGTH} characters: {key!r}")
     object_type, object_id = object_key(obj)
     to = to.strip().lower()
-    rendered = render(kind, {**context, "recipient_name": name})
+    snapshot = Snapshot()
+    rendered = render(kind, {**context, "recipient_name": name}, snapshot=snapshot)
     try:
         with transaction.atomic():
             message = Message.objects.create(
@@ -89,6 +113,8 @@ def message_queue(
                 subject=rendered.subject,
                 body_text=rendered.text,
                 body_html=rendered.html,
+                template_version=rendered.version,
+                context=snapshot.values,
                 due_at=due_at or now,
                 expires_at=expires_at,
                 created_at=now,
@@ -133,12 +159,17 @@ def messages_reschedule(
     (e.g. a rescheduled event's reminders, which must show the new times)."""
     moved = 0
     for message in pending_about(obj, [kind]):
-        rendered = render(kind, {**context, "recipient_name": message.recipient_name})
+        snapshot = Snapshot()
+        rendered = render(
+            kind, {**context, "recipient_name": message.recipient_name}, snapshot=snapshot
+        )
         moved += Message.objects.filter(pk=message.pk, status=MessageStatus.PENDING).update(
             due_at=due_at,
             expires_at=expires_at,
             subject=rendered.subject,
             body_text=rendered.text,
             body_html=rendered.html,
+            template_version=rendered.version,
+            context=snapshot.values,
         )
     return moved

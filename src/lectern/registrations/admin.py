@@ -6,10 +6,17 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpRequest
-from django.urls import URLPattern, path
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import URLPattern, path, reverse
 
-from lectern.core.adminviews import CheckedInputAdmin, ServiceRecordAdmin, actor, service_view
+from lectern.core.adminviews import (
+    CheckedInputAdmin,
+    ServiceRecordAdmin,
+    actor,
+    form_errors_from,
+    service_view,
+)
 from lectern.core.errors import DomainError
 from lectern.core.forms import InputForm
 from lectern.events.admin import EventAdmin
@@ -17,6 +24,7 @@ from lectern.events.forms import CancelForm
 from lectern.events.models import Event
 from lectern.registrations import services
 from lectern.registrations.models import Registration, Trainee, WaitlistEntry
+from lectern.registrations.services import messages as message_services
 
 
 class EmergencyForm(InputForm):
@@ -41,6 +49,16 @@ class WithdrawForm(InputForm):
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class EventMessageForm(InputForm):
+    audience = forms.ChoiceField(choices=list(message_services.AUDIENCES.items()))
+    subject = forms.CharField(max_length=message_services.SUBJECT_MAX)
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 10}),
+        max_length=message_services.BODY_MAX,
+        help_text="Plain text, sent as written, with a greeting and the event's links.",
+    )
+
+
 @admin.register(Event)
 class EventWithCancelAdmin(EventAdmin):
     """The event's back office, with cancelling (which cancels its registrations)."""
@@ -52,11 +70,51 @@ class EventWithCancelAdmin(EventAdmin):
                 service_view(self, "Cancel the event", CancelForm, self._cancel),
                 name="event_cancel",
             ),
+            path(
+                "<int:pk>/message/",
+                self.admin_site.admin_view(self.message_view),
+                name="event_message",
+            ),
             *super().get_urls(),
         ]
 
     def _cancel(self, request: HttpRequest, event: Event, data: dict[str, Any]) -> Event:
         return services.event_cancel(actor=actor(request), event=event, reason=data["reason"])
+
+    def message_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Write to the event's people: "Preview" shows the recipient count and the email
+        the first would get; "Send" queues it to all of them."""
+        event = get_object_or_404(Event, pk=pk)
+        form = EventMessageForm(request.POST or None)
+        preview = None
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            arguments: dict[str, Any] = dict(
+                audience=data["audience"], subject=data["subject"], body=data["body"]
+            )
+            try:
+                if "send" in request.POST:
+                    sent = message_services.event_message_send(
+                        actor=actor(request), event=event, **arguments
+                    )
+                    messages.success(request, f"Message queued to {len(sent)} people.")
+                    return HttpResponseRedirect(
+                        reverse("admin:events_event_change", args=[event.pk])
+                    )
+                preview = message_services.event_message_preview(
+                    actor=actor(request), event=event, **arguments
+                )
+            except DomainError as exc:
+                form_errors_from(exc, form)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Write to the people of {event}",
+            "form": form,
+            "original": event,
+            "opts": self.model._meta,
+            "preview": preview,
+        }
+        return render(request, "admin/events/event/message_form.html", context)
 
 
 @admin.register(Registration)

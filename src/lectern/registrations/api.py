@@ -14,6 +14,7 @@ from lectern.registrations import services
 from lectern.registrations.models import Registration
 from lectern.registrations.ratelimit import client_address
 from lectern.registrations.selectors import registrations_visible_to
+from lectern.registrations.services import messages as message_services
 from lectern.registrations.services import waitlist
 from lectern.registrations.services.signin import sign_in_request
 from lectern.registrations.tokens import manage_token
@@ -252,3 +253,56 @@ def trainee_link(request: HttpRequest, payload: TraineeLinkIn) -> Any:
     address is known; rate limited per address and per client (429 `rate_limited`)."""
     sign_in_request(email=payload.email, client=client_address(request), users=False)
     return Status(202, {"status": "sent"})
+
+
+class EventMessageIn(Schema):
+    audience: Literal["confirmed", "waitlist", "trainers", "coordinators"]
+    subject: Line = Field(max_length=200)
+    body: Text = Field(max_length=20_000, description="Plain text, sent as written.")
+    preview: bool = Field(
+        False, description="Send nothing: answer 200 with the recipient count and the email."
+    )
+
+
+class EventMessageOut(Schema):
+    queued: int
+
+
+class EventMessagePreviewOut(Schema):
+    recipients: int
+    subject: str
+    body_text: str
+    body_html: str
+
+
+@router.post(
+    "/events/{event_id}/messages",
+    tags=["events"],
+    response={
+        201: EventMessageOut,
+        200: EventMessagePreviewOut,
+        **refusals(403, 404),
+    },
+)
+def event_message(request: HttpRequest, event_id: int, payload: EventMessageIn) -> Status:
+    """Write to the event's confirmed trainees, waiting list, trainers or the coordinators
+    of its trainees (staff), through the outbox (kind `staff_message`). With `preview: true`
+    nothing is sent: the answer is how many would receive it and what the first would read."""
+    caller = principal(request)
+    event = event_visible(request, event_id)
+    arguments: dict[str, Any] = dict(
+        audience=payload.audience, subject=payload.subject, body=payload.body
+    )
+    if payload.preview:
+        preview = message_services.event_message_preview(actor=caller, event=event, **arguments)
+        return Status(
+            200,
+            {
+                "recipients": preview.recipients,
+                "subject": preview.rendered.subject,
+                "body_text": preview.rendered.text,
+                "body_html": preview.rendered.html,
+            },
+        )
+    sent = message_services.event_message_send(actor=caller, event=event, **arguments)
+    return Status(201, {"queued": len(sent)})

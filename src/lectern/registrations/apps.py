@@ -8,4 +8,5 @@ class RegistrationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing them registers this app's kinds of email and its scheduled rules.
-        from lectern.registrations import kinds, rules  # noqa: F401
+        # `changes` registers what an event's change means for its registrations.
+        from lectern.registrations import changes, kinds, rules  # noqa: F401

@@ -33,15 +33,18 @@ def viewer_sessions(event: Event, timezone: str) -> list[dict[str, str]]:
     if not timezone:
         return []
     tz = ZoneInfo(timezone)
-    return [
-        {
-            "day": f"{s.start.astimezone(tz):%a} {s.start.astimezone(tz).day} "
-            f"{s.start.astimezone(tz):%b %Y}",
-            "range": f"{s.start.astimezone(tz):%H:%M}\u2013{s.end.astimezone(tz):%H:%M} "
-            f"{s.start.astimezone(tz).tzname()}",
-        }
-        for s in local_sessions(event)
-    ]
+    sessions = []
+    for s in local_sessions(event):
+        start, end = s.start.astimezone(tz), s.end.astimezone(tz)
+        days = (end.date() - start.date()).days
+        later = f" (+{days}d)" if days else ""
+        sessions.append(
+            {
+                "day": f"{start:%a} {start.day} {start:%b %Y}",
+                "range": f"{start:%H:%M}\u2013{end:%H:%M}{later} {start.tzname()}",
+            }
+        )
+    return sessions
 
 
 def event_context(event: Event, timezone: str = "") -> dict[str, Any]:
@@ -58,10 +61,12 @@ def event_context(event: Event, timezone: str = "") -> dict[str, Any]:
     }
 
 
-def ics_file(event: Event, now: datetime) -> File:
-    from lectern.events.ical import event_ics  # icalendar loads only when a file is made
+def ics_file(event: Event, now: datetime, *, cancel: bool = False) -> File:
+    """The event's calendar invitation, or its cancellation (see `events/ical.py`)."""
+    from lectern.events import ical  # icalendar loads only when a file is made
 
-    return File("training.ics", "text/calendar", event_ics(event, now=now))
+    method = ical.CANCEL if cancel else ical.REQUEST
+    return ical.invitation_file(event, now=now, method=method)
 
 
 def to_trainee(
@@ -72,12 +77,15 @@ def to_trainee(
     key: str = "",
     now: datetime,
     attach_ics: bool = False,
+    cancel_ics: Event | None = None,
     due_at: datetime | None = None,
     files: list[File] | None = None,
     **context: Any,
 ) -> None:
     """Queue an email to the registration's trainee, about the registration (or `about`);
-    `key` as `message_queue` takes it."""
+    `key` as `message_queue` takes it. `attach_ics` attaches the invitation to the
+    registration's event; `cancel_ics` the cancellation of an event's invitation (the one
+    the trainee moved from, withdrew from, or that was cancelled)."""
     trainee, event = registration.trainee, registration.event
     message_queue(
         kind=kind,
@@ -95,5 +103,9 @@ def to_trainee(
             "personal_url": personal_url(trainee),
             **context,
         },
-        attachments=[*([ics_file(event, now)] if attach_ics else []), *(files or [])],
+        attachments=[
+            *([ics_file(event, now)] if attach_ics else []),
+            *([ics_file(cancel_ics, now, cancel=True)] if cancel_ics is not None else []),
+            *(files or []),
+        ],
     )

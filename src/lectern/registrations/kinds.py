@@ -18,6 +18,8 @@ kind_register(
     Kind("trainee_link_replaced", "Personal link replaced", Recipient.TRAINEE),
     # key: the sign-in request's id (each request may send one)
     Kind("trainee_sign_in", "Personal link (sign-in request)", Recipient.TRAINEE),
+    # written by staff to an event's audience; key: the sending's audit entry ("m<id>")
+    Kind("staff_message", "Message from staff about an event", Recipient.TRAINEE),
     # key: the quarter ("2027q1")
     Kind("social_event_suggestion", "Social-event suggestion", Recipient.COORDINATOR),
 )

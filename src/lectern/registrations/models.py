@@ -96,6 +96,12 @@ class Registration(models.Model):
         help_text="The details typed with this registration; the trainee's own change only "
         "when they confirm them through their emailed link, or by staff.",
     )
+    free_change_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="After its event's sessions changed: until then it may be withdrawn or "
+        "moved without forfeiting, even past the cutoff.",
+    )
     created_at = models.DateTimeField()
     changed_at = models.DateTimeField()
 

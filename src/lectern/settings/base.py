@@ -300,6 +300,9 @@ LECTERN: dict[str, Any] = {
     "EMERGENCY_DAYS_AFTER_EVENT": 7,
     "LOW_ENROLMENT_DAYS": 14,
     "WAITLIST_OFFER_HOURS": 48,
+    # after a change of sessions, its trainees may withdraw or move without forfeiting for
+    # this many hours from the change, even past the cutoff
+    "CHANGE_FREE_WITHDRAWAL_HOURS": 48,
     "CODE_ATTEMPTS_PER_CLIENT": int(os.environ.get("LECTERN_CODE_ATTEMPTS_PER_CLIENT", "10")),
     "CODE_ATTEMPTS_PER_EVENT": int(os.environ.get("LECTERN_CODE_ATTEMPTS_PER_EVENT", "50")),
     "CODE_ATTEMPT_WINDOW_SECONDS": int(os.environ.get("LECTERN_CODE_ATTEMPT_WINDOW", "600")),

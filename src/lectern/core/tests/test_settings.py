@@ -17,7 +17,7 @@ from lectern.settings.base import database_settings, local_secret_key
 def test_email_urls() -> None:
     assert email_settings_from_url("console:")["EMAIL_BACKEND"].endswith("console.EmailBackend")
     assert email_settings_from_url("file:///srv/mail") == {
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_BACKEND": "lectern.core.mailfiles.EmlFileBackend",
         "EMAIL_FILE_PATH": "/srv/mail",
     }
     smtp = email_settings_from_url("smtp://user:p%40ss@mail.example:2525")

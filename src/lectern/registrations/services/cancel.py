@@ -52,7 +52,8 @@ def event_cancel(
     event.status = EventStatus.CANCELLED
     event.cancel_reason = reason
     event.cancelled_at = now
-    event.save(update_fields=["status", "cancel_reason", "cancelled_at"])
+    event.change_sequence += 1  # the cancellation is a change of every invitation
+    event.save(update_fields=["status", "cancel_reason", "cancelled_at", "change_sequence"])
     event_reminders_sync(event, now)
     _registrations_cancel(actor=actor, event=event, now=now)
     audit_log(actor=actor, action="event_cancelled", obj=event, at=now, reason=reason)
@@ -117,6 +118,7 @@ def _registrations_cancel(*, actor: Principal, event: Event, now: datetime) -> i
             "event_cancelled",
             registration,
             now=now,
+            cancel_ics=event,
             reason=event.cancel_reason,
             alternatives=[
                 e for e in alternatives if e.membership_id in (None, registration.membership_id)

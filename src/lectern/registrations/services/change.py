@@ -24,6 +24,7 @@ from lectern.registrations.errors import NoSeatsLeft, NotActive
 from lectern.registrations.models import Registration, RegistrationStatus
 from lectern.registrations.services.checks import (
     event_open_check,
+    free_change_open,
     membership_check,
     override_check,
     require_registration_access,
@@ -80,7 +81,7 @@ def registration_move(
     )
     if registration.status != RegistrationStatus.CONFIRMED and not rebooking:
         raise NotActive()
-    if not rebooking:
+    if not rebooking and not free_change_open(registration, source, now):
         event_open_check(source, now, override)
     event_open_check(target, now, override)
     membership = locked.memberships[registration.membership_id]
@@ -93,7 +94,8 @@ def registration_move(
     registration.event = target
     registration.status = RegistrationStatus.CONFIRMED
     registration.changed_at = now
-    registration.save(update_fields=["event", "status", "changed_at"])
+    registration.free_change_until = None  # the window was the source event's
+    registration.save(update_fields=["event", "status", "changed_at", "free_change_until"])
     entry = audit_log(
         actor=actor,
         action="registration_moved",
@@ -103,11 +105,27 @@ def registration_move(
         data={"from": source.pk, "to": target.pk},
     )
     emails.to_trainee(
-        "registration_moved", registration, about=entry, now=now, attach_ics=True, previous=source
+        "registration_moved",
+        registration,
+        about=entry,
+        now=now,
+        attach_ics=True,
+        cancel_ics=None if rebooking else source,
+        previous=source,
     )
     if not rebooking:
         waitlist_offer_next(event=source, now=now)
     return registration
+
+
+def _withdrawal_reason(
+    registration: Registration, event: Event, now: datetime, in_time: bool
+) -> str:
+    if not in_time:
+        return "withdrawn after the cutoff"
+    if REGISTRATION_CUTOFF.passed(event, now):
+        return "withdrawn after the cutoff, within the free change after the event changed"
+    return "withdrawn before the cutoff"
 
 
 @transaction.atomic
@@ -132,7 +150,9 @@ def registration_withdraw(
     registration = locked.registrations[registration.pk]
     if registration.status != RegistrationStatus.CONFIRMED:
         raise NotActive()
-    in_time = not REGISTRATION_CUTOFF.passed(event, now)
+    in_time = not REGISTRATION_CUTOFF.passed(event, now) or free_change_open(
+        registration, event, now
+    )
     registration.status = RegistrationStatus.WITHDRAWN if in_time else RegistrationStatus.FORFEITED
     registration.changed_at = now
     registration.save(update_fields=["status", "changed_at"])
@@ -144,7 +164,7 @@ def registration_withdraw(
         actor=actor,
         at=now,
         registration_id=registration.pk,
-        reason="withdrawn before the cutoff" if in_time else "withdrawn after the cutoff",
+        reason=_withdrawal_reason(registration, event, now, in_time),
     )
     audit_log(
         actor=actor,
@@ -154,7 +174,10 @@ def registration_withdraw(
         reason=reason,
     )
     emails.to_trainee(
-        "registration_withdrawn" if in_time else "seat_forfeited", registration, now=now
+        "registration_withdrawn" if in_time else "seat_forfeited",
+        registration,
+        now=now,
+        cancel_ics=event,
     )
     if in_time:
         waitlist_offer_next(event=event, now=now)
@@ -243,6 +266,7 @@ def registration_emergency(
         about=entry,
         now=now,
         attach_ics=bool(move_to_event_id),
+        cancel_ics=None if forfeited else source,
         moved=bool(move_to_event_id),
     )
     return registration

@@ -174,6 +174,19 @@ def event_open_check(event: Event, now: datetime, override: str) -> None:
         )
 
 
+def free_change_open(registration: Registration, event: Event, now: datetime) -> bool:
+    """After its event's sessions changed, a registration may be withdrawn or moved without
+    forfeiting, even past the cutoff, until `free_change_until` (the change plus
+    `CHANGE_FREE_WITHDRAWAL_HOURS`), and never once the event has started."""
+    until = registration.free_change_until
+    return (
+        until is not None
+        and now < until
+        and event.status == EventStatus.SCHEDULED
+        and now < event.first_start
+    )
+
+
 def membership_check(membership: Membership, event: Event, now: datetime, override: str) -> None:
     """Refuse a membership not active today, or one that ends before the event starts."""
     if override:

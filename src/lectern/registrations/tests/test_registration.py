@@ -66,7 +66,7 @@ def test_register_holds_a_seat_and_a_place_and_confirms_by_email(event, member) 
     assert registration_for_token(f"lr_{registration.pk}_" + "0" * 40) is None
     email = Message.objects.get(kind="registration_confirmed")
     assert created.manage_token in email.body_text
-    assert email.attachments.get().filename == "training.ics"
+    assert email.attachments.get().filename == "instructor-training-2027-03-10.ics"
     assert "Please note: The training suits people" in email.body_text
 
 

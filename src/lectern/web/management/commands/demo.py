@@ -18,6 +18,7 @@ from lectern.events.demo import load_demo_events
 from lectern.events.models import Event, EventStatus
 from lectern.memberships import services
 from lectern.memberships.models import Organization, Tier
+from lectern.notifications.models import Message, MessageStatus
 from lectern.registrations import services as registrations
 
 STAFF_EMAIL = "staff@demo.lectern.example"
@@ -64,7 +65,8 @@ class Command(BaseCommand):
     @transaction.atomic
     def _load(self) -> None:
         system = Principal.as_system()
-        today = clock.now().date()
+        loaded_at = clock.now()
+        today = loaded_at.date()
         staff = user_ensure(email=STAFF_EMAIL, role="staff", name="Demo Staff")
         staff.set_password(STAFF_PASSWORD)
         staff.save(update_fields=["password"])
@@ -115,6 +117,21 @@ class Command(BaseCommand):
                 name=f"Billing Contact {index + 1}",
                 role="billing",
             )
+        self._history_unsent(loaded_at)
+
+    def _history_unsent(self, loaded_at: datetime) -> None:
+        """The trainees' history is written as of past moments (registered weeks before an
+        event that is over, told its result then): those emails would tell people today that
+        they are registered for events long over, with deadlines long passed. They stay in
+        the outbox, cancelled; what is still true (a membership's welcome with its code, the
+        registrations for coming events, the certificate) is sent."""
+        Message.objects.filter(
+            status=MessageStatus.PENDING, created_at__lt=loaded_at, object_type="registration"
+        ).update(
+            status=MessageStatus.CANCELLED,
+            last_error="demo history: written as of a past moment, not sent",
+            claimed_until=None,
+        )
 
     def _trainees(self, membership: Any, system: Principal) -> None:
         """Trainees of the coordinator's membership: some registered for coming events, some
