@@ -18,6 +18,9 @@ kind_register(
     Kind("trainee_link_replaced", "Personal link replaced", Recipient.TRAINEE),
     # key: the sign-in request's id (each request may send one)
     Kind("trainee_sign_in", "Personal link (sign-in request)", Recipient.TRAINEE),
+    Kind("team_registration", "Registered by a coordinator", Recipient.TRAINEE),
+    Kind("team_details_reminder", "Details still needed (team registration)", Recipient.TRAINEE),
+    Kind("team_registration_released", "Released: details not completed", Recipient.TRAINEE),
     # key: the quarter ("2027q1")
     Kind("social_event_suggestion", "Social-event suggestion", Recipient.COORDINATOR),
 )

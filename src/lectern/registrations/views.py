@@ -135,7 +135,7 @@ def _registration_context(registration: Registration, now: datetime) -> dict[str
         registration.status == RegistrationStatus.CANCELLED
         and registration.event.status == EventStatus.CANCELLED
     )
-    can_change = registration.status == RegistrationStatus.CONFIRMED and card.registration_open
+    can_change = registration.holds_place and card.registration_open
     alternatives = []
     if can_change or rebook:
         alternatives = [
@@ -150,7 +150,7 @@ def _registration_context(registration: Registration, now: datetime) -> dict[str
         "can_change": can_change,
         "rebook": rebook,
         "alternatives": alternatives,
-        "can_withdraw": registration.status == RegistrationStatus.CONFIRMED,
+        "can_withdraw": registration.holds_place,
     }
 
 
@@ -287,7 +287,7 @@ def personal(request: HttpRequest, token: str) -> HttpResponse:
                     "registration": r,
                     "card": event_card(r.event, now),
                     "differences": trainee_details_differences(r),
-                    "can_change": r.status == RegistrationStatus.CONFIRMED,
+                    "can_change": r.holds_place,
                 }
                 for r in registrations
             ],

@@ -262,6 +262,9 @@ LECTERN: dict[str, Any] = {
     "MEMBERSHIP_GRACE_DAYS": 0,
     "WITHDRAWALS_PER_YEAR": 3,
     "WITHDRAWALS_WINDOW_DAYS": 365,  # the "year" that WITHDRAWALS_PER_YEAR counts over
+    # A coordinator's team registration awaiting the trainee's details is reminded this many
+    # days before the cutoff (events.deadlines.team_details_reminder_at), released at it.
+    "TEAM_DETAILS_REMINDER_DAYS": 3,
     "EMERGENCY_DAYS_AFTER_EVENT": 7,
     "LOW_ENROLMENT_DAYS": 14,
     "WAITLIST_OFFER_HOURS": 48,

@@ -78,7 +78,7 @@ def registration_move(
         registration.status == RegistrationStatus.CANCELLED
         and source.status == EventStatus.CANCELLED
     )
-    if registration.status != RegistrationStatus.CONFIRMED and not rebooking:
+    if not registration.holds_place and not rebooking:
         raise NotActive()
     if not rebooking:
         event_open_check(source, now, override)
@@ -91,7 +91,8 @@ def registration_move(
     else:
         place_free(source)
     registration.event = target
-    registration.status = RegistrationStatus.CONFIRMED
+    if rebooking:
+        registration.status = RegistrationStatus.CONFIRMED
     registration.changed_at = now
     registration.save(update_fields=["event", "status", "changed_at"])
     entry = audit_log(
@@ -130,7 +131,7 @@ def registration_withdraw(
     event = locked.events[registration.event_id]
     membership = locked.memberships[registration.membership_id]
     registration = locked.registrations[registration.pk]
-    if registration.status != RegistrationStatus.CONFIRMED:
+    if not registration.holds_place:
         raise NotActive()
     in_time = not REGISTRATION_CUTOFF.passed(event, now)
     registration.status = RegistrationStatus.WITHDRAWN if in_time else RegistrationStatus.FORFEITED
