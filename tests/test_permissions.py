@@ -63,6 +63,12 @@ API = [
     Case("GET", "/memberships/{A}/registrations", (401, 404, 404, 404, 200, 200, 404, 404)),
     Case(
         "POST",
+        "/memberships/{A}/team",
+        (401, 404, 404, 404, 201, 201, 404, 404),
+        {"event_id": "{E2}", "people": [{"name": "New Person", "email": "new@x.example"}]},
+    ),
+    Case(
+        "POST",
         "/memberships/{A}/contacts",
         (401, 404, 404, 404, 201, 403, 404, 404),
         {"email": "n@x.example", "name": "N", "role": "billing"},
@@ -150,6 +156,7 @@ PAGES = [
     Case(
         "GET", "/memberships/{A}/trainees.csv", (302, 302, 404, 404, 200, 200, 302, 302), page=True
     ),
+    Case("GET", "/memberships/{A}/team/", (302, 302, 404, 404, 200, 200, 302, 302), page=True),
     Case("GET", "/trainer/", (302, 302, 200, 200, 200, 200, 302, 302), page=True),
     Case("GET", "/events/{P}/roster/", (302, 302, 404, 404, 200, 404, 302, 302), page=True),
     Case("GET", "/review/", (302, 302, 404, 200, 200, 404, 302, 302), page=True),
