@@ -146,6 +146,15 @@ API = [
     Case("GET", "/verify/{N}", (200, 200, 200, 200, 200, 200, 200, 200)),
     Case("GET", "/instructors", (200, 200, 200, 200, 200, 200, 200, 200)),
     Case("GET", "/notifications", (401, 403, 403, 403, 200, 403, 403, 403)),
+    Case("GET", "/events/{P}/registrations.csv", (401, 404, 404, 404, 200, 404, 404, 404)),
+    Case("GET", "/memberships/{A}/trainees.csv", (401, 404, 404, 404, 200, 200, 404, 404)),
+    Case("GET", "/exports/registrations.csv", (401, 403, 403, 403, 200, 403, 403, 403)),
+    Case("GET", "/exports/checkout.csv", (401, 403, 403, 403, 200, 403, 403, 403)),
+    Case(
+        "GET",
+        "/exports/certificates.csv?from=2027-01-01&to=2027-12-31",
+        (401, 403, 403, 403, 200, 403, 403, 403),
+    ),
 ]
 PAGES = [
     Case("GET", "/", (200, 200, 200, 200, 200, 200, 200, 200), page=True),
@@ -161,6 +170,13 @@ PAGES = [
     Case("GET", "/events/{P}/roster/", (302, 302, 404, 404, 200, 404, 302, 302), page=True),
     Case("GET", "/review/", (302, 302, 404, 200, 200, 404, 302, 302), page=True),
     Case("GET", "/staff/dashboard/", (302, 302, 302, 302, 200, 302, 302, 302), page=True),
+    Case("GET", "/staff/exports/", (302, 302, 302, 302, 200, 302, 302, 302), page=True),
+    Case(
+        "GET",
+        "/staff/exports/events/{P}/registrations.csv",
+        (302, 302, 302, 302, 200, 302, 302, 302),
+        page=True,
+    ),
     Case("GET", "/admin/", (302, 302, 302, 302, 200, 302, 302, 302), page=True),
     Case("GET", "/instructors/", (200, 200, 200, 200, 200, 200, 200, 200), page=True),
     Case("GET", "/verify/{N}/", (200, 200, 200, 200, 200, 200, 200, 200), page=True),

@@ -19,6 +19,7 @@ from lectern.checkout.api import router as checkout_router
 from lectern.core.errors import DomainError, RateLimited, Unauthenticated
 from lectern.core.permissions import Principal
 from lectern.events.api import router as events_router
+from lectern.exports.api import router as exports_router
 from lectern.memberships.api import router as memberships_router
 from lectern.notifications.api import router as notifications_router
 from lectern.registrations.api import router as registrations_router
@@ -171,3 +172,4 @@ api.add_router("", notifications_router)
 api.add_router("", registrations_router)
 api.add_router("", checkout_router)
 api.add_router("", certificates_router)
+api.add_router("", exports_router)

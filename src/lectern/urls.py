@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("lectern.registrations.urls")),
     path("", include("lectern.directory.urls")),
     path("", include("lectern.checkout.urls")),
+    path("", include("lectern.exports.urls")),
     path("", include("lectern.web.urls")),
 ]
 
