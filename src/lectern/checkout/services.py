@@ -369,6 +369,7 @@ def progress_record(
         action="checkout_progress",
         obj=checkout,
         at=now,
+        reason=notes,
         data={"requirement": requirement, "state": state},
     )
     if not checkout.steps.exclude(state=StepState.PASSED).exists():

@@ -9,27 +9,67 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.urls import URLPattern, path
 
+from lectern.core import clock
 from lectern.core.adminviews import CheckedInputAdmin, ServiceRecordAdmin, actor, service_view
+from lectern.core.bulk import bulk_action
 from lectern.core.errors import DomainError
 from lectern.core.forms import InputForm
 from lectern.events.admin import EventAdmin
+from lectern.events.deadlines import REGISTRATION_CUTOFF
 from lectern.events.forms import CancelForm
-from lectern.events.models import Event
+from lectern.events.models import Event, EventStatus
 from lectern.registrations import services
 from lectern.registrations.models import Registration, Trainee, WaitlistEntry
 
 
+class EventChoiceField(forms.ModelChoiceField):
+    """A chooser of future scheduled events, with their date, zone and places left (instead
+    of an id typed by hand)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        events = Event.objects.filter(
+            status=EventStatus.SCHEDULED, first_start__gt=clock.now()
+        ).order_by("first_start")
+        super().__init__(queryset=events, **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        open_ = "open" if not REGISTRATION_CUTOFF.passed(obj, clock.now()) else "cutoff passed"
+        left = obj.capacity - obj.places_taken
+        return (
+            f"{obj.title}, {obj.first_local_date:%d %b %Y} ({obj.timezone}): "
+            f"{left} place{'s' if left != 1 else ''} left, {open_} [#{obj.pk}]"
+        )
+
+
+class BulkMoveForm(InputForm):
+    event = EventChoiceField(label="Move to")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Recorded with each move; lets staff through a closed cutoff.",
+    )
+
+
+class ResendForm(InputForm):
+    reason = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="Recorded."
+    )
+
+
+def _registration_state(r: Registration) -> str:
+    return f"{r.get_status_display()} at {r.event.title} ({r.event.first_local_date:%d %b %Y})"
+
+
 class EmergencyForm(InputForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
-    move_to_event_id = forms.IntegerField(
+    move_to_event = EventChoiceField(
         required=False,
-        label="Move to event (id)",
+        label="Move to event",
         help_text="Leave empty to release the seat instead.",
     )
 
 
 class MoveForm(InputForm):
-    event_id = forms.IntegerField(label="Event (id)")
+    event = EventChoiceField(label="Move to")
     reason = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -82,7 +122,26 @@ class RegistrationAdmin(ServiceRecordAdmin):
         "created_at",
         "changed_at",
     )
-    actions = ["apply_submitted_details"]
+    actions = ["apply_submitted_details", "move_registrations", "resend_emails"]
+
+    move_registrations = bulk_action(
+        name="move_registrations",
+        description="Move to another event",
+        form_class=BulkMoveForm,
+        run=lambda request, r, data: services.registration_move(
+            actor=actor(request), registration=r, event_id=data["event"].pk, reason=data["reason"]
+        ),
+        state=_registration_state,
+    )
+    resend_emails = bulk_action(
+        name="resend_emails",
+        description="Send their email again (confirmation, or request for details)",
+        form_class=ResendForm,
+        run=lambda request, r, data: services.registration_email_resend(
+            actor=actor(request), registration=r, reason=data["reason"]
+        ),
+        state=_registration_state,
+    )
 
     @admin.action(description="Make the details submitted with it the trainee's own")
     def apply_submitted_details(self, request: HttpRequest, queryset: Any) -> None:
@@ -121,12 +180,12 @@ class RegistrationAdmin(ServiceRecordAdmin):
             actor=actor(request),
             registration=r,
             reason=data["reason"],
-            move_to_event_id=data["move_to_event_id"],
+            move_to_event_id=data["move_to_event"].pk if data["move_to_event"] else None,
         )
 
     def _move(self, request: HttpRequest, r: Registration, data: dict[str, Any]) -> Registration:
         return services.registration_move(
-            actor=actor(request), registration=r, event_id=data["event_id"], reason=data["reason"]
+            actor=actor(request), registration=r, event_id=data["event"].pk, reason=data["reason"]
         )
 
     def _withdraw(

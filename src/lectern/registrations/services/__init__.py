@@ -29,6 +29,7 @@ from lectern.registrations.services.checks import (
     require_registration_access,
 )
 from lectern.registrations.services.create import Created, registration_create, trainee_for_details
+from lectern.registrations.services.resend import registration_email_resend
 from lectern.registrations.services.team import (
     Person,
     TeamResult,
@@ -54,6 +55,7 @@ __all__ = [
     "future_events_with_seats",
     "registration_create",
     "registration_details_complete",
+    "registration_email_resend",
     "registration_emergency",
     "registration_move",
     "registration_page_check",
