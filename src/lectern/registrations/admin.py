@@ -6,19 +6,31 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpRequest
-from django.urls import URLPattern, path
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
 
+from lectern.checkout.models import Checkout
 from lectern.core import clock
-from lectern.core.adminviews import CheckedInputAdmin, ServiceRecordAdmin, actor, service_view
+from lectern.core.adminviews import (
+    CheckedInputAdmin,
+    ServiceRecordAdmin,
+    actor,
+    form_errors_from,
+    render_form,
+    service_view,
+)
 from lectern.core.bulk import bulk_action
 from lectern.core.errors import DomainError
 from lectern.core.forms import InputForm
+from lectern.core.history import HistoryMixin, HistoryRow, audit_history, history_sorted
 from lectern.events.admin import EventAdmin
 from lectern.events.deadlines import REGISTRATION_CUTOFF
 from lectern.events.forms import CancelForm
 from lectern.events.models import Event, EventStatus
+from lectern.memberships.admin import ledger_history
+from lectern.memberships.models import Membership, SeatEntry
 from lectern.registrations import services
+from lectern.registrations.forms import RegistrationForm
 from lectern.registrations.models import Registration, Trainee, WaitlistEntry
 
 
@@ -39,6 +51,38 @@ class EventChoiceField(forms.ModelChoiceField):
             f"{obj.title}, {obj.first_local_date:%d %b %Y} ({obj.timezone}): "
             f"{left} place{'s' if left != 1 else ''} left, {open_} [#{obj.pk}]"
         )
+
+
+class OnBehalfForm(RegistrationForm):
+    """Staff register someone: the membership instead of its code, and a reason that
+    lets the registration through a closed cutoff, a past event or an inactive membership
+    (never through capacity or seats)."""
+
+    event = forms.ModelChoiceField(
+        queryset=Event.objects.exclude(status=EventStatus.CANCELLED).order_by("-first_start"),
+        help_text="Past events too, with a reason (history import).",
+    )
+    membership = forms.ModelChoiceField(
+        queryset=Membership.objects.select_related("organization").order_by(
+            "organization__name", "-start_date"
+        ),
+        help_text="Whose seat the registration takes.",
+    )
+    override_reason = forms.CharField(
+        required=False,
+        label="Override reason",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when a rule is overridden (cutoff passed, past event, membership not "
+        "active, too many withdrawals); recorded with the registration.",
+    )
+    field_order = ["event", "membership"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["code"]
+        self.fields["accept_code_of_conduct"].label = "They agreed to the code of conduct"
+        self.fields["accept_privacy"].label = "They agreed to the privacy policy"
+        self.fields["name"].label = "Name"
 
 
 class BulkMoveForm(InputForm):
@@ -82,8 +126,11 @@ class WithdrawForm(InputForm):
 
 
 @admin.register(Event)
-class EventWithCancelAdmin(EventAdmin):
+class EventWithCancelAdmin(HistoryMixin, EventAdmin):
     """The event's back office, with cancelling (which cancels its registrations)."""
+
+    def history_rows(self, obj: Event) -> list[HistoryRow]:
+        return history_sorted(audit_history([("event", [obj.pk], "event")]))
 
     def get_urls(self) -> list[URLPattern]:
         return [
@@ -100,7 +147,7 @@ class EventWithCancelAdmin(EventAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(ServiceRecordAdmin):
+class RegistrationAdmin(HistoryMixin, ServiceRecordAdmin):
     list_display = ["trainee", "event", "membership", "status", "created_at", "changed_at"]
     list_filter = ["status"]
     search_fields = [
@@ -143,6 +190,12 @@ class RegistrationAdmin(ServiceRecordAdmin):
         state=_registration_state,
     )
 
+    def history_rows(self, obj: Registration) -> list[HistoryRow]:
+        return history_sorted(
+            audit_history([("registration", [obj.pk], "registration")]),
+            ledger_history(SeatEntry.objects.filter(registration_id=obj.pk)),
+        )
+
     @admin.action(description="Make the details submitted with it the trainee's own")
     def apply_submitted_details(self, request: HttpRequest, queryset: Any) -> None:
         for registration in queryset.select_related("trainee"):
@@ -153,8 +206,39 @@ class RegistrationAdmin(ServiceRecordAdmin):
             else:
                 self.message_user(request, f"{registration.trainee}: details applied.")
 
+    def register_view(self, request: HttpRequest) -> HttpResponse:
+        """Register someone on their behalf, with the override reason when a rule is
+        overridden; the trainee gets the usual confirmation."""
+        form = OnBehalfForm(request.POST or None, initial=request.GET.dict() or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                created = services.registration_create(
+                    actor=actor(request),
+                    event_id=data["event"].pk,
+                    code=data["membership"].registration_code,
+                    details=form.details(),
+                    override_reason=data["override_reason"],
+                )
+            except DomainError as exc:
+                form_errors_from(exc, form, aliases={"event_id": "event", "code": "membership"})
+            else:
+                messages.success(request, f"Registered {created.registration.trainee}.")
+                return HttpResponseRedirect(
+                    reverse(
+                        "admin:registrations_registration_change",
+                        args=[created.registration.pk],
+                    )
+                )
+        return render_form(self, request, "Register someone on their behalf", form, None)
+
     def get_urls(self) -> list[URLPattern]:
         return [
+            path(
+                "register/",
+                self.admin_site.admin_view(self.register_view),
+                name="registration_on_behalf",
+            ),
             path(
                 "<int:pk>/emergency/",
                 service_view(self, "Emergency exception", EmergencyForm, self._emergency),
@@ -197,11 +281,25 @@ class RegistrationAdmin(ServiceRecordAdmin):
 
 
 @admin.register(Trainee)
-class TraineeAdmin(CheckedInputAdmin):
+class TraineeAdmin(HistoryMixin, CheckedInputAdmin):
     list_display = ["name", "email", "affiliation", "country", "created_at"]
     search_fields = ["name", "email", "affiliation"]
     list_filter = ["country", "usage_frequency"]
     actions = ["replace_personal_link"]
+
+    def history_rows(self, obj: Trainee) -> list[HistoryRow]:
+        registrations = list(obj.registrations.values_list("pk", flat=True))
+        checkouts = Checkout.objects.filter(trainee=obj).values_list("pk", flat=True)
+        return history_sorted(
+            audit_history(
+                [
+                    ("trainee", [obj.pk], "trainee"),
+                    ("registration", registrations, "registration"),
+                    ("checkout", checkouts, "checkout"),
+                ]
+            ),
+            ledger_history(SeatEntry.objects.filter(registration_id__in=registrations)),
+        )
 
     @admin.action(description="Replace the personal link (the old one stops working)")
     def replace_personal_link(self, request: HttpRequest, queryset: Any) -> None:
