@@ -80,7 +80,10 @@ API = [
         {"delta": 1, "reason": "r"},
     ),
     Case(
-        "POST", "/memberships/{A}/rollover", (401, 404, 404, 404, 201, 403, 404, 404), {"seats": 1}
+        "POST",
+        "/memberships/{A}/rollover",
+        (401, 404, 404, 404, 201, 403, 404, 404),
+        {"seats": 1, "reason": "early renewal"},
     ),
     Case(
         "POST",

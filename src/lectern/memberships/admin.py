@@ -217,7 +217,11 @@ class MembershipAdmin(HistoryMixin, admin.ModelAdmin):
 
     def _rollover(self, request: HttpRequest, m: Membership, data: dict[str, Any]) -> Membership:
         return services.seats_rollover(
-            actor=_actor(request), membership=m, seats=data["seats"], start_date=data["start_date"]
+            actor=_actor(request),
+            membership=m,
+            seats=data["seats"],
+            start_date=data["start_date"],
+            reason=data["reason"],
         )
 
     def _contact(self, request: HttpRequest, m: Membership, data: dict[str, Any]) -> Membership:

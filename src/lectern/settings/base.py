@@ -238,6 +238,8 @@ LECTERN: dict[str, Any] = {
     "REGISTRATION_CODE_LENGTH": 12,
     "CUSTOM_CODE_MIN_LENGTH": 8,
     "ADVISED_ATTENDANCE_MONTHS": 6,
+    # Rollover is possible from this many days before a membership ends (earlier: a reason).
+    "ROLLOVER_WINDOW_DAYS": 60,
     "LOGIN_LINK_MINUTES": int(os.environ.get("LECTERN_LOGIN_LINK_MINUTES", "15")),
     # Sign-in requests (/login/, POST /auth/trainee-link): per address and per client, an hour.
     "LOGIN_LINKS_PER_HOUR": int(os.environ.get("LECTERN_LOGIN_LINKS_PER_HOUR", "5")),
