@@ -42,5 +42,6 @@ urlpatterns = [
         name="me_details",
     ),
     path("memberships/<int:membership_id>/team/", team_views.team, name="team"),
+    path("me/<str:token>/name/", views.personal_name_request, name="me_name"),
     path("me/<str:token>/replace-link/", views.personal_link_replace, name="me_replace_link"),
 ]

@@ -298,6 +298,7 @@ def personal(request: HttpRequest, token: str) -> HttpResponse:
             "steps": list(checkout.steps.prefetch_related("evidence")) if checkout else [],
             "certificate": getattr(trainee, "certificate", None),
             "activity_kinds": ActivityKind.choices,
+            "name_requested": services.name_change_requested(trainee),
         },
     )
 
@@ -372,3 +373,20 @@ def personal_link_replace(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("registrations:me", token=token)
         return render(request, "registrations/link_replaced.html", {"email": trainee.email})
     return render(request, "registrations/link_replace.html", {"token": token})
+
+
+@require_POST
+def personal_name_request(request: HttpRequest, token: str) -> HttpResponse:
+    """Ask staff to correct the name on the record (and on any certificate)."""
+    trainee = _trainee(token)
+    try:
+        services.trainee_name_request(
+            actor=Principal.personal(trainee.pk), trainee=trainee, name=request.POST.get("name", "")
+        )
+    except DomainError as exc:
+        messages.error(request, exc.explained())
+    else:
+        messages.success(
+            request, "We have asked programme staff to correct your name; we will email you."
+        )
+    return redirect("registrations:me", token=token)

@@ -38,9 +38,11 @@ from lectern.registrations.services.team import (
     team_register,
 )
 from lectern.registrations.services.trainee import (
+    name_change_requested,
     trainee_details_apply,
     trainee_details_differences,
     trainee_link_replace,
+    trainee_name_request,
 )
 
 __all__ = [
@@ -53,6 +55,7 @@ __all__ = [
     "event_cancel",
     "event_enrolment_decide",
     "future_events_with_seats",
+    "name_change_requested",
     "registration_create",
     "registration_details_complete",
     "registration_email_resend",
@@ -67,4 +70,5 @@ __all__ = [
     "trainee_details_differences",
     "trainee_for_details",
     "trainee_link_replace",
+    "trainee_name_request",
 ]
