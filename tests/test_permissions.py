@@ -63,6 +63,12 @@ API = [
     Case("GET", "/memberships/{A}/registrations", (401, 404, 404, 404, 200, 200, 404, 404)),
     Case(
         "POST",
+        "/memberships/{A}/team",
+        (401, 404, 404, 404, 201, 201, 404, 404),
+        {"event_id": "{E2}", "people": [{"name": "New Person", "email": "new@x.example"}]},
+    ),
+    Case(
+        "POST",
         "/memberships/{A}/contacts",
         (401, 404, 404, 404, 201, 403, 404, 404),
         {"email": "n@x.example", "name": "N", "role": "billing"},
@@ -74,7 +80,10 @@ API = [
         {"delta": 1, "reason": "r"},
     ),
     Case(
-        "POST", "/memberships/{A}/rollover", (401, 404, 404, 404, 201, 403, 404, 404), {"seats": 1}
+        "POST",
+        "/memberships/{A}/rollover",
+        (401, 404, 404, 404, 201, 403, 404, 404),
+        {"seats": 1, "reason": "early renewal"},
     ),
     Case(
         "POST",
@@ -140,6 +149,15 @@ API = [
     Case("GET", "/verify/{N}", (200, 200, 200, 200, 200, 200, 200, 200)),
     Case("GET", "/instructors", (200, 200, 200, 200, 200, 200, 200, 200)),
     Case("GET", "/notifications", (401, 403, 403, 403, 200, 403, 403, 403)),
+    Case("GET", "/events/{P}/registrations.csv", (401, 404, 404, 404, 200, 404, 404, 404)),
+    Case("GET", "/memberships/{A}/trainees.csv", (401, 404, 404, 404, 200, 200, 404, 404)),
+    Case("GET", "/exports/registrations.csv", (401, 403, 403, 403, 200, 403, 403, 403)),
+    Case("GET", "/exports/checkout.csv", (401, 403, 403, 403, 200, 403, 403, 403)),
+    Case(
+        "GET",
+        "/exports/certificates.csv?from=2027-01-01&to=2027-12-31",
+        (401, 403, 403, 403, 200, 403, 403, 403),
+    ),
 ]
 PAGES = [
     Case("GET", "/", (200, 200, 200, 200, 200, 200, 200, 200), page=True),
@@ -150,10 +168,18 @@ PAGES = [
     Case(
         "GET", "/memberships/{A}/trainees.csv", (302, 302, 404, 404, 200, 200, 302, 302), page=True
     ),
+    Case("GET", "/memberships/{A}/team/", (302, 302, 404, 404, 200, 200, 302, 302), page=True),
     Case("GET", "/trainer/", (302, 302, 200, 200, 200, 200, 302, 302), page=True),
     Case("GET", "/events/{P}/roster/", (302, 302, 404, 404, 200, 404, 302, 302), page=True),
     Case("GET", "/review/", (302, 302, 404, 200, 200, 404, 302, 302), page=True),
     Case("GET", "/staff/dashboard/", (302, 302, 302, 302, 200, 302, 302, 302), page=True),
+    Case("GET", "/staff/exports/", (302, 302, 302, 302, 200, 302, 302, 302), page=True),
+    Case(
+        "GET",
+        "/staff/exports/events/{P}/registrations.csv",
+        (302, 302, 302, 302, 200, 302, 302, 302),
+        page=True,
+    ),
     Case("GET", "/admin/", (302, 302, 302, 302, 200, 302, 302, 302), page=True),
     Case("GET", "/instructors/", (200, 200, 200, 200, 200, 200, 200, 200), page=True),
     Case("GET", "/verify/{N}/", (200, 200, 200, 200, 200, 200, 200, 200), page=True),

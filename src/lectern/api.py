@@ -24,6 +24,7 @@ from lectern.core.metrics import REFUSALS, route_of
 from lectern.core.permissions import Principal, principal, require_staff
 from lectern.core.schemas import refusals
 from lectern.events.api import router as events_router
+from lectern.exports.api import router as exports_router
 from lectern.memberships.api import router as memberships_router
 from lectern.notifications.api import router as notifications_router
 from lectern.operations.api import MetricsTokenAuth
@@ -205,3 +206,4 @@ api.add_router("", checkout_router)
 api.add_router("", checkout_sessions_router)
 api.add_router("", trainers_router)
 api.add_router("", certificates_router)
+api.add_router("", exports_router)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("lectern.operations.urls")),
     path("", include("lectern.checkout_sessions.urls")),
     path("", include("lectern.trainers.urls")),
+    path("", include("lectern.exports.urls")),
     path("", include("lectern.web.urls")),
 ]
 

@@ -4,11 +4,11 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from lectern.certificates import services
-from lectern.certificates.models import Certificate
+from lectern.certificates.models import Certificate, SupersededCertificate
 from lectern.checkout.selectors import checkouts_visible_to
 from lectern.core import clock
 from lectern.core.display import public_name
@@ -43,6 +43,8 @@ class VerifyOut(Schema):
     name: str
     awarded_on: date
     valid: bool
+    superseded: bool = Field(False, description="Re-issued under superseded_by (a correction)")
+    superseded_by: str | None = None
 
 
 class InstructorOut(Schema):
@@ -107,7 +109,21 @@ def verify(request: HttpRequest, number: str) -> Any:
     rate_take(limit=verify_limit(), key=client_address(request), now=clock.now())
     certificate = Certificate.objects.filter(number=number.strip().upper()).first()
     if certificate is None:
-        raise NotFound("No certificate has this number.", code="certificate_not_found")
+        old = (
+            SupersededCertificate.objects.select_related("certificate")
+            .filter(number=number.strip().upper())
+            .first()
+        )
+        if old is None:
+            raise NotFound("No certificate has this number.", code="certificate_not_found")
+        return {
+            "number": old.number,
+            "name": public_name(old.name_on_certificate),
+            "awarded_on": old.awarded_on,
+            "valid": False,
+            "superseded": True,
+            "superseded_by": old.certificate.number,
+        }
     return {
         "number": certificate.number,
         "name": public_name(certificate.name_on_certificate),

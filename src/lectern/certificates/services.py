@@ -8,7 +8,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from lectern.certificates.models import Certificate
+from lectern.certificates.models import Certificate, SupersededCertificate
 from lectern.checkout.models import Checkout, CheckoutStatus
 from lectern.core import clock
 from lectern.core.audit import audit_log
@@ -18,6 +18,8 @@ from lectern.core.permissions import Principal, require_staff
 from lectern.memberships.codes import ALPHABET
 from lectern.notifications.services import File
 from lectern.registrations import emails
+from lectern.registrations.models import Trainee
+from lectern.registrations.services.trainee import name_change_requested
 
 
 def verify_url(number: str) -> str:
@@ -97,11 +99,23 @@ def certificate_award(*, checkout: Checkout, now: datetime | None = None) -> Cer
     return certificate
 
 
+def _unused_number(year: int) -> str:
+    for _ in range(5):
+        number = _new_number(year)
+        if not (
+            Certificate.objects.filter(number=number).exists()
+            or SupersededCertificate.objects.filter(number=number).exists()
+        ):
+            return number
+    raise RuntimeError("could not find an unused certificate number")  # pragma: no cover
+
+
 @transaction.atomic
 def certificate_reissue(
     *, actor: Principal, certificate: Certificate, reason: str, now: datetime | None = None
 ) -> Certificate:
-    """Re-issue with the trainee's current name (e.g. a correction); the number stays."""
+    """Re-issue with the trainee's current name (e.g. a correction) under a new number; the
+    old number is kept as superseded, so verifying it says so and names the new one."""
     require_staff(actor)
     if not reason.strip():
         raise Invalid.field("reason", "Give the reason for re-issuing.")
@@ -109,19 +123,69 @@ def certificate_reissue(
     certificate = (
         Certificate.objects.select_for_update().select_related("trainee").get(pk=certificate.pk)
     )
-    previous = certificate.name_on_certificate
+    previous, old_number = certificate.name_on_certificate, certificate.number
+    SupersededCertificate.objects.create(
+        certificate=certificate,
+        number=old_number,
+        name_on_certificate=previous,
+        awarded_on=certificate.awarded_on,
+        superseded_at=now,
+        reason=reason.strip(),
+    )
+    certificate.number = _unused_number(now.year)
     certificate.name_on_certificate = certificate.trainee.name
     certificate.reissued_at = now
-    certificate.save(update_fields=["name_on_certificate", "reissued_at"])
+    certificate.save(update_fields=["number", "name_on_certificate", "reissued_at"])
     audit_log(
         actor=actor,
         action="certificate_reissued",
         obj=certificate,
         at=now,
         reason=reason,
-        data={"previous_name": previous},
+        data={"previous_name": previous, "previous_number": old_number},
     )
     return certificate
+
+
+@transaction.atomic
+def trainee_name_correct(
+    *,
+    actor: Principal,
+    trainee: Trainee,
+    name: str = "",
+    reason: str,
+    now: datetime | None = None,
+) -> Trainee:
+    """Staff correct a trainee's name, with a reason; without `name`, the name the trainee
+    asked for from their page. A certificate is re-issued with the new name."""
+    require_staff(actor)
+    reason = reason.strip()
+    if not reason:
+        raise Invalid.field("reason", "Give the reason for the correction.")
+    now = clock.resolve(now)
+    name = name.strip() or (name_change_requested(trainee) or "")
+    if not name:
+        raise Invalid.field("name", "Give the corrected name (the trainee asked for none).")
+    trainee = Trainee.objects.select_for_update().get(pk=trainee.pk)
+    if trainee.erased_at is not None:
+        raise Conflict("This trainee's data was erased.", code="trainee_erased")
+    previous = trainee.name
+    trainee.name = name
+    trainee.save(update_fields=["name"])
+    audit_log(
+        actor=actor,
+        action="trainee_name_corrected",
+        obj=trainee,
+        at=now,
+        reason=reason,
+        data={"from": previous, "to": name},
+    )
+    certificate = Certificate.objects.filter(trainee=trainee).first()
+    if certificate is not None and certificate.name_on_certificate != name:
+        certificate_reissue(
+            actor=actor, certificate=certificate, reason=f"name corrected: {reason}", now=now
+        )
+    return trainee
 
 
 @transaction.atomic

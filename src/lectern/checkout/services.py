@@ -186,7 +186,7 @@ def progress_record(
         action="checkout_progress",
         obj=checkout,
         at=now,
-        reason=reason.strip(),
+        reason=reason.strip() or notes,
         data={"requirement": requirement, "state": state},
     )
     if not checkout.steps.exclude(state=StepState.PASSED).exists():

@@ -22,8 +22,8 @@ from lectern.core.locking import lock
 from lectern.core.models import AuditEntry
 from lectern.core.permissions import Principal, require_staff
 from lectern.registrations.models import (
+    HOLDING,
     Registration,
-    RegistrationStatus,
     Trainee,
     WaitlistEntry,
     WaitlistStatus,
@@ -48,7 +48,7 @@ def _merge_check(trainee: Trainee, into: Trainee) -> None:
         if record.erased_at is not None:
             raise MergeConflict(f"The {which} record (trainee {record.pk}) has been erased.")
     active = Registration.objects.filter(
-        trainee__in=[trainee.pk, into.pk], status=RegistrationStatus.CONFIRMED
+        trainee__in=[trainee.pk, into.pk], status__in=HOLDING
     ).values_list("trainee_id", flat=True)
     if set(active) == {trainee.pk, into.pk}:
         raise MergeConflict(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from lectern.certificates.models import Certificate
+from lectern.certificates.models import Certificate, SupersededCertificate
 from lectern.core import clock
 from lectern.core.errors import RateLimited
 from lectern.core.ratelimit import client_address, rate_take, verify_limit
@@ -29,9 +29,16 @@ def verify_page(request: HttpRequest, number: str) -> HttpResponse:
         response["Retry-After"] = str(exc.retry_after)
         return response
     certificate = Certificate.objects.filter(number=number.strip().upper()).first()
+    superseded = (
+        None
+        if certificate
+        else SupersededCertificate.objects.select_related("certificate")
+        .filter(number=number.strip().upper())
+        .first()
+    )
     return render(
         request,
         "directory/verify.html",
-        {"certificate": certificate, "number": number},
-        status=200 if certificate else 404,
+        {"certificate": certificate, "superseded": superseded, "number": number},
+        status=200 if certificate or superseded else 404,
     )

@@ -255,3 +255,13 @@ def checkout_reminder_at(deadline: date, timezone: str, days: int) -> datetime:
     before the deadline's end, at the same local time (midnight, local)."""
     tz = ZoneInfo(timezone)
     return shift_local(end_of_local_day(deadline, tz), -days, tz)
+
+
+# --- Team registrations: a reminder before the cutoff, counted from the cutoff itself. ---
+
+
+def team_details_reminder_at(event: Event) -> datetime:
+    """When a team registration still waiting for its trainee's details is reminded:
+    TEAM_DETAILS_REMINDER_DAYS calendar days before the cutoff, at its local time."""
+    days = int(settings.LECTERN["TEAM_DETAILS_REMINDER_DAYS"])
+    return shift_local(REGISTRATION_CUTOFF.at(event), -days, ZoneInfo(event.timezone))

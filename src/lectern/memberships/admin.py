@@ -11,6 +11,7 @@ from django.urls import URLPattern, path, reverse
 from lectern.core.adminviews import CheckedInputAdmin, form_errors_from, render_form, service_view
 from lectern.core.adminviews import actor as _actor
 from lectern.core.errors import DomainError
+from lectern.core.history import HistoryMixin, HistoryRow, audit_history, history_sorted
 from lectern.memberships import services
 from lectern.memberships.forms import (
     CodeResetForm,
@@ -75,8 +76,23 @@ class LedgerInline(admin.TabularInline):
         return False
 
 
+def ledger_history(entries: Any) -> list[HistoryRow]:
+    """Seat-ledger entries as history rows."""
+    return [
+        HistoryRow(
+            at=e.at,
+            who=e.actor_label,
+            what=f"seat {e.get_kind_display()} {e.delta:+d}"
+            + (" (overdraw)" if e.overdraw else ""),
+            why=e.reason,
+            about=f"ledger{f' (registration {e.registration_id})' if e.registration_id else ''}",
+        )
+        for e in entries.order_by("at", "pk")[:1000]
+    ]
+
+
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(HistoryMixin, admin.ModelAdmin):
     list_display = [
         "organization",
         "tier",
@@ -105,6 +121,11 @@ class MembershipAdmin(admin.ModelAdmin):
         "rolled_over_from",
         "created_at",
     )
+
+    def history_rows(self, obj: Membership) -> list[HistoryRow]:
+        return history_sorted(
+            audit_history([("membership", [obj.pk], "membership")]), ledger_history(obj.ledger)
+        )
 
     @admin.display(description="Consortium")
     def consortium_list(self, obj: Membership) -> str:
@@ -196,7 +217,11 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def _rollover(self, request: HttpRequest, m: Membership, data: dict[str, Any]) -> Membership:
         return services.seats_rollover(
-            actor=_actor(request), membership=m, seats=data["seats"], start_date=data["start_date"]
+            actor=_actor(request),
+            membership=m,
+            seats=data["seats"],
+            start_date=data["start_date"],
+            reason=data["reason"],
         )
 
     def _contact(self, request: HttpRequest, m: Membership, data: dict[str, Any]) -> Membership:

@@ -111,6 +111,7 @@ class SeatsIn(Schema):
 class RolloverIn(Schema):
     seats: int
     start_date: Day | None = None
+    reason: Text = Field("", description="Required before the rollover window opens.")
 
 
 class ExtendIn(Schema):
@@ -244,6 +245,7 @@ def seats_rollover(request: HttpRequest, membership_id: int, payload: RolloverIn
         membership=_visible_membership(request, membership_id),
         seats=payload.seats,
         start_date=payload.start_date,
+        reason=payload.reason,
     )
     return Status(201, successor)
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.conf import settings
 
 from lectern.core.forms import InputForm
 from lectern.memberships.codes import normalize_code
@@ -57,6 +60,19 @@ class RolloverForm(InputForm):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Leave empty for the day after this term ends.",
     )
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        days = settings.LECTERN["ROLLOVER_WINDOW_DAYS"]
+        self.fields[
+            "reason"
+        ].help_text = (
+            f"Required before the rollover window opens, {days} days before the term ends."
+        )
 
 
 class ContactForm(InputForm):

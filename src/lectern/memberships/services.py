@@ -285,6 +285,13 @@ def membership_extend(
         raise Invalid.field(
             "end_date", f"An extension must end after the current end date ({membership.end_date})."
         )
+    successor = Membership.objects.filter(rolled_over_from=membership).first()
+    if successor is not None and end_date >= successor.start_date:
+        raise Conflict(
+            f"The next term starts on {successor.start_date:%d %B %Y}; this one cannot be "
+            f"extended into it (end it by {successor.start_date - timedelta(days=1):%d %B %Y}).",
+            code="overlaps_successor",
+        )
     previous = membership.end_date
     membership.end_date = end_date
     membership.save(update_fields=["end_date"])
@@ -300,22 +307,37 @@ def membership_extend(
 
 
 @transaction.atomic
+def rollover_window_opens(membership: Membership) -> date:
+    """The first day a membership's seats may be rolled over without a reason."""
+    return membership.end_date - timedelta(days=settings.LECTERN["ROLLOVER_WINDOW_DAYS"])
+
+
 def seats_rollover(
     *,
     actor: Principal,
     membership: Membership,
     seats: int,
     start_date: date | None = None,
+    reason: str = "",
     now: datetime | None = None,
 ) -> Membership:
     """Start the next term's membership and move unused available seats into it.
 
     The next term starts the day after this one ends (unless `start_date` is given), keeps
     the tier, organisations and contacts, grants its tier's seats and gets a new code.
-    Capped at the seats available; once per membership.
+    Capped at the seats available; once per membership. Possible from
+    `ROLLOVER_WINDOW_DAYS` before the end date; earlier only with a staff reason.
     """
     require_staff(actor)
     now = clock.resolve(now)
+    reason = reason.strip()
+    opens = rollover_window_opens(membership)
+    if now.date() < opens and not reason:
+        raise Conflict(
+            f"Rollover opens on {opens:%d %B %Y}, {settings.LECTERN['ROLLOVER_WINDOW_DAYS']} "
+            f"days before this term ends; give a reason to roll over earlier.",
+            code="reason_required",
+        )
     membership = lock_membership(membership.pk)
     if Membership.objects.filter(rolled_over_from=membership).exists():
         raise Conflict(
@@ -352,14 +374,14 @@ def seats_rollover(
     )
     successor.rolled_over_from = membership
     successor.save(update_fields=["rolled_over_from"])
-    reason = f"rollover to the term starting {start.isoformat()}"
+    why = f"rollover to the term starting {start.isoformat()}" + (f": {reason}" if reason else "")
     ledger_append(
         membership=membership,
         kind=SeatEntryKind.ROLLED_OUT,
         delta=seats,
         actor=actor,
         at=now,
-        reason=reason,
+        reason=why,
         related_membership=successor,
     )
     ledger_append(
@@ -386,6 +408,7 @@ def seats_rollover(
         action="membership_rolled_over",
         obj=membership,
         at=now,
+        reason=reason,
         data={"seats": seats, "successor": successor.pk},
     )
     return successor

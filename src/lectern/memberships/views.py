@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,6 +9,9 @@ from django.shortcuts import render
 from lectern.core import clock
 from lectern.core.errors import NotFound
 from lectern.core.permissions import Principal, get_visible
+from lectern.core.spreadsheet import csv_response
+from lectern.exports import tables
+from lectern.exports.rows import trainee_rows
 from lectern.memberships.charts import seat_chart
 from lectern.memberships.models import Membership
 from lectern.memberships.selectors import (
@@ -40,45 +40,12 @@ def _membership(request: HttpRequest, membership_id: int) -> Membership:
         raise Http404(exc.message) from None
 
 
-def _registrations(membership: Membership) -> Any:
-    return membership.registrations.select_related("trainee", "event").order_by(
-        "-created_at", "-id"
-    )
-
-
 @login_required
 def trainees_csv(request: HttpRequest, membership_id: int) -> HttpResponse:
-    """The membership's trainees as CSV, for coordinators' own records."""
+    """The membership's trainees as CSV, for coordinators' own records: the same columns as
+    `GET /memberships/{id}/trainees.csv`, no cell a spreadsheet would run."""
     membership = _membership(request, membership_id)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="trainees-{membership.pk}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "name",
-            "email",
-            "affiliation",
-            "event",
-            "event_start_utc",
-            "status",
-            "registered_at_utc",
-            "advisories",
-        ]
-    )
-    for r in _registrations(membership):
-        writer.writerow(
-            [
-                r.submitted_name,
-                r.trainee.email,
-                r.submitted_affiliation,
-                r.event.title,
-                f"{r.event.first_start:%Y-%m-%d %H:%M}",
-                r.status,
-                f"{r.created_at:%Y-%m-%d %H:%M}",
-                " | ".join(r.advisories),
-            ]
-        )
-    return response
+    return csv_response(f"trainees-{membership.pk}.csv", *tables.membership_trainees(membership))
 
 
 @login_required
@@ -96,7 +63,7 @@ def membership_page(request: HttpRequest, membership_id: int) -> HttpResponse:
             "chart": seat_chart(series, membership.start_date, membership.end_date, today),
             "series": series,
             "contacts": membership.contacts.order_by("role", "name"),
-            "registrations": _registrations(membership),
+            "rows": trainee_rows(membership.registrations.all()),
             "today": today,
         },
     )

@@ -234,6 +234,55 @@ def membership_registrations(request: HttpRequest, membership_id: int) -> Any:
     )
 
 
+class PersonIn(Schema):
+    name: Line = Field(max_length=200)
+    email: Line = Field(max_length=254)
+
+
+class TeamIn(Schema):
+    event_id: int
+    people: list[PersonIn] = Field(description="Named people of the organisation, up to 200.")
+
+
+class TeamRefusalOut(Schema):
+    email: str
+    name: str
+    error: dict[str, Any] = Field(description="As an error body: code, message, fields?")
+
+
+class TeamOut(Schema):
+    registrations: list[CoordinatorRegistrationOut]
+    refused: list[TeamRefusalOut]
+
+
+@router.post(
+    "/memberships/{membership_id}/team",
+    response={201: TeamOut, **refusals(404, 422)},
+    tags=["memberships"],
+)
+def team_register(request: HttpRequest, membership_id: int, payload: TeamIn) -> Status:
+    """A coordinator (or staff) registers named people for one event: each holds a place
+    and a seat with status `pending_details` and is emailed their link to complete their
+    details. No code is typed, so the code-guessing limits do not apply. Refusals are per
+    person (`refused`), with the same codes as `POST /registrations`."""
+    result = services.team_register(
+        actor=principal(request),
+        membership_id=membership_id,
+        event_id=payload.event_id,
+        people=[services.Person(name=p.name, email=p.email) for p in payload.people],
+    )
+    return Status(
+        201,
+        {
+            "registrations": result.registrations,
+            "refused": [
+                {"email": person.email, "name": person.name, "error": error.as_dict()["error"]}
+                for person, error in result.refused
+            ],
+        },
+    )
+
+
 class TraineeLinkIn(Schema):
     email: Line = Field(max_length=254)
 

@@ -107,3 +107,18 @@ class RegistrationForm(InputForm):
             directory_consent=data["directory_consent"],
             timezone=data["timezone"],
         )
+
+
+class DetailsForm(RegistrationForm):
+    """A team registration's details, completed by the trainee: no code (the coordinator
+    used the membership's seat) and no address (the personal link is theirs)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["code"]
+        del self.fields["email"]
+
+    def details(self, email: str = "") -> TraineeDetails:
+        self.cleaned_data.setdefault("email", email)
+        self.cleaned_data["email"] = email
+        return super().details()

@@ -20,6 +20,9 @@ kind_register(
     Kind("trainee_sign_in", "Personal link (sign-in request)", Recipient.TRAINEE),
     # written by staff to an event's audience; key: the sending's audit entry ("m<id>")
     Kind("staff_message", "Message from staff about an event", Recipient.TRAINEE),
+    Kind("team_registration", "Registered by a coordinator", Recipient.TRAINEE),
+    Kind("team_details_reminder", "Details still needed (team registration)", Recipient.TRAINEE),
+    Kind("team_registration_released", "Released: details not completed", Recipient.TRAINEE),
     # key: the quarter ("2027q1")
     Kind("social_event_suggestion", "Social-event suggestion", Recipient.COORDINATOR),
 )

@@ -65,11 +65,18 @@ class Trainee(models.Model):
 
 class RegistrationStatus(models.TextChoices):
     CONFIRMED = "confirmed"
+    PENDING_DETAILS = "pending_details", "pending details"  # a coordinator's team registration
+    RELEASED = "released"  # pending at the cutoff: place and seat given back
     WITHDRAWN = "withdrawn"
     FORFEITED = "forfeited"
     CANCELLED = "cancelled"
     ATTENDED = "attended"
     FAILED = "failed"
+
+
+# The statuses that hold a place at the event and a seat of the membership: one at a time
+# per trainee ("one active registration").
+HOLDING = (RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING_DETAILS)
 
 
 class Registration(models.Model):
@@ -110,7 +117,7 @@ class Registration(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["trainee"],
-                condition=models.Q(status="confirmed"),
+                condition=models.Q(status__in=["confirmed", "pending_details"]),
                 name="one_active_registration_per_trainee",
             ),
         ]
@@ -121,6 +128,11 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trainee} at {self.event} ({self.status})"
+
+    @property
+    def holds_place(self) -> bool:
+        """Confirmed, or waiting for the trainee's details: a place and a seat are held."""
+        return self.status in HOLDING
 
     @property
     def submitted_name(self) -> str:

@@ -9,7 +9,11 @@ from django.db.models import Count, Exists, OuterRef
 
 from lectern.core.models import IdempotencyRecord
 from lectern.core.ratelimit import rate_counts_forget
-from lectern.events.deadlines import LOW_ENROLMENT_DECISION, REGISTRATION_CUTOFF
+from lectern.events.deadlines import (
+    LOW_ENROLMENT_DECISION,
+    REGISTRATION_CUTOFF,
+    team_details_reminder_at,
+)
 from lectern.events.models import Event, EventStatus
 from lectern.events.selectors import Quarter
 from lectern.memberships.models import ContactRole, MembershipContact
@@ -19,6 +23,7 @@ from lectern.notifications.services import message_queue
 from lectern.registrations import emails
 from lectern.registrations.models import Registration, RegistrationStatus
 from lectern.registrations.services.cancel import event_enrolment_decide
+from lectern.registrations.services.team import details_url, registration_release
 from lectern.registrations.services.waitlist import waitlist_expire
 
 
@@ -65,6 +70,50 @@ def preparation_emails(now: datetime) -> int:
         emails.to_trainee("preparation", registration, now=now, attach_ics=True)
         queued += 1
     return queued
+
+
+@rule("team_details_reminders")
+def team_details_reminders(now: datetime) -> int:
+    """`TEAM_DETAILS_REMINDER_DAYS` before the cutoff, remind each trainee whose team
+    registration still waits for their details (once: the outbox row is the record). The
+    database narrows to cutoffs within the span plus a day (a daylight-saving change moves
+    the local reminder by at most an hour); the exact instant is computed per event."""
+    days = settings.LECTERN["TEAM_DETAILS_REMINDER_DAYS"]
+    reminded = Message.objects.filter(
+        kind="team_details_reminder", object_type="registration", object_id=OuterRef("pk")
+    )
+    registrations = (
+        Registration.objects.filter(
+            REGISTRATION_CUTOFF.q(now=now, passed=False, prefix="event__"),
+            event__registration_closes_at__lte=now + timedelta(days=days + 1),
+            status=RegistrationStatus.PENDING_DETAILS,
+        )
+        .exclude(Exists(reminded))
+        .select_related("event", "trainee")
+    )
+    queued = 0
+    for registration in registrations:
+        if now < team_details_reminder_at(registration.event):
+            continue
+        emails.to_trainee(
+            "team_details_reminder",
+            registration,
+            now=now,
+            details_url=details_url(registration),
+        )
+        queued += 1
+    return queued
+
+
+@rule("team_details_release")
+def team_details_release(now: datetime) -> int:
+    """At the cutoff, release each team registration whose trainee did not complete their
+    details: place and seat back, not counted as a withdrawal. Catches up after downtime."""
+    pending = Registration.objects.filter(
+        REGISTRATION_CUTOFF.q(now=now, passed=True, prefix="event__"),
+        status=RegistrationStatus.PENDING_DETAILS,
+    )
+    return sum(registration_release(registration=r, now=now) for r in pending)
 
 
 @rule("waitlist_offer_expiry")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lectern.registrations import views
+from lectern.registrations import team_views, views
 
 app_name = "registrations"
 
@@ -36,5 +36,12 @@ urlpatterns = [
         views.personal_waitlist_leave,
         name="me_waitlist_leave",
     ),
+    path(
+        "me/<str:token>/registrations/<int:registration_id>/details/",
+        team_views.details_complete,
+        name="me_details",
+    ),
+    path("memberships/<int:membership_id>/team/", team_views.team, name="team"),
+    path("me/<str:token>/name/", views.personal_name_request, name="me_name"),
     path("me/<str:token>/replace-link/", views.personal_link_replace, name="me_replace_link"),
 ]

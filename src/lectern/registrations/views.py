@@ -135,7 +135,7 @@ def _registration_context(registration: Registration, now: datetime) -> dict[str
         registration.status == RegistrationStatus.CANCELLED
         and registration.event.status == EventStatus.CANCELLED
     )
-    can_change = registration.status == RegistrationStatus.CONFIRMED and card.registration_open
+    can_change = registration.holds_place and card.registration_open
     alternatives = []
     if can_change or rebook:
         alternatives = [
@@ -150,7 +150,7 @@ def _registration_context(registration: Registration, now: datetime) -> dict[str
         "can_change": can_change,
         "rebook": rebook,
         "alternatives": alternatives,
-        "can_withdraw": registration.status == RegistrationStatus.CONFIRMED,
+        "can_withdraw": registration.holds_place,
     }
 
 
@@ -287,7 +287,7 @@ def personal(request: HttpRequest, token: str) -> HttpResponse:
                     "registration": r,
                     "card": event_card(r.event, now),
                     "differences": trainee_details_differences(r),
-                    "can_change": r.status == RegistrationStatus.CONFIRMED,
+                    "can_change": r.holds_place,
                 }
                 for r in registrations
             ],
@@ -298,6 +298,7 @@ def personal(request: HttpRequest, token: str) -> HttpResponse:
             "steps": list(checkout.steps.prefetch_related("evidence")) if checkout else [],
             "certificate": getattr(trainee, "certificate", None),
             "activity_kinds": ActivityKind.choices,
+            "name_requested": services.name_change_requested(trainee),
         },
     )
 
@@ -372,3 +373,20 @@ def personal_link_replace(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("registrations:me", token=token)
         return render(request, "registrations/link_replaced.html", {"email": trainee.email})
     return render(request, "registrations/link_replace.html", {"token": token})
+
+
+@require_POST
+def personal_name_request(request: HttpRequest, token: str) -> HttpResponse:
+    """Ask staff to correct the name on the record (and on any certificate)."""
+    trainee = _trainee(token)
+    try:
+        services.trainee_name_request(
+            actor=Principal.personal(trainee.pk), trainee=trainee, name=request.POST.get("name", "")
+        )
+    except DomainError as exc:
+        messages.error(request, exc.explained())
+    else:
+        messages.success(
+            request, "We have asked programme staff to correct your name; we will email you."
+        )
+    return redirect("registrations:me", token=token)

@@ -271,6 +271,8 @@ LECTERN: dict[str, Any] = {
     "REGISTRATION_CODE_LENGTH": 12,
     "CUSTOM_CODE_MIN_LENGTH": 8,
     "ADVISED_ATTENDANCE_MONTHS": 6,
+    # Rollover is possible from this many days before a membership ends (earlier: a reason).
+    "ROLLOVER_WINDOW_DAYS": 60,
     "LOGIN_LINK_MINUTES": int(os.environ.get("LECTERN_LOGIN_LINK_MINUTES", "15")),
     # Sign-in requests (/login/, POST /auth/trainee-link): per address and per client, an hour.
     "LOGIN_LINKS_PER_HOUR": int(os.environ.get("LECTERN_LOGIN_LINKS_PER_HOUR", "5")),
@@ -297,6 +299,9 @@ LECTERN: dict[str, Any] = {
     "MEMBERSHIP_GRACE_DAYS": 0,
     "WITHDRAWALS_PER_YEAR": 3,
     "WITHDRAWALS_WINDOW_DAYS": 365,  # the "year" that WITHDRAWALS_PER_YEAR counts over
+    # A coordinator's team registration awaiting the trainee's details is reminded this many
+    # days before the cutoff (events.deadlines.team_details_reminder_at), released at it.
+    "TEAM_DETAILS_REMINDER_DAYS": 3,
     "EMERGENCY_DAYS_AFTER_EVENT": 7,
     "LOW_ENROLMENT_DAYS": 14,
     "WAITLIST_OFFER_HOURS": 48,

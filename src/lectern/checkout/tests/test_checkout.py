@@ -273,6 +273,8 @@ def test_pdf_reads_back_and_verification_follows_revocation(staff, event, member
         "name": "Trainee 0",
         "awarded_on": certificate.awarded_on.isoformat(),
         "valid": True,
+        "superseded": False,
+        "superseded_by": None,
     }
     certificate_revoke(actor=staff, certificate=certificate, reason="misconduct")
     assert anon_api.get(f"/verify/{certificate.number}").json()["valid"] is False

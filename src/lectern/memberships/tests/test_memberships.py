@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -157,3 +157,57 @@ def test_attendance_advice_counts_days_left_in_first_six_months() -> None:
     assert advice.days_left == 5
     assert attendance_advice(m, today=date(2026, 8, 1)).days_left == 0
     assert attendance_advice(m, today=date(2025, 12, 1)).days_left == 181
+
+
+class TestRolloverWindowAndExtension:
+    """Rollover from ROLLOVER_WINDOW_DAYS (60) before the end, earlier only with a reason;
+    no extension into the successor's term."""
+
+    def at(self, day: date) -> datetime:
+        return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+    def test_the_window_opens_60_days_before_the_end(self, staff) -> None:
+        old = membership(tier="silver", start_date=date(2027, 1, 1))  # ends 2027-12-31
+        assert services.rollover_window_opens(old) == date(2027, 11, 1)
+        with pytest.raises(Conflict) as refused:
+            services.seats_rollover(
+                actor=staff, membership=old, seats=1, now=self.at(date(2027, 10, 31))
+            )
+        assert refused.value.code == "reason_required"
+        assert "01 November 2027" in refused.value.message
+        new = services.seats_rollover(
+            actor=staff, membership=old, seats=1, now=self.at(date(2027, 11, 1))
+        )
+        assert new.start_date == date(2028, 1, 1)
+
+    def test_earlier_with_a_reason_which_is_recorded(self, staff) -> None:
+        old = membership(tier="silver", start_date=date(2027, 1, 1))
+        services.seats_rollover(
+            actor=staff,
+            membership=old,
+            seats=2,
+            reason="Renewed early by the board",
+            now=self.at(date(2027, 2, 1)),
+        )
+        entry = old.ledger.get(kind="rolled_out")
+        assert entry.reason.endswith(": Renewed early by the board")
+
+    def test_no_extension_into_the_successors_term(self, staff) -> None:
+        old = membership(tier="silver", start_date=date(2027, 1, 1))
+        services.seats_rollover(
+            actor=staff,
+            membership=old,
+            seats=1,
+            start_date=date(2028, 2, 1),
+            now=self.at(date(2027, 12, 1)),
+        )
+        services.membership_extend(
+            actor=staff, membership=old, end_date=date(2028, 1, 31), reason="gap month"
+        )
+        with pytest.raises(Conflict) as refused:
+            services.membership_extend(
+                actor=staff, membership=old, end_date=date(2028, 2, 1), reason="overlap"
+            )
+        assert refused.value.code == "overlaps_successor"
+        old.refresh_from_db()
+        assert old.end_date == date(2028, 1, 31)

@@ -50,6 +50,8 @@ def test_tick_command_prints_a_summary(messages, time_machine) -> None:
         "coordinator_checkins",
         "low_enrolment_cancellation",
         "preparation_emails",
+        "team_details_reminders",
+        "team_details_release",
         "waitlist_offer_expiry",
         "social_event_suggestion",
         "housekeeping",

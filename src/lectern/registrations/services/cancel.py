@@ -24,7 +24,7 @@ from lectern.memberships.models import ContactRole, MembershipContact, SeatEntry
 from lectern.memberships.services import ledger_append
 from lectern.notifications.services import message_queue
 from lectern.registrations import emails
-from lectern.registrations.models import Registration, RegistrationStatus
+from lectern.registrations.models import HOLDING, Registration, RegistrationStatus
 from lectern.registrations.services.waitlist import waitlist_end
 
 
@@ -96,7 +96,7 @@ def event_enrolment_decide(*, event: Event, now: datetime | None = None) -> bool
 def _registrations_cancel(*, actor: Principal, event: Event, now: datetime) -> int:
     registrations = list(
         Registration.objects.select_related("trainee", "membership__organization")
-        .filter(event=event, status=RegistrationStatus.CONFIRMED)
+        .filter(event=event, status__in=HOLDING)
         .order_by("membership_id", "pk")
     )
     memberships = lock(memberships={r.membership_id for r in registrations}).memberships

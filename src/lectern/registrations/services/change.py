@@ -79,7 +79,7 @@ def registration_move(
         registration.status == RegistrationStatus.CANCELLED
         and source.status == EventStatus.CANCELLED
     )
-    if registration.status != RegistrationStatus.CONFIRMED and not rebooking:
+    if not registration.holds_place and not rebooking:
         raise NotActive()
     if not rebooking and not free_change_open(registration, source, now):
         event_open_check(source, now, override)
@@ -92,7 +92,8 @@ def registration_move(
     else:
         place_free(source)
     registration.event = target
-    registration.status = RegistrationStatus.CONFIRMED
+    if rebooking:
+        registration.status = RegistrationStatus.CONFIRMED
     registration.changed_at = now
     registration.free_change_until = None  # the window was the source event's
     registration.save(update_fields=["event", "status", "changed_at", "free_change_until"])
@@ -148,7 +149,7 @@ def registration_withdraw(
     event = locked.events[registration.event_id]
     membership = locked.memberships[registration.membership_id]
     registration = locked.registrations[registration.pk]
-    if registration.status != RegistrationStatus.CONFIRMED:
+    if not registration.holds_place:
         raise NotActive()
     in_time = not REGISTRATION_CUTOFF.passed(event, now) or free_change_open(
         registration, event, now

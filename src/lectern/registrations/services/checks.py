@@ -34,6 +34,7 @@ from lectern.registrations.errors import (
     UnknownCode,
 )
 from lectern.registrations.models import (
+    HOLDING,
     TECHNOLOGIES,
     Registration,
     RegistrationStatus,
@@ -210,14 +211,14 @@ def trainee_check(trainee: Trainee, now: datetime, override: str) -> None:
     ended = [RegistrationStatus.WITHDRAWN, RegistrationStatus.FORFEITED]
     statuses = list(
         trainee.registrations.filter(
-            Q(status=RegistrationStatus.CONFIRMED)
+            Q(status__in=HOLDING)
             | Q(
                 status__in=ended,
                 changed_at__gte=now - timedelta(days=settings.LECTERN["WITHDRAWALS_WINDOW_DAYS"]),
             )
         ).values_list("status", flat=True)
     )
-    if RegistrationStatus.CONFIRMED in statuses:
+    if any(status in HOLDING for status in statuses):
         raise AlreadyRegistered()
     if len(statuses) > settings.LECTERN["WITHDRAWALS_PER_YEAR"] and not override:
         raise TooManyWithdrawals()

@@ -19,6 +19,7 @@ from lectern.core.permissions import Principal
 from lectern.memberships.models import SeatEntryKind
 from lectern.memberships.services import ledger_append
 from lectern.registrations.models import (
+    HOLDING,
     Registration,
     RegistrationStatus,
     Trainee,
@@ -37,7 +38,7 @@ def trainee_leave(
     waiting-list entries; return how many registrations were withdrawn."""
     now = clock.resolve(now)
     confirmed = list(
-        Registration.objects.filter(trainee=trainee, status=RegistrationStatus.CONFIRMED).values(
+        Registration.objects.filter(trainee=trainee, status__in=HOLDING).values(
             "pk", "event_id", "membership_id"
         )
     )
@@ -54,7 +55,7 @@ def trainee_leave(
     )
     withdrawn = 0
     for registration in locked.registrations.values():
-        if registration.status != RegistrationStatus.CONFIRMED:
+        if not registration.holds_place:
             continue
         registration.status = RegistrationStatus.WITHDRAWN
         registration.changed_at = now

@@ -11,7 +11,8 @@ from django.db import transaction
 
 from lectern.core import clock
 from lectern.core.audit import audit_log
-from lectern.core.errors import Conflict, NotFound
+from lectern.core.errors import Conflict, Invalid, NotFound
+from lectern.core.models import AuditEntry
 from lectern.core.permissions import Principal
 from lectern.notifications.services import message_queue
 from lectern.registrations.emails import personal_url
@@ -91,3 +92,38 @@ def trainee_link_replace(
             context={"trainee": trainee, "personal_url": personal_url(trainee)},
         )
     return trainee
+
+
+NAME_REQUESTED, NAME_CORRECTED = "name_change_requested", "trainee_name_corrected"
+
+
+def name_change_requested(trainee: Trainee) -> str | None:
+    """The name the trainee asked for from their page, if staff have not acted since."""
+    entry = (
+        AuditEntry.objects.filter(
+            object_type="trainee", object_id=trainee.pk, action__in=[NAME_REQUESTED, NAME_CORRECTED]
+        )
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if entry is None or entry.action != NAME_REQUESTED:
+        return None
+    return str(entry.data.get("name", "")) or None
+
+
+@transaction.atomic
+def trainee_name_request(
+    *, actor: Principal, trainee: Trainee, name: str, now: datetime | None = None
+) -> str:
+    """The trainee asks staff to correct their name (from their personal page); staff
+    accept it in the back office, which re-issues any certificate."""
+    if not actor.acts_as_trainee(trainee.pk):
+        raise NotFound("No trainee is visible to you.")
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise Invalid.field("name", "Give your name as it should appear (up to 200 characters).")
+    if name == trainee.name:
+        raise Invalid.field("name", "This is already your name.")
+    now = clock.resolve(now)
+    audit_log(actor=actor, action=NAME_REQUESTED, obj=trainee, at=now, data={"name": name})
+    return name
