@@ -7,6 +7,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Field, Router, Schema
 
 from lectern.checkout import imports, services
+from lectern.checkout.reports import MAX_REPORT_CHARACTERS
 from lectern.checkout.selectors import checkout_shown_to, checkout_summary
 from lectern.core.permissions import (
     get_visible,
@@ -154,7 +155,9 @@ class MatchIn(Schema):
 
 
 class ImportIn(Schema):
-    report: str = Field(..., max_length=5_000_000, description="The participant report (CSV)")
+    report: str = Field(
+        ..., max_length=MAX_REPORT_CHARACTERS, description="The participant report (CSV)"
+    )
     commit: bool = False
     matches: list[MatchIn] = Field(default_factory=list, description="Rows matched by hand")
     confirm_reason: Text = ""

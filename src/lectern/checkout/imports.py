@@ -11,6 +11,7 @@ the rows as `attendance_record` does (same rules, same refusals).
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -25,7 +26,6 @@ from lectern.checkout.attendance import (
     attendance_record,
     require_event_teacher,
     result_of,
-    session_minutes,
 )
 from lectern.checkout.models import AttendanceOutcome, SessionAttendance
 from lectern.checkout.reports import ReportRow, report_read
@@ -55,14 +55,27 @@ def union(intervals: Sequence[Interval]) -> list[Interval]:
     return merged
 
 
-def minutes_missed(stays: Sequence[Interval], session: Session) -> int:
-    """Minutes of the session outside the stays, to the nearest minute."""
+def seconds_missed(stays: Sequence[Interval], session: Session) -> float:
+    """Seconds of the session outside the stays."""
     present = sum(
         max((min(end, session.end) - max(start, session.start)).total_seconds(), 0)
         for start, end in union(stays)
     )
-    missing = (session.end - session.start).total_seconds() - present
-    return min(int((missing + 30) // 60), session_minutes(session))
+    return max((session.end - session.start).total_seconds() - present, 0.0)
+
+
+def minutes_per_session(seconds: dict[int, float]) -> dict[int, int]:
+    """Whole minutes per session whose sum is the total's minutes, rounded up (60:01 missed
+    is 61 minutes, more than an hour; 60:00 is 60), shared out by largest remainder, so that
+    rounding each session on its own can never hide a minute: four sessions of 15:29 missed
+    are 62 minutes, not 4 x 15."""
+    total = math.ceil(round(sum(seconds.values()), 3) / 60)
+    floors = {i: int(s // 60) for i, s in seconds.items()}
+    left = total - sum(floors.values())
+    by_remainder = sorted(seconds, key=lambda i: (-(seconds[i] % 60), i))
+    for i in by_remainder[: max(left, 0)]:
+        floors[i] += 1
+    return floors
 
 
 @dataclass
@@ -194,7 +207,9 @@ def attendance_import(
         recorded[a.registration_id][a.session_id] = a.minutes_missed
     preview_rows = []
     for registration in registrations:
-        per_index = {i: minutes_missed(stays[registration.pk], sessions[i - 1]) for i in covered}
+        per_index = minutes_per_session(
+            {i: seconds_missed(stays[registration.pk], sessions[i - 1]) for i in covered}
+        )
         merged = {**recorded[registration.pk]}
         merged.update({sessions[i - 1].pk: m for i, m in per_index.items()})
         preview_rows.append(

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lectern.core.errors import Invalid
 from lectern.events.deadlines import wall_to_instant
+from lectern.events.timezones import known_zones
 
 TIME_FORMATS = (
     "%m/%d/%Y %I:%M:%S %p",
@@ -35,7 +36,7 @@ TIME_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M",
 )
-MAX_REPORT_CHARACTERS = 5_000_000
+MAX_REPORT_CHARACTERS = 2_000_000  # under the 2.5 MB a request may carry
 MAX_ROWS = 20_000
 ZONE_IN_TEXT = re.compile(r"\b([A-Z][A-Za-z_]+(?:/[A-Za-z_+\-0-9]+)+)\b")
 OFFSET_IN_TEXT = re.compile(r"\b(?:UTC|GMT)\s*([+-])(\d{1,2}):?(\d{2})?\b")
@@ -62,18 +63,22 @@ def _refuse(line: int, message: str) -> Invalid:
     return Invalid(f"Line {line}: {message}", fields={"report": [f"Line {line}: {message}"]})
 
 
-def zone_named(text: str) -> tzinfo | None:
+def zone_named(text: str, line: int = 0) -> tzinfo | None:
     """The time zone a piece of the report names, if any: an IANA name, `UTC+01:00`, or
-    UTC/GMT alone."""
+    UTC/GMT alone. A zone or offset that does not exist is refused naming the line."""
     for candidate in ZONE_IN_TEXT.findall(text):
-        try:
-            return ZoneInfo(candidate)
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
+        if candidate in known_zones():
+            try:
+                return ZoneInfo(candidate)
+            except (ZoneInfoNotFoundError, ValueError, OSError):  # pragma: no cover
+                pass
+        raise _refuse(line, f"{candidate!r} is not a time zone (e.g. America/New_York).")
     offset = OFFSET_IN_TEXT.search(text)
     if offset:
         sign, hours, minutes = offset.groups()
         delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
+        if int(minutes or 0) >= 60 or delta > timedelta(hours=14):
+            raise _refuse(line, f"{offset.group(0)!r} is not a UTC offset (at most 14 hours).")
         return timezone(-delta if sign == "-" else delta)
     if BARE_UTC.search(text):
         return UTC
@@ -95,9 +100,12 @@ def _instant(raw: str, tz: tzinfo, line: int, what: str) -> datetime:
             wall = datetime.strptime(value, pattern)  # noqa: DTZ007 (the zone comes next)
         except ValueError:
             continue
-        if isinstance(tz, ZoneInfo):
-            return wall_to_instant(wall, tz)
-        return wall.replace(tzinfo=tz).astimezone(UTC)
+        try:
+            if isinstance(tz, ZoneInfo):
+                return wall_to_instant(wall, tz)
+            return wall.replace(tzinfo=tz).astimezone(UTC)
+        except OverflowError:
+            raise _refuse(line, f"the {what} {raw!r} is out of range.") from None
     raise _refuse(line, f"the {what} {raw!r} is not a date and time like 01/30/2027 09:05:00 AM.")
 
 
@@ -134,7 +142,7 @@ def report_read(text: str, event_zone: str) -> list[ReportRow]:
                     if block is not None:  # the meeting block's values
                         zone_column = _column(block, "time zone", "timezone")
                         if zone_column is not None and zone_column < len(cells):
-                            tz = zone_named(cells[zone_column]) or tz
+                            tz = zone_named(cells[zone_column], line) or tz
                     block = cells
                     continue
                 if name is None:
@@ -144,7 +152,7 @@ def report_read(text: str, event_zone: str) -> list[ReportRow]:
                 columns = {"name": name, "join": join, "leave": leave}
                 if email is not None:
                     columns["email"] = email
-                tz = zone_named(cells[join]) or tz
+                tz = zone_named(cells[join], line) or tz
                 continue
             if len(cells) <= max(columns.values()):
                 raise _refuse(line, f"{len(cells)} columns where the table has {len(header)}.")

@@ -2,10 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from lectern.checkout.models import Checkout, Step
-from lectern.checkout_sessions.models import HOLDS_PLACE, SessionKind, SessionSignup
+from lectern.checkout_sessions.models import (
+    HOLDS_PLACE,
+    RESULTS_RECORDED,
+    SessionKind,
+    SessionSignup,
+)
 from lectern.checkout_sessions.selectors import trainees_hosted_by
 from lectern.core.permissions import Principal
 from lectern.registrations.models import Trainee
@@ -80,7 +85,25 @@ def _evaluable_by(principal: Principal) -> Q:
         kind=OuterRef("requirement"),
         status__in=HOLDS_PLACE,
     )
-    hosted = Q(Exists(on_session.filter(session__host=principal.user)))
+    # The host of the trainee's latest session of the step's kind, once they have recorded
+    # the trainee there (so the session has started and the trainee was not absent): not a
+    # host whose session is still to come, nor one the trainee left for another.
+    latest = (
+        SessionSignup.objects.filter(
+            trainee_id=OuterRef(OuterRef("checkout__trainee_id")),
+            kind=OuterRef(OuterRef("requirement")),
+            status__in=HOLDS_PLACE,
+        )
+        .order_by("-id")
+        .values("pk")[:1]
+    )
+    hosted = Q(
+        Exists(
+            SessionSignup.objects.filter(
+                pk=Subquery(latest), session__host=principal.user, status__in=RESULTS_RECORDED
+            )
+        )
+    )
     if not principal.is_trainer:
         return hosted
     taught = Q(

@@ -161,7 +161,7 @@ def roster(request: HttpRequest, event_id: int) -> HttpResponse:
     )
 
 
-MAX_UPLOAD_BYTES = 5_000_000
+MAX_UPLOAD_BYTES = 2_000_000  # a participant report; requests stop at 2.5 MB
 
 
 def _uploaded_report(request: HttpRequest) -> str:

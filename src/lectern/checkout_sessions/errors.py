@@ -38,3 +38,8 @@ class StepAlreadyPassed(Conflict):
 class NotSignedUp(Conflict):
     code = "not_signed_up"
     default_message = "You are not signed up for this session."
+
+
+class AfterDeadline(Conflict):
+    code = "session_after_deadline"
+    default_message = "This session starts after your checkout deadline."

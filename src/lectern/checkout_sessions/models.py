@@ -84,6 +84,13 @@ class SignupStatus(models.TextChoices):
 
 # Every status but "left" holds a place.
 HOLDS_PLACE = [s for s in SignupStatus.values if s != SignupStatus.LEFT]
+# A result the host recorded that evaluates the step (absent evaluates nothing).
+RESULTS_RECORDED = [
+    SignupStatus.ATTENDED,
+    SignupStatus.PASSED,
+    SignupStatus.ASKED_TO_REPEAT,
+    SignupStatus.FAILED,
+]
 
 
 class SessionSignup(models.Model):

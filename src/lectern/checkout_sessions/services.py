@@ -22,6 +22,7 @@ from lectern.accounts.models import User
 from lectern.checkout.models import Checkout, CheckoutStatus, Evidence, Step, StepState
 from lectern.checkout.services import progress_record
 from lectern.checkout_sessions.errors import (
+    AfterDeadline,
     CheckoutNotOpen,
     NotSignedUp,
     SessionCancelled,
@@ -45,6 +46,7 @@ from lectern.core.errors import Invalid, NotFound
 from lectern.core.links import web_link
 from lectern.core.locking import lock
 from lectern.core.permissions import Principal, require_staff
+from lectern.events.deadlines import checkout_closes_at
 from lectern.events.timezones import parse_local, to_instant, zone
 from lectern.registrations.models import Trainee
 
@@ -140,13 +142,21 @@ def signup_check(trainee: Trainee, session: CheckoutSession, now: datetime) -> N
         raise SessionCancelled()
     if session.start <= now:
         raise SessionStarted("This session has started: choose a later one.")
-    checkout = Checkout.objects.filter(trainee=trainee).first()
+    checkout = (
+        Checkout.objects.select_related("registration__event").filter(trainee=trainee).first()
+    )
     if (
         checkout is None
         or checkout.status != CheckoutStatus.IN_PROGRESS
         or session.kind not in settings.LECTERN["CHECKOUT_REQUIREMENTS"]
     ):
         raise CheckoutNotOpen()
+    closes = checkout_closes_at(checkout.deadline, checkout.registration.event.timezone)
+    if session.start >= closes:
+        raise AfterDeadline(
+            f"This session starts after your checkout deadline "
+            f"({checkout.deadline:%-d %B %Y}): choose an earlier one, or ask for an extension."
+        )
     step = Step.objects.filter(checkout=checkout, requirement=session.kind).first()
     if step is not None and step.state == StepState.PASSED:
         raise StepAlreadyPassed(f"You have already passed the {session.get_kind_display()}.")

@@ -19,9 +19,9 @@ UNREADABLE_FORM = "The form data could not be read; send it again."
 class RefuseBadRequestsMiddleware:
     """Refuse, before any view, a request no view could read safely.
 
-    - A body larger than `DATA_UPLOAD_MAX_MEMORY_SIZE` (2.5 MB), whatever its type (Lectern
-      takes no file uploads): 413. Django would raise while a view reads it, and the API
-      would answer that with a 500.
+    - A body larger than `DATA_UPLOAD_MAX_MEMORY_SIZE` (2.5 MB), whatever its type (the one
+      upload, a participant report, is held to 2 MB below it): 413. Django would raise while
+      a view reads it, and the API would answer that with a 500.
     - A NUL character in the path, the query or the body (in a multipart form, in any of its
       fields once decoded): 422 on the API, 400 on pages. No person types one, and PostgreSQL
       cannot store one in text: left to the database it would fail the request wherever the

@@ -19,6 +19,10 @@ from django.http import HttpRequest, HttpResponse
 from lectern.core.logmask import mask_path
 from lectern.core.metrics import LATENCY, REQUESTS, route_of
 
+# Metric labels take these as sent; any other method is "other", so a client cannot make
+# series without end by inventing methods.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
 logger = logging.getLogger("lectern.request")
 
 REQUEST_ID: ContextVar[str | None] = ContextVar("lectern_request_id", default=None)
@@ -64,7 +68,7 @@ class RequestLogMiddleware:
     @staticmethod
     def _record(request: HttpRequest, status: int, seconds: float) -> None:
         route = route_of(request)
-        method = request.method or "-"
+        method = request.method if request.method in KNOWN_METHODS else "other"
         REQUESTS.labels(method=method, route=route, status=str(status)).inc()
         LATENCY.labels(method=method, route=route).observe(seconds)
         path = mask_path(request.path, request.META.get("QUERY_STRING", ""))

@@ -87,3 +87,15 @@ def validate_date(value: date) -> None:
     problem = date_problem(value)
     if problem:
         raise ValidationError(problem, code="date_out_of_range")
+
+
+LARGEST_ID = 2**63 - 1  # the largest a bigint primary key holds on either database
+
+
+def record_id(raw: object) -> int | None:
+    """A record id typed or posted on a page ("12"), or None for anything else: other
+    characters, digits `int()` refuses ("²"), or a number no primary key can hold."""
+    if not isinstance(raw, str) or not raw.isascii() or not raw.isdecimal():
+        return None
+    value = int(raw)
+    return value if 0 < value <= LARGEST_ID else None

@@ -15,6 +15,7 @@ from lectern.certificates.services import trainee_name_correct
 from lectern.core.adminviews import actor, service_view
 from lectern.core.errors import Invalid
 from lectern.core.forms import InputForm
+from lectern.core.validators import record_id
 from lectern.directory.merge import trainee_merge
 from lectern.registrations.admin import TraineeAdmin
 from lectern.registrations.models import Trainee
@@ -67,7 +68,8 @@ class TraineeWithMergeAdmin(TraineeAdmin):
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
     ) -> Any:
-        trainee = Trainee.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        pk = record_id(object_id)
+        trainee = Trainee.objects.filter(pk=pk).first() if pk is not None else None
         requested = name_change_requested(trainee) if trainee else None
         extra = {**(extra_context or {}), "name_requested": requested}
         return super().change_view(request, object_id, form_url, extra)

@@ -29,6 +29,11 @@ def zone(name: str, field: str = "timezone") -> ZoneInfo:
 _ZONES: frozenset[str] | None = None
 
 
+def known_zones() -> frozenset[str]:
+    """Every IANA zone name this machine knows (read once)."""
+    return _zones()
+
+
 def _zones() -> frozenset[str]:
     global _ZONES
     if _ZONES is None:

@@ -38,7 +38,15 @@ from pathlib import Path
 from typing import Any
 
 from django.db import models
-from django.template import Context, Engine, Library, Template, TemplateSyntaxError, defaulttags
+from django.template import (
+    Context,
+    Engine,
+    Library,
+    Template,
+    TemplateSyntaxError,
+    VariableDoesNotExist,
+    defaulttags,
+)
 from django.utils.functional import Promise
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -124,6 +132,8 @@ def render_source(template: Template, context: Mapping[str, Any], *, html: bool)
         return str(template.render(Context(dict(context), autoescape=html)))
     except TemplateProblem:
         raise
+    except VariableDoesNotExist as exc:  # its own message prints the whole context
+        raise TemplateProblem(f"unknown value {exc.params[0]!r}", _line(exc)) from None
     except Exception as exc:  # a template staff wrote may fail in any way at render time
         raise TemplateProblem(f"{type(exc).__name__}: {exc}", _line(exc)) from None
 

@@ -66,6 +66,7 @@ def sentry_init() -> bool:
         dsn=settings.SENTRY_DSN,
         integrations=[django_integration.DjangoIntegration()],
         send_default_pii=False,
+        include_local_variables=False,  # frames hold names and free text the scrubber cannot know
         before_send=before_send,
         before_breadcrumb=lambda crumb, hint: _scrub(crumb),
     )

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from lectern.core import clock
 from lectern.core.permissions import Principal
+from lectern.core.validators import record_id
 from lectern.operations.selectors import messages_needing_attention, staff_alerts
 from lectern.operations.services import messages_retry
 
@@ -29,7 +30,8 @@ def outbox_problems(request: HttpRequest) -> HttpResponse:
 def outbox_retry(request: HttpRequest) -> HttpResponse:
     """Retry one email (`message_id`) or every failed one (no id); back where it was asked."""
     raw = request.POST.get("message_id", "")
-    ids = [int(raw)] if raw.isdigit() else None
+    one = record_id(raw)
+    ids = [one] if one is not None else None
     count = messages_retry(actor=Principal(user=request.user), ids=ids)  # type: ignore[arg-type]
     messages.success(request, f"{count} email(s) will be sent again within a minute.")
     back = request.POST.get("next", "")

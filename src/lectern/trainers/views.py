@@ -16,6 +16,7 @@ from lectern.checkout_sessions.models import SessionKind
 from lectern.core import clock
 from lectern.core.errors import DomainError, Invalid, NotFound
 from lectern.core.permissions import Principal
+from lectern.core.validators import record_id
 from lectern.events.models import Event
 from lectern.trainers import services
 from lectern.trainers.selectors import staffing
@@ -115,8 +116,8 @@ def staffing_page(request: HttpRequest) -> HttpResponse:
         raise Http404("Not found.")
     actor = Principal(user=request.user)
     if request.method == "POST":
-        event = Event.objects.filter(pk=request.POST.get("event_id") or 0).first()
-        trainer = User.objects.filter(pk=request.POST.get("trainer_id") or 0).first()
+        event = Event.objects.filter(pk=record_id(request.POST.get("event_id")) or 0).first()
+        trainer = User.objects.filter(pk=record_id(request.POST.get("trainer_id")) or 0).first()
         if event is None or trainer is None:
             messages.error(request, "Choose an event and a trainer.")
         else:

@@ -120,6 +120,23 @@ def test_a_report_of_both_days_decides_sixty_minutes_pass_sixty_one_fail(staff, 
     )  # 1 + 60 = 61
 
 
+def test_minutes_are_summed_before_rounding(staff, event, member) -> None:
+    """30:29 missed on each day is 60:58 in all: more than an hour, though each day alone
+    rounds to 30."""
+    registered(event, member, 0)
+    report = (
+        "Name,Email,Join Time (UTC),Leave Time (UTC)\n"
+        "Trainee 0,trainee0@uni.example,2027-01-30 14:30:29,2027-01-30 22:00:00\n"
+        "Trainee 0,trainee0@uni.example,2027-01-31 14:30:29,2027-01-31 22:00:00\n"
+    )
+    (row,) = attendance_import(actor=staff, event=event, report=report, commit=False, now=END).rows
+    assert (row.minutes_missed, row.outcome) == (61, "failed")
+    assert sorted(s["minutes_missed"] for s in row.sessions) == [30, 31]
+    exactly = report.replace("14:30:29", "14:30:00")
+    (row,) = attendance_import(actor=staff, event=event, report=exactly, commit=False, now=END).rows
+    assert (row.minutes_missed, row.outcome) == (60, "passed")
+
+
 @pytest.mark.parametrize(
     ("variant", "change"),
     [
@@ -157,6 +174,12 @@ def test_times_are_in_the_event_s_zone_unless_the_report_names_one(event) -> Non
         ),
         (2, "Name,Email,Join Time,Leave Time\nA,a@x.example\n"),
         (2, "Name,Email,Join Time,Leave Time\nA,a@x.example,01/30/2027 11:00,01/30/2027 10:00\n"),
+        # zones and offsets that do not exist, and a date no zone can hold
+        (1, "Name,Email,Join Time (UTC+99:00),Leave Time\nA,a@x.example,,\n"),
+        (1, "Name,Email,Join Time (UTC+23:99),Leave Time\nA,a@x.example,,\n"),
+        (1, "Name,Email,Join Time (America/Argentina),Leave Time\nA,a@x.example,,\n"),
+        (2, "Time Zone\nUTC+30\nName,Email,Join Time,Leave Time\n"),
+        (2, "Name,Email,Join Time,Leave Time\nA,a@x.example,12/31/9999 23:00,12/31/9999 23:30\n"),
     ],
 )
 def test_a_malformed_line_is_refused_naming_it(staff, event, member, line, report) -> None:

@@ -113,6 +113,16 @@ def test_only_an_open_checkout_signs_up_and_not_for_a_step_already_passed(
     assert refusal(lambda: signup(trainees[1], demo)) == "checkout_not_open"
 
 
+def test_a_session_must_start_before_the_checkout_deadline_ends(host: Any, trainees: Any) -> None:
+    """The deadline is 1 May 2027, the last day in New York (the event's zone): it ends at
+    04:00Z on 2 May, which is 06:00 in Berlin, the session's zone."""
+    last = session(host, day="2027-05-02", start="2027-05-02T05:59", end="2027-05-02T06:59")
+    late = session(host, day="2027-05-02", start="2027-05-02T06:00", end="2027-05-02T07:00")
+    assert refusal(lambda: signup(trainees[0], late)) == "session_after_deadline"
+    signup(trainees[0], last)
+    assert SessionSignup.objects.filter(trainee=trainees[0], session=last).exists()
+
+
 def test_another_trainees_authority_cannot_sign_someone_up(demo: Any, trainees: Any) -> None:
     a, b = trainees[0], trainees[1]
     code = refusal(
@@ -145,6 +155,37 @@ def test_the_host_passes_the_demo_and_the_evidence_names_the_session(
     # recording the same again changes nothing
     record(actor=actor, session=demo, results=results, now=DEMO_START + SECOND)
     assert step(trainee).evidence.count() == 1
+
+
+def test_a_host_grades_by_hand_only_a_trainee_they_recorded_on_their_session(
+    demo: Any, trainees: Any, host: Any
+) -> None:
+    """Not before the session (the results route would refuse it), nor after marking the
+    trainee absent: the host evaluates what happened on their session."""
+    from lectern.checkout.services import progress_record
+
+    trainee = trainees[0]
+    signup(trainee, demo)
+    actor = Principal(user=host)
+
+    def by_hand(state: str, now: Any) -> Any:
+        return progress_record(
+            actor=actor, trainee=trainee, requirement="teaching_demo", state=state, now=now
+        )
+
+    assert refusal(lambda: by_hand("passed", SIGNUP_TIME)) == "forbidden"
+    services.checkout_session_results(
+        actor=actor, session=demo, results=[ResultIn(trainee.pk, "absent")], now=DEMO_START
+    )
+    assert refusal(lambda: by_hand("failed", DEMO_START + SECOND)) == "forbidden"
+    services.checkout_session_results(
+        actor=actor,
+        session=demo,
+        results=[ResultIn(trainee.pk, "asked_to_repeat")],
+        now=DEMO_START + SECOND,
+    )
+    by_hand("passed", DEMO_START + 2 * SECOND)  # a correction of what they recorded
+    assert step(trainee).state == "passed"
 
 
 def test_results_the_kind_allows_and_only_for_those_on_the_session(
