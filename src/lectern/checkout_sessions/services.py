@@ -42,6 +42,7 @@ from lectern.checkout_sessions.models import (
 from lectern.checkout_sessions.selectors import local_time_label
 from lectern.core import clock
 from lectern.core.audit import audit_log
+from lectern.core.display import public_name
 from lectern.core.errors import Invalid, NotFound
 from lectern.core.links import web_link
 from lectern.core.locking import lock
@@ -321,7 +322,16 @@ def _result(
     signup.result_by = actor.label
     signup.result_at = now
     if state is not None:
-        step = Step.objects.get(checkout__trainee=signup.trainee, requirement=session.kind)
+        step = Step.objects.filter(
+            checkout__trainee=signup.trainee,
+            checkout__status=CheckoutStatus.IN_PROGRESS,
+            requirement=session.kind,
+        ).first()
+        if step is None:  # the checkout closed since the sign-up (a corrected result, expiry)
+            raise CheckoutNotOpen(
+                f"{public_name(signup.trainee.name)}'s checkout is not open: record them as absent "
+                "or leave them out."
+            )
         signup.evidence = Evidence.objects.create(
             step=step,
             date=session.start.astimezone(zone(session.timezone)).date(),
