@@ -116,10 +116,14 @@ def cpu_times() -> tuple[int, int]:
 
 
 def run_clients(
-    port: int, clients: int, jobs: list[tuple[str, str, bytes | None]]
+    port: int,
+    clients: int,
+    jobs: list[tuple[str, str, bytes | None]],
+    headers: dict[str, str] | None = None,
 ) -> tuple[list[float], Counter[int], float, float]:
-    """Send the jobs from `clients` keep-alive connections; return latencies, statuses,
-    the time taken and the share of the machine's CPU that was busy meanwhile."""
+    """Send the jobs from `clients` keep-alive connections (with `headers` besides the
+    content type); return latencies, statuses, the time taken and the share of the machine's
+    CPU that was busy meanwhile."""
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
     lock = threading.Lock()
@@ -137,7 +141,10 @@ def run_clients(
                 method,
                 path,
                 body=body,
-                headers={"Content-Type": "application/json"} if body else {},
+                headers={
+                    **(headers or {}),
+                    **({"Content-Type": "application/json"} if body else {}),
+                },
             )
             response = conn.getresponse()
             response.read()
