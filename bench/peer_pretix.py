@@ -163,7 +163,7 @@ class Round:
         return (
             f"round {self.number} {self.system:<7} load {self.load:4.2f}  "
             f"{self.rate:6.1f}/s  p50 {self.p50:5.0f} ms  p99 {self.p99:5.0f} ms  "
-            f"5xx {self.errors}  CPU busy {self.busy:.0%}  "
+            f"5xx or no answer {self.errors}  CPU busy {self.busy:.0%}  "
             f"statuses {dict(sorted(self.statuses.items()))}  held in the database "
             f"{self.accepted}; overbooked units {self.over_units}, codes {self.over_codes}"
         )
@@ -379,7 +379,9 @@ def one_round(system: System, number: int, args: argparse.Namespace) -> Round:
         load = os.getloadavg()[0]
         rng = random.Random(number)  # the same units and codes for both systems in a round
         jobs = [("POST", system.orders, system.body(rng, n)) for n in range(args.attempts)]
-        latencies, statuses, elapsed, busy = run_clients(port, args.clients, jobs, system.headers)
+        latencies, statuses, elapsed, busy = run_clients(
+            port, args.clients, jobs, system.headers, timeout=600
+        )
     finally:
         stop(server)
     accepted, over_units, over_codes = system.recount()
@@ -390,7 +392,7 @@ def one_round(system: System, number: int, args: argparse.Namespace) -> Round:
         rate=args.attempts / elapsed,
         p50=percentile(latencies, 0.5),
         p99=percentile(latencies, 0.99),
-        errors=sum(n for status, n in statuses.items() if status >= 500),
+        errors=sum(n for status, n in statuses.items() if status >= 500 or status == 0),
         busy=busy,
         statuses=statuses,
         accepted=accepted,
@@ -450,7 +452,7 @@ def main() -> None:
         print(
             f"{name:<7} median of {args.rounds}: {m['rate']:.1f}/s (range {m['low']:.1f}-"
             f"{m['high']:.1f}), p50 {m['p50']:.0f} ms, p99 {m['p99']:.0f} ms, "
-            f"5xx {m['errors']:g}, overbooked in all rounds {m['overbooked']:g}"
+            f"5xx or no answer {m['errors']:g}, overbooked in all rounds {m['overbooked']:g}"
         )
     ours, theirs = medians["Lectern"], medians["pretix"]
     print(
