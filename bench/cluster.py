@@ -7,7 +7,7 @@ Re-creates the database (the user must be allowed to create databases), migrates
 seeds 20 events of 30 places and 100 memberships of 7 seats, then
 
 1. starts two `lectern serve --no-worker --no-migrate` processes, each with its own data
-   folder (its own secret key, static files and mail folder, as on two machines), and sends
+   folder (static files, mail folder; the secret key is shared, as on two machines), and sends
    the registration rush across both (half the clients each; about a third are refused);
 2. queues 10,000 due emails beside the rush's confirmations, starts two `lectern worker`
    processes, each with its own data folder and its own local SMTP server (aiosmtpd), and
@@ -27,6 +27,7 @@ import json
 import os
 import random
 import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -166,12 +167,16 @@ def shell(env: dict[str, str], code: str, marker: str) -> str:
     return result.stdout.split(f"{marker} ", 1)[1].strip()
 
 
+SECRET_KEY = secrets.token_urlsafe(50)  # one deployment: every machine has the same key
+
+
 def machine_env(database_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
-    """One machine's environment: its own data folder, the shared database."""
+    """One machine's environment: its own data folder, the shared database and secret key."""
     data_dir.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
     env.update(
         DATABASE_URL=database_url,
+        LECTERN_SECRET_KEY=SECRET_KEY,
         LECTERN_DATA_DIR=str(data_dir),
         DJANGO_SETTINGS_MODULE="lectern.settings.base",
         EMAIL_URL=f"file://{data_dir / 'mail'}",
