@@ -116,35 +116,50 @@ def cpu_times() -> tuple[int, int]:
 
 
 def run_clients(
-    port: int, clients: int, jobs: list[tuple[str, str, bytes | None]]
+    port: int,
+    clients: int,
+    jobs: list[tuple[str, str, bytes | None]],
+    headers: dict[str, str] | None = None,
+    timeout: float = 60,
 ) -> tuple[list[float], Counter[int], float, float]:
-    """Send the jobs from `clients` keep-alive connections; return latencies, statuses,
-    the time taken and the share of the machine's CPU that was busy meanwhile."""
+    """Send the jobs from `clients` keep-alive connections (with `headers` besides the
+    content type); return latencies, statuses (0: no answer within `timeout` seconds, or the
+    connection failed), the time taken and the share of the machine's CPU that was busy
+    meanwhile."""
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
     lock = threading.Lock()
     queue = list(jobs)
 
     def client() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         while True:
             with lock:
                 if not queue:
                     break
                 method, path, body = queue.pop()
             started = time.perf_counter()
-            conn.request(
-                method,
-                path,
-                body=body,
-                headers={"Content-Type": "application/json"} if body else {},
-            )
-            response = conn.getresponse()
-            response.read()
+            try:
+                conn.request(
+                    method,
+                    path,
+                    body=body,
+                    headers={
+                        **(headers or {}),
+                        **({"Content-Type": "application/json"} if body else {}),
+                    },
+                )
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+                status = 0
             elapsed = time.perf_counter() - started
             with lock:
                 latencies.append(elapsed)
-                statuses[response.status] += 1
+                statuses[status] += 1
         conn.close()
 
     busy_before, total_before = cpu_times()
