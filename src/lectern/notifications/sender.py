@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 
 from lectern.core import clock
 from lectern.notifications.models import Message, MessageStatus
@@ -42,9 +43,16 @@ class SendReport:
 
 
 def message_id(message: Message) -> str:
-    """A Message-ID derived from the row: the same on every attempt."""
+    """A Message-ID derived from the row: the same on every attempt. It ends with a
+    signature of the row and its recipient, so a delivery report naming it proves it came
+    back from our own email (`message_signature`)."""
     domain = urlsplit(settings.BASE_URL).hostname or "lectern.invalid"
-    return f"<lectern.{message.pk}.{message.kind}@{domain}>"
+    signature = message_signature(message.pk, message.recipient)
+    return f"<lectern.{message.pk}.{message.kind}.{signature}@{domain}>"
+
+
+def message_signature(pk: int, recipient: str) -> str:
+    return salted_hmac("lectern.message-id", f"{pk}:{recipient.lower()}").hexdigest()[:16]
 
 
 def due(now: datetime) -> Q:

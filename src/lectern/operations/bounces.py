@@ -3,7 +3,7 @@
 mailbox and marks the email they are about as bounced.
 
 Which email: the returned headers (`message/rfc822` or `text/rfc822-headers` part) carry
-our Message-ID, `<lectern.<id>.<kind>@host>` (`notifications.sender.message_id`); the
+our Message-ID, `<lectern.<id>.<kind>.<signature>@host>` (`notifications.sender.message_id`); the
 report's Final-Recipient must be that email's recipient, so a report cannot mark another
 person's email. Only `Action: failed` counts: `delayed` reports are the server still
 trying.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import email
+import hmac
 import imaplib
 import mailbox
 import re
@@ -24,8 +25,9 @@ from email.parser import HeaderParser
 from urllib.parse import SplitResult, unquote, urlsplit
 
 from lectern.core.emails import email_lookup
+from lectern.notifications.sender import message_signature
 
-OUR_MESSAGE_ID = re.compile(r"<lectern\.(\d+)\.[A-Za-z0-9_]+@[^>]+>")
+OUR_MESSAGE_ID = re.compile(r"<lectern\.(\d{1,18})\.[A-Za-z0-9_]+\.([0-9a-f]{16})@[^>]+>")
 
 
 @dataclass(frozen=True)
@@ -85,10 +87,13 @@ def dsn_parse(raw: bytes) -> list[Bounce]:
             recipient = _typed_address(
                 _fields(block, "Final-Recipient") or _fields(block, "Original-Recipient")
             )
+            pk, address = int(found.group(1)), email_lookup(recipient)
+            if not hmac.compare_digest(found.group(2), message_signature(pk, address)):
+                continue  # not the recipient of that email: a forged or mangled report
             bounces.append(
                 Bounce(
-                    message_id=int(found.group(1)),
-                    recipient=email_lookup(recipient),
+                    message_id=pk,
+                    recipient=address,
                     status=_fields(block, "Status"),
                     diagnostic=" ".join(_fields(block, "Diagnostic-Code").split()),
                 )

@@ -48,7 +48,8 @@ def messages_retry(
     return len(messages)
 
 
-BOUNCEABLE = (MessageStatus.SENT, MessageStatus.FAILED, MessageStatus.PENDING)
+# Only an email that went out can come back (a report naming one still due is forged).
+BOUNCEABLE = (MessageStatus.SENT, MessageStatus.FAILED)
 
 
 @transaction.atomic

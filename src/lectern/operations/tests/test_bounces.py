@@ -205,6 +205,21 @@ def test_a_report_about_mail_that_is_not_ours_is_ignored(sent) -> None:
     assert dsn_parse(foreign) == []
 
 
+def test_a_forged_report_or_one_about_an_email_still_due_marks_nothing(sent, tmp_path) -> None:
+    """Anyone can mail the bounce mailbox: a report must carry the signature our Message-ID
+    has for that email and recipient, and an email not yet sent cannot have come back."""
+    forged = f"<lectern.{sent.pk}.{sent.kind}.{'0' * 16}@lectern.example>"
+    unsigned = f"<lectern.{sent.pk}.{sent.kind}@lectern.example>"  # the earlier shape
+    assert dsn_parse(postfix_dsn(forged, sent.recipient)) == []
+    assert dsn_parse(postfix_dsn(unsigned, sent.recipient)) == []
+    Message.objects.filter(pk=sent.pk).update(status=MessageStatus.PENDING)
+    box = mailbox.Maildir(tmp_path / "bounces", create=True)
+    box.add(postfix_dsn(message_id(sent), sent.recipient))
+    assert "0 email(s) marked bounced" in run_bounces(tmp_path / "bounces")
+    sent.refresh_from_db()
+    assert sent.status == MessageStatus.PENDING
+
+
 def test_reading_twice_marks_once(sent, tmp_path) -> None:
     box = mailbox.Maildir(tmp_path / "bounces", create=True)
     box.add(postfix_dsn(message_id(sent), sent.recipient))
