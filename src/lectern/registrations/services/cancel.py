@@ -20,11 +20,11 @@ from lectern.events.deadlines import LOW_ENROLMENT_DECISION, REGISTRATION_CUTOFF
 from lectern.events.models import Event, EventStatus
 from lectern.events.reminders import event_reminders_sync
 from lectern.events.selectors import with_schedule
-from lectern.memberships.models import ContactRole, MembershipContact, SeatEntryKind
-from lectern.memberships.services import ledger_append
+from lectern.memberships.models import ContactRole, MembershipContact
 from lectern.notifications.services import message_queue
 from lectern.registrations import emails
 from lectern.registrations.models import HOLDING, Registration, RegistrationStatus
+from lectern.registrations.services.places import registration_end
 from lectern.registrations.services.waitlist import waitlist_end
 
 
@@ -102,17 +102,14 @@ def _registrations_cancel(*, actor: Principal, event: Event, now: datetime) -> i
     memberships = lock(memberships={r.membership_id for r in registrations}).memberships
     alternatives = future_events_with_seats(now=now, exclude=event.pk)
     for registration in registrations:
-        registration.status = RegistrationStatus.CANCELLED
-        registration.changed_at = now
-        registration.save(update_fields=["status", "changed_at"])
-        ledger_append(
+        registration_end(
+            registration,
+            status=RegistrationStatus.CANCELLED,
+            event=None,
             membership=memberships[registration.membership_id],
-            kind=SeatEntryKind.RELEASED,
-            delta=1,
             actor=actor,
-            at=now,
+            now=now,
             reason=f"event {event.pk} cancelled",
-            registration_id=registration.pk,
         )
         emails.to_trainee(
             "event_cancelled",

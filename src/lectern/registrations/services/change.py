@@ -29,7 +29,7 @@ from lectern.registrations.services.checks import (
     override_check,
     require_registration_access,
 )
-from lectern.registrations.services.places import place_free, place_take
+from lectern.registrations.services.places import place_free, place_take, registration_end
 from lectern.registrations.services.waitlist import waitlist_offer_next
 
 
@@ -154,18 +154,15 @@ def registration_withdraw(
     in_time = not REGISTRATION_CUTOFF.passed(event, now) or free_change_open(
         registration, event, now
     )
-    registration.status = RegistrationStatus.WITHDRAWN if in_time else RegistrationStatus.FORFEITED
-    registration.changed_at = now
-    registration.save(update_fields=["status", "changed_at"])
-    place_free(event)
-    ledger_append(
+    registration_end(
+        registration,
+        status=RegistrationStatus.WITHDRAWN if in_time else RegistrationStatus.FORFEITED,
+        event=event,
         membership=membership,
-        kind=SeatEntryKind.RELEASED if in_time else SeatEntryKind.USED,
-        delta=1,
         actor=actor,
-        at=now,
-        registration_id=registration.pk,
+        now=now,
         reason=_withdrawal_reason(registration, event, now, in_time),
+        seat=SeatEntryKind.RELEASED if in_time else SeatEntryKind.USED,
     )
     audit_log(
         actor=actor,

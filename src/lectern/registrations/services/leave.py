@@ -16,8 +16,6 @@ from lectern.core import clock
 from lectern.core.audit import audit_log
 from lectern.core.locking import lock
 from lectern.core.permissions import Principal
-from lectern.memberships.models import SeatEntryKind
-from lectern.memberships.services import ledger_append
 from lectern.registrations.models import (
     HOLDING,
     Registration,
@@ -26,7 +24,7 @@ from lectern.registrations.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
-from lectern.registrations.services.places import place_free
+from lectern.registrations.services.places import registration_end
 from lectern.registrations.services.waitlist import waitlist_offer_next
 
 
@@ -57,17 +55,13 @@ def trainee_leave(
     for registration in locked.registrations.values():
         if not registration.holds_place:
             continue
-        registration.status = RegistrationStatus.WITHDRAWN
-        registration.changed_at = now
-        registration.save(update_fields=["status", "changed_at"])
-        place_free(locked.events[registration.event_id])
-        ledger_append(
+        registration_end(
+            registration,
+            status=RegistrationStatus.WITHDRAWN,
+            event=locked.events[registration.event_id],
             membership=locked.memberships[registration.membership_id],
-            kind=SeatEntryKind.RELEASED,
-            delta=1,
             actor=actor,
-            at=now,
-            registration_id=registration.pk,
+            now=now,
             reason=reason,
         )
         audit_log(

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from lectern.core.permissions import Principal
 from lectern.events.models import Event
+from lectern.memberships.models import Membership, SeatEntryKind
+from lectern.memberships.services import ledger_append
 from lectern.registrations.errors import EventFull
-from lectern.registrations.models import WaitlistEntry, WaitlistStatus
+from lectern.registrations.models import Registration, WaitlistEntry, WaitlistStatus
 
 
 def places_held_by_offers(event: Event, now: datetime) -> int:
@@ -38,3 +41,33 @@ def place_free(event: Event) -> None:
     """Give back a registration's place."""
     event.places_taken = max(event.places_taken - 1, 0)
     event.save(update_fields=["places_taken"])
+
+
+def registration_end(
+    registration: Registration,
+    *,
+    status: str,
+    event: Event | None,
+    membership: Membership,
+    actor: Principal,
+    now: datetime,
+    reason: str,
+    seat: SeatEntryKind = SeatEntryKind.RELEASED,
+) -> None:
+    """End a registration that holds a place and a seat (the rows locked by the caller): its
+    new status, its place given back (unless `event` is None: a cancelled event's places no
+    longer count), its seat released to the membership or, with `seat=USED`, forfeited."""
+    registration.status = status
+    registration.changed_at = now
+    registration.save(update_fields=["status", "changed_at"])
+    if event is not None:
+        place_free(event)
+    ledger_append(
+        membership=membership,
+        kind=seat,
+        delta=1,
+        actor=actor,
+        at=now,
+        registration_id=registration.pk,
+        reason=reason,
+    )

@@ -42,7 +42,7 @@ from lectern.registrations.services.checks import (
     trainee_check,
 )
 from lectern.registrations.services.create import submitted_details_of, trainee_for_details
-from lectern.registrations.services.places import place_free, place_take
+from lectern.registrations.services.places import place_take, registration_end
 from lectern.registrations.tokens import new_nonce
 
 MAX_TEAM = 200  # people in one request: more than any membership has seats
@@ -233,17 +233,13 @@ def registration_release(*, registration: Registration, now: datetime | None = N
     registration = locked.registrations[registration.pk]
     if registration.status != RegistrationStatus.PENDING_DETAILS:
         return False
-    registration.status = RegistrationStatus.RELEASED
-    registration.changed_at = now
-    registration.save(update_fields=["status", "changed_at"])
-    place_free(locked.events[registration.event_id])
-    ledger_append(
+    registration_end(
+        registration,
+        status=RegistrationStatus.RELEASED,
+        event=locked.events[registration.event_id],
         membership=locked.memberships[registration.membership_id],
-        kind=SeatEntryKind.RELEASED,
-        delta=1,
         actor=system,
-        at=now,
-        registration_id=registration.pk,
+        now=now,
         reason="details not completed by the cutoff",
     )
     audit_log(actor=system, action="registration_released", obj=registration, at=now)
