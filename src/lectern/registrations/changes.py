@@ -25,13 +25,15 @@ from lectern.events.models import Event
 from lectern.notifications.services import message_queue
 from lectern.registrations import emails
 from lectern.registrations.models import (
+    HOLDING,
     Registration,
-    RegistrationStatus,
     WaitlistEntry,
     WaitlistStatus,
 )
 
-HELD = [RegistrationStatus.CONFIRMED]
+# Those holding a place: confirmed, and a coordinator's team registration still awaiting the
+# trainee's details (they planned around the dates too).
+HELD = HOLDING
 
 
 @change_check_register
