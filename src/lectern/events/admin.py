@@ -15,7 +15,7 @@ from django.urls import URLPattern, path, reverse
 from lectern.core.adminviews import actor, form_errors_from, render_form
 from lectern.core.errors import DomainError
 from lectern.events import services
-from lectern.events.forms import EventForm
+from lectern.events.forms import EventForm, EventFormatForm
 from lectern.events.models import Event, Session
 from lectern.events.selectors import event_warnings, registration_cutoff
 
@@ -82,6 +82,12 @@ class EventAdmin(admin.ModelAdmin):
         return [
             path("create/", self.admin_site.admin_view(self.edit_view), name="event_create"),
             path("<int:pk>/edit/", self.admin_site.admin_view(self.edit_view), name="event_edit"),
+            path(
+                "<int:pk>/duplicate/",
+                self.admin_site.admin_view(self.duplicate_view),
+                name="event_duplicate",
+            ),
+            path("from-format/", self.admin_site.admin_view(self.format_view), name="event_format"),
             *super().get_urls(),
         ]
 
@@ -94,6 +100,22 @@ class EventAdmin(admin.ModelAdmin):
         event = get_object_or_404(Event, pk=pk) if pk else None
         initial = EventForm.initial_for(event) if event else {}
         form = EventForm(request.POST or None, initial=initial)
+        title = f"Edit {event}" if event else "Schedule an event"
+        return self._save(request, form, event, title)
+
+    def duplicate_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The create form filled in from another event: change the dates and save."""
+        source = get_object_or_404(Event, pk=pk)
+        form = EventForm(request.POST or None, initial=EventForm.initial_for(source))
+        return self._save(request, form, None, f"Duplicate {source}")
+
+    def format_view(self, request: HttpRequest) -> HttpResponse:
+        form = EventFormatForm(request.POST or None)
+        return self._save(request, form, None, "Schedule an event from a format")
+
+    def _save(
+        self, request: HttpRequest, form: EventForm, event: Event | None, title: str
+    ) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             fields = {
@@ -137,5 +159,4 @@ class EventAdmin(admin.ModelAdmin):
                 for warning in event_warnings(event):
                     messages.warning(request, warning)
                 return HttpResponseRedirect(reverse("admin:events_event_change", args=[event.pk]))
-        title = f"Edit {event}" if event else "Schedule an event"
         return render_form(self, request, title, form, event)
