@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 
 from django import forms
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from lectern.accounts.models import User
 from lectern.core.forms import InputForm
@@ -46,7 +47,7 @@ class DatalistInput(forms.TextInput):
         super().__init__(attrs)
         self.options = options
 
-    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> str:
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
         list_id = f"{name}-options"
         box = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
         options = format_html_join("", '<option value="{}">', ((o,) for o in self.options))
