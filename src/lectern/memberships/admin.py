@@ -9,7 +9,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 
-from lectern.core.adminviews import CheckedInputAdmin, form_errors_from, render_form, service_view
+from lectern.core.adminviews import (
+    CheckedInputAdmin,
+    ReadOnlyPageAdmin,
+    form_errors_from,
+    render_form,
+    service_view,
+)
 from lectern.core.adminviews import actor as _actor
 from lectern.core.errors import DomainError
 from lectern.core.history import HistoryMixin, HistoryRow, audit_history, history_sorted
@@ -97,7 +103,7 @@ def ledger_history(entries: Any) -> list[HistoryRow]:
 
 
 @admin.register(Membership)
-class MembershipAdmin(HistoryMixin, admin.ModelAdmin):
+class MembershipAdmin(HistoryMixin, ReadOnlyPageAdmin):
     list_display = [
         "organization",
         "tier",
