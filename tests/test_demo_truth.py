@@ -135,3 +135,15 @@ def test_track_yields_everything_and_draws_only_on_a_terminal() -> None:
     terminal = Terminal()
     assert list(track(range(5), "Counting", stream=terminal)) == [0, 1, 2, 3, 4]
     assert "Counting" in terminal.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_draws_progress_on_a_terminal(tmp_path: Path) -> None:
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the page-by-page bar is SQLite's; pg_dump shows a spinner")
+    terminal, out = Terminal(), io.StringIO()
+    call_command("backup", "--out", str(tmp_path / "b.backup"), stdout=out, stderr=terminal)
+    assert "Backing up" in terminal.getvalue()
+    assert out.getvalue().strip() == str(tmp_path / "b.backup")

@@ -134,3 +134,22 @@ def test_an_import_without_the_needed_columns_is_refused(staff_client: Client) -
     assert "Paste the CSV or choose a file." in page
     listing = staff_client.get("/admin/memberships/membership/").content.decode()
     assert "Import members (CSV)" in listing
+
+
+def test_the_import_command_previews_then_applies(tmp_path) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    source = tmp_path / "members.csv"
+    source.write_text(CSV, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_members", str(source), stdout=out, stderr=err)
+    assert "line 3 Beta U: refused: country: 'ZZ' is not an ISO 3166" in out.getvalue()
+    assert "would create (preview; --apply to create): 2; refused: 3" in out.getvalue()
+    assert err.getvalue() == ""  # no progress drawn when not on a terminal
+    assert Organization.objects.count() == 0
+    out = io.StringIO()
+    call_command("import_members", str(source), "--apply", stdout=out, stderr=io.StringIO())
+    assert "created: 2; refused: 3" in out.getvalue()
+    assert Membership.objects.count() == 2
