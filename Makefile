@@ -4,6 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export LECTERN_DATA_DIR ?= $(CURDIR)/var
+# `make run PORT=8001` serves on another port; HOST=0.0.0.0 listens beyond this machine.
+PORT ?= 8000
+HOST ?= 127.0.0.1
 
 .PHONY: run test test-quick lint types browser-test install lock lock-check clean
 
@@ -31,7 +34,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/lectern migrate --noinput
 	$(BIN)/lectern demo --if-empty
-	$(BIN)/lectern serve
+	$(BIN)/lectern serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	LECTERN_DATA_DIR=$(CURDIR)/var/test $(BIN)/python -m pytest -n 2 -m "not browser" $(PYTEST_ARGS)

@@ -7,17 +7,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from lectern.checkout.models import Checkout, CheckoutStatus
+from lectern.checkout.models import Checkout, CheckoutStatus, Step, StepState
 from lectern.core import clock
 from lectern.events.models import Event, EventStatus
 from lectern.events.selectors import Quarter
 from lectern.memberships.models import Membership
 from lectern.memberships.selectors import add_months
 from lectern.registrations.models import Registration, RegistrationStatus
+from lectern.trainers.selectors import StaffingRow, staffing
 
 STAGES = ("registered", "attended", "passed", "certified", "expired")
 
@@ -160,6 +161,33 @@ def attendance_incomplete(now: datetime) -> list[IncompleteAttendance]:
     return [IncompleteAttendance(e, e.waiting, e.attendance_closes_at) for e in events]
 
 
+@dataclass(frozen=True)
+class WaitingSteps:
+    requirement: str
+    waiting: int
+    oldest: datetime | None
+
+    @property
+    def label(self) -> str:
+        return self.requirement.replace("_", " ").capitalize()
+
+
+def steps_waiting() -> list[WaitingSteps]:
+    """Submitted checkout steps waiting for review, per requirement, oldest first."""
+    rows = (
+        Step.objects.filter(state=StepState.SUBMITTED)
+        .values("requirement")
+        .annotate(n=Count("id"), oldest=Min("updated_at"))
+        .order_by("oldest")
+    )
+    return [WaitingSteps(r["requirement"], r["n"], r["oldest"]) for r in rows]
+
+
+def events_short_of_trainers(now: datetime) -> list[StaffingRow]:
+    """Upcoming events with fewer trainers than the programme's minimum (two)."""
+    return [row for row in staffing(now) if row.short_by]
+
+
 @staff_member_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     now = clock.now()
@@ -185,6 +213,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "stages": STAGES,
             "at_risk": events_at_risk(today),
             "attendance_incomplete": attendance_incomplete(now),
+            "steps_waiting": steps_waiting(),
+            "short_of_trainers": events_short_of_trainers(now),
             "forecast": capacity_forecast(today),
         },
     )

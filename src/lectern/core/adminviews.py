@@ -25,7 +25,29 @@ else:
     ModelAdmin = admin.ModelAdmin
 
 
-class ServiceRecordAdmin(ModelAdmin):
+class ReadOnlyPageAdmin(ModelAdmin):
+    """A change page whose fields are all read-only offers no Save: its changes are made on
+    the pages its object tools link to, each calling a service."""
+
+    NO_SAVE = {"show_save": False, "show_save_and_continue": False}
+
+    def is_read_only(self, request: HttpRequest, obj: Any = None) -> bool:
+        shown = set(self.get_fields(request, obj))
+        return shown <= set(self.get_readonly_fields(request, obj))
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if self.is_read_only(request):
+            extra_context = {**(extra_context or {}), **self.NO_SAVE}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+class ServiceRecordAdmin(ReadOnlyPageAdmin):
     """Records that only services create and nobody deletes: the admin shows them and links
     to the pages that call the services."""
 

@@ -5,33 +5,54 @@ are: `registrations/admin.py` registers the event admin with it."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 
-from lectern.core.adminviews import actor, form_errors_from, render_form
+from lectern.core.adminviews import ReadOnlyPageAdmin, actor, form_errors_from, render_form
 from lectern.core.errors import DomainError
 from lectern.events import services
-from lectern.events.forms import EventForm
+from lectern.events.forms import EventForm, EventFormatForm
 from lectern.events.models import Event, Session
 from lectern.events.selectors import event_warnings, registration_cutoff
+from lectern.events.timezones import offset_label
+
+
+def span(start: datetime, end: datetime) -> str:
+    """`2027-02-11 13:00 - 17:00`, naming the end day when it is another day."""
+    end_text = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%Y-%m-%d %H:%M}"
+    return f"{start:%Y-%m-%d %H:%M} - {end_text}"
 
 
 class SessionInline(admin.TabularInline):
+    """Each session in the event's zone, as trainees see it, and in UTC."""
+
     model = Session
     extra = 0
-    fields = readonly_fields = ("start", "end")
+    fields = readonly_fields = ("local_time", "utc_time")
     can_delete = False
-    verbose_name_plural = "sessions (UTC; edit them with “Edit event”)"
+    verbose_name_plural = "sessions (change them with “Edit event”)"
+
+    @admin.display(description="In the event's time zone")
+    def local_time(self, obj: Session) -> str:
+        tz = ZoneInfo(obj.event.timezone)
+        start, end = obj.start.astimezone(tz), obj.end.astimezone(tz)
+        return f"{span(start, end)} {tz.key} ({offset_label(start)})"
+
+    @admin.display(description="In UTC")
+    def utc_time(self, obj: Session) -> str:
+        return f"{span(obj.start.astimezone(UTC), obj.end.astimezone(UTC))} UTC"
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyPageAdmin):
     list_display = [
         "title",
         "first_local_date",
@@ -67,9 +88,13 @@ class EventAdmin(admin.ModelAdmin):
         "created_at",
     )
 
-    @admin.display(description="Registration closes (UTC)")
+    @admin.display(description="Registration closes")
     def registration_closes_at(self, obj: Event) -> str:
-        return f"{registration_cutoff(obj):%Y-%m-%d %H:%M}"
+        cutoff = registration_cutoff(obj)
+        local = cutoff.astimezone(ZoneInfo(obj.timezone))
+        return (
+            f"{local:%Y-%m-%d %H:%M} {obj.timezone} ({cutoff.astimezone(UTC):%Y-%m-%d %H:%M} UTC)"
+        )
 
     @admin.display(description="Trainers")
     def trainer_list(self, obj: Event) -> str:
@@ -82,6 +107,12 @@ class EventAdmin(admin.ModelAdmin):
         return [
             path("create/", self.admin_site.admin_view(self.edit_view), name="event_create"),
             path("<int:pk>/edit/", self.admin_site.admin_view(self.edit_view), name="event_edit"),
+            path(
+                "<int:pk>/duplicate/",
+                self.admin_site.admin_view(self.duplicate_view),
+                name="event_duplicate",
+            ),
+            path("from-format/", self.admin_site.admin_view(self.format_view), name="event_format"),
             *super().get_urls(),
         ]
 
@@ -94,6 +125,22 @@ class EventAdmin(admin.ModelAdmin):
         event = get_object_or_404(Event, pk=pk) if pk else None
         initial = EventForm.initial_for(event) if event else {}
         form = EventForm(request.POST or None, initial=initial)
+        title = f"Edit {event}" if event else "Schedule an event"
+        return self._save(request, form, event, title)
+
+    def duplicate_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The create form filled in from another event: change the dates and save."""
+        source = get_object_or_404(Event, pk=pk)
+        form = EventForm(request.POST or None, initial=EventForm.initial_for(source))
+        return self._save(request, form, None, f"Duplicate {source}")
+
+    def format_view(self, request: HttpRequest) -> HttpResponse:
+        form = EventFormatForm(request.POST or None)
+        return self._save(request, form, None, "Schedule an event from a format")
+
+    def _save(
+        self, request: HttpRequest, form: EventForm, event: Event | None, title: str
+    ) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             fields = {
@@ -137,5 +184,4 @@ class EventAdmin(admin.ModelAdmin):
                 for warning in event_warnings(event):
                     messages.warning(request, warning)
                 return HttpResponseRedirect(reverse("admin:events_event_change", args=[event.pk]))
-        title = f"Edit {event}" if event else "Schedule an event"
         return render_form(self, request, title, form, event)

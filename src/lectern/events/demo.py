@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from lectern.core.errors import DomainError
 from lectern.core.permissions import Principal
+from lectern.core.progress import track
 from lectern.events import services
 from lectern.events.models import EventStatus
 from lectern.events.services import LocalTimes
@@ -39,11 +40,35 @@ def _sessions(record: dict[str, Any], shift: timedelta) -> list[LocalTimes]:
     return sessions
 
 
-def load_demo_events(*, actor: Principal, today: date, trainer_ids: list[int]) -> int:
-    """Create the demo events; return how many were created."""
+def trainer_pair(pool: list[int], n: int) -> list[int]:
+    """The two trainers of the n-th event, as staff would rota them: every pair of the pool
+    in turn, so that each trainer teaches about as many events and with different partners."""
+    if len(pool) < 2:
+        return list(pool)
+    size = len(pool)
+    first = n % size
+    gap = 1 + (n // size) % (size - 1)
+    return [pool[first], pool[(first + gap) % size]]
+
+
+class Loaded(NamedTuple):
+    history: int  # the real calendar's events, at their own dates
+    repeated: int  # the last year's, a year later
+
+    @property
+    def total(self) -> int:
+        return self.history + self.repeated
+
+
+def load_demo_events(
+    *, actor: Principal, today: date, trainer_ids: list[int], stream: Any = None
+) -> Loaded:
+    """Create the demo events; say how many. On a terminal `stream` shows progress."""
     created = 0
+    repeated = 0
     repeat_from = today - timedelta(days=364)
-    for index, record in enumerate(real_calendar()):
+    records = real_calendar()
+    for index, record in enumerate(track(records, "Loading demo events", stream=stream)):
         first = date.fromisoformat(record["session_dates"][0])
         plans = [
             (timedelta(0), EventStatus.CANCELLED if record["canceled"] else EventStatus.COMPLETED)
@@ -63,10 +88,11 @@ def load_demo_events(*, actor: Principal, today: date, trainer_ids: list[int]) -
                     min_enrolment=8,
                     meeting_url=f"https://meet.example.org/lectern-{index}",
                     preparation_notes=PREPARATION,
-                    trainer_ids=trainer_ids if index % 3 else trainer_ids[:1],
+                    trainer_ids=trainer_pair(trainer_ids, created),
                     status=status,
                 )
             except DomainError:
                 continue  # a record whose local times do not exist in its zone
             created += 1
-    return created
+            repeated += bool(shift)
+    return Loaded(created - repeated, repeated)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import available_timezones
 
 from django import forms
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from lectern.accounts.models import User
 from lectern.core.forms import InputForm
@@ -35,12 +39,39 @@ def sessions_text(event: Event) -> str:
     return "\n".join(lines)
 
 
+class DatalistInput(forms.TextInput):
+    """A text box that suggests from a list as you type (`<input list=...>`): a searchable
+    picker for long lists such as the 600 time zones, without any script."""
+
+    def __init__(self, options: list[str], attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.options = options
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
+        list_id = f"{name}-options"
+        box = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
+        options = format_html_join("", '<option value="{}">', ((o,) for o in self.options))
+        return format_html('{}<datalist id="{}">{}</datalist>', box, list_id, options)
+
+
+def zone_field() -> forms.CharField:
+    return forms.CharField(
+        max_length=64,
+        widget=DatalistInput(sorted(available_timezones()), attrs={"autocomplete": "off"}),
+        help_text="The zone trainees see the schedule in: type to search, e.g. Berlin.",
+    )
+
+
+def clean_zone(value: str) -> str:
+    value = value.strip()
+    if value not in available_timezones():
+        raise forms.ValidationError(f"{value!r} is not an IANA time zone (e.g. Europe/Berlin).")
+    return value
+
+
 class EventForm(InputForm):
     title = forms.CharField(max_length=200)
-    timezone = forms.ChoiceField(
-        choices=[(z, z) for z in sorted(available_timezones())],
-        help_text="The zone trainees see the schedule in.",
-    )
+    timezone = zone_field()
     sessions = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), help_text=SESSIONS_HELP)
     capacity = forms.IntegerField(min_value=1)
     min_enrolment = forms.IntegerField(min_value=0, label="Minimum enrolment")
@@ -78,6 +109,9 @@ class EventForm(InputForm):
         "link change. Needed when the new cutoff has passed or the event would start after a "
         "registered trainee's membership ends.",
     )
+
+    def clean_timezone(self) -> str:
+        return clean_zone(self.cleaned_data["timezone"])
 
     def clean_sessions(self) -> list[LocalTimes]:
         result = []
@@ -117,6 +151,71 @@ class EventForm(InputForm):
             "membership": event.membership,
             "run_regardless": event.run_regardless,
         }
+
+
+class Format:
+    """A common shape of training: how many sessions of how many hours, one a day."""
+
+    def __init__(self, key: str, label: str, days: int, hours: int) -> None:
+        self.key, self.label, self.days, self.hours = key, label, days, hours
+
+
+FORMATS = {
+    f.key: f
+    for f in (
+        Format("two_full_days", "Two full days (2 x 8 hours)", 2, 8),
+        Format("four_half_days", "Four half days (4 x 4 hours)", 4, 4),
+    )
+}
+
+
+def format_sessions(
+    fmt: Format, first_date: date, start: time, *, skip_weekends: bool
+) -> list[LocalTimes]:
+    """The sessions of a format from its first day: one a day, weekends skipped if asked."""
+    result: list[LocalTimes] = []
+    day = first_date
+    while len(result) < fmt.days:
+        if not (skip_weekends and day.weekday() >= 5):
+            begin = datetime.combine(day, start)
+            end = begin + timedelta(hours=fmt.hours)
+            result.append(LocalTimes(f"{begin:%Y-%m-%dT%H:%M}", f"{end:%Y-%m-%dT%H:%M}"))
+        day += timedelta(days=1)
+    return result
+
+
+class EventFormatForm(EventForm):
+    """An event from a format: the sessions follow from the first date and start time."""
+
+    field_order = ["title", "format", "first_date", "start_time", "skip_weekends", "timezone"]
+
+    format = forms.ChoiceField(choices=[(f.key, f.label) for f in FORMATS.values()])
+    first_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(
+        initial="09:00",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="Local time in the event's zone; each session lasts the format's hours.",
+    )
+    skip_weekends = forms.BooleanField(
+        required=False, initial=True, help_text="No session on a Saturday or Sunday."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["sessions"]
+        del self.fields["change_reason"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if all(data.get(k) is not None for k in ("format", "first_date", "start_time")):
+            data["sessions"] = format_sessions(
+                FORMATS[data["format"]],
+                data["first_date"],
+                data["start_time"],
+                skip_weekends=data.get("skip_weekends", False),
+            )
+        data["change_reason"] = ""
+        return data
 
 
 class CancelForm(InputForm):

@@ -27,7 +27,9 @@ class Event(models.Model):
     """
 
     title = models.CharField(max_length=200)
-    timezone = models.CharField(max_length=64, help_text="IANA zone, e.g. America/New_York")
+    timezone = models.CharField(
+        max_length=64, verbose_name="time zone", help_text="IANA zone, e.g. America/New_York"
+    )
     capacity = models.PositiveIntegerField()
     min_enrolment = models.PositiveIntegerField()
     places_taken = models.PositiveIntegerField(default=0)
@@ -56,7 +58,7 @@ class Event(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     first_start = models.DateTimeField(db_index=True)
     last_end = models.DateTimeField()
-    first_local_date = models.DateField(db_index=True)
+    first_local_date = models.DateField(db_index=True, verbose_name="first day (local)")
     registration_closes_at = models.DateTimeField(db_index=True)
     enrolment_decision_at = models.DateTimeField(db_index=True)
     trainer_notice_at = models.DateTimeField()

@@ -6,9 +6,16 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 
-from lectern.core.adminviews import CheckedInputAdmin, form_errors_from, render_form, service_view
+from lectern.core.adminviews import (
+    CheckedInputAdmin,
+    ReadOnlyPageAdmin,
+    form_errors_from,
+    render_form,
+    service_view,
+)
 from lectern.core.adminviews import actor as _actor
 from lectern.core.errors import DomainError
 from lectern.core.history import HistoryMixin, HistoryRow, audit_history, history_sorted
@@ -17,7 +24,10 @@ from lectern.memberships.forms import (
     CodeResetForm,
     ContactForm,
     ExtendForm,
+    MemberCreateForm,
+    MemberImportForm,
     MembershipCreateForm,
+    OrganizationForm,
     RolloverForm,
     SeatsForm,
 )
@@ -26,6 +36,7 @@ from lectern.memberships.models import Membership, MembershipContact, Organizati
 
 @admin.register(Organization)
 class OrganizationAdmin(CheckedInputAdmin):
+    form = OrganizationForm
     list_display = ["name", "country", "created_at"]
     search_fields = ["name", "domains"]
     list_filter = ["country"]
@@ -92,7 +103,7 @@ def ledger_history(entries: Any) -> list[HistoryRow]:
 
 
 @admin.register(Membership)
-class MembershipAdmin(HistoryMixin, admin.ModelAdmin):
+class MembershipAdmin(HistoryMixin, ReadOnlyPageAdmin):
     list_display = [
         "organization",
         "tier",
@@ -141,6 +152,8 @@ class MembershipAdmin(HistoryMixin, admin.ModelAdmin):
     def get_urls(self) -> list[URLPattern]:
         own = [
             path("create/", self.admin_site.admin_view(self.create_view), name="membership_create"),
+            path("new-member/", self.admin_site.admin_view(self.member_view), name="member_create"),
+            path("import/", self.admin_site.admin_view(self.import_view), name="member_import"),
             path(
                 "<int:pk>/seats/",
                 service_view(self, "Add or adjust seats", SeatsForm, self._seats),
@@ -199,6 +212,56 @@ class MembershipAdmin(HistoryMixin, admin.ModelAdmin):
                     reverse("admin:memberships_membership_change", args=[membership.pk])
                 )
         return render_form(self, request, "Create a membership", form, None)
+
+    def member_view(self, request: HttpRequest) -> HttpResponse:
+        """Organisation, membership and coordinator in one form."""
+        form = MemberCreateForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                membership = services.member_create(actor=_actor(request), **form.cleaned_data)
+            except DomainError as exc:
+                form_errors_from(exc, form)
+            else:
+                messages.success(
+                    request,
+                    f"Created {membership}, code {membership.registration_code}; "
+                    f"{form.cleaned_data['coordinator_email']} was sent a welcome.",
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:memberships_membership_change", args=[membership.pk])
+                )
+        return render_form(self, request, "Add a member", form, None)
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Many members from a CSV: a preview with each line's refusal, then the same again
+        with "Create them" ticked."""
+        posted = request.method == "POST"
+        form = MemberImportForm(request.POST, request.FILES) if posted else MemberImportForm()
+        result = None
+        if posted and form.is_valid():
+            try:
+                result = services.members_import(
+                    actor=_actor(request),
+                    text=form.cleaned_data["report"],
+                    apply=form.cleaned_data["confirm"],
+                )
+            except DomainError as exc:
+                form_errors_from(exc, form)
+            else:
+                if result.applied:
+                    messages.success(
+                        request,
+                        f"Created {len(result.created)} members; "
+                        f"{len(result.refused)} lines refused.",
+                    )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import members",
+            "form": form,
+            "result": result,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/memberships/member_import.html", context)
 
     def _seats(self, request: HttpRequest, m: Membership, data: dict[str, Any]) -> Membership:
         return services.seats_add(

@@ -42,6 +42,7 @@ class Membership(models.Model):
         Organization,
         on_delete=models.PROTECT,
         related_name="memberships",
+        verbose_name="organisation",
         help_text="The member, or the main organisation of a consortium.",
     )
     consortium = models.ManyToManyField(

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -12,7 +16,7 @@ from lectern.accounts.services import user_ensure
 from lectern.core import clock
 from lectern.core.audit import audit_log
 from lectern.core.emails import email_normalise
-from lectern.core.errors import Conflict, Invalid
+from lectern.core.errors import Conflict, DomainError, Invalid
 from lectern.core.locking import lock
 from lectern.core.permissions import Principal, require_staff
 from lectern.memberships.codes import custom_code_problem, generate_code, normalize_code
@@ -52,6 +56,34 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
+DOMAIN_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
+
+
+def domains_clean(domains: Iterable[str]) -> list[str]:
+    """Web domains as plain names (`x.org`), lower case, each once; a scheme, a path or
+    `www.` is dropped, anything else that is not a domain name is refused."""
+    result: list[str] = []
+    for raw in domains:
+        name = raw.strip().lower().removeprefix("https://").removeprefix("http://")
+        name = name.split("/")[0].removeprefix("www.").rstrip(".")
+        if not name:
+            continue
+        try:
+            ascii_name = name.encode("idna").decode("ascii")
+        except UnicodeError:
+            ascii_name = ""
+        if not DOMAIN_NAME.match(ascii_name):
+            raise Invalid.field("domains", f"{raw.strip()!r} is not a domain name like x.org.")
+        if ascii_name not in result:
+            result.append(ascii_name)
+    return result
+
+
+def domains_parse(text: str) -> list[str]:
+    """Domains typed one a line or separated by commas or spaces."""
+    return domains_clean(re.split(r"[\s,;]+", text))
+
+
 @transaction.atomic
 def organization_create(
     *,
@@ -72,7 +104,7 @@ def organization_create(
         raise Invalid.field("country", f"{country!r} is not an ISO 3166 country code (e.g. GB).")
     now = clock.resolve(now)
     org = Organization.objects.create(
-        name=name, country=country, domains=[d.strip().lower() for d in domains], created_at=now
+        name=name, country=country, domains=domains_clean(domains), created_at=now
     )
     audit_log(actor=actor, action="organization_created", obj=org, at=now)
     return org
@@ -492,3 +524,170 @@ def registration_code_reset(
         data={"previous": previous},
     )
     return membership
+
+
+@transaction.atomic
+def member_create(
+    *,
+    actor: Principal,
+    name: str,
+    country: str,
+    tier: str,
+    start_date: date,
+    coordinator_name: str,
+    coordinator_email: str,
+    domains: Sequence[str] = (),
+    end_date: date | None = None,
+    seats: int | None = None,
+    registration_code: str | None = None,
+    now: datetime | None = None,
+) -> Membership:
+    """A new member in one step: the organisation, its membership and its coordinator, who
+    gets the welcome email. All three are made, or none."""
+    require_staff(actor)
+    now = clock.resolve(now)
+    org = organization_create(actor=actor, name=name, country=country, domains=domains, now=now)
+    membership = membership_create(
+        actor=actor,
+        organization=org,
+        tier=tier,
+        start_date=start_date,
+        end_date=end_date,
+        seats=seats,
+        registration_code=registration_code,
+        now=now,
+    )
+    try:
+        contact_add(
+            actor=actor,
+            membership=membership,
+            email=coordinator_email,
+            name=coordinator_name,
+            role=ContactRole.COORDINATOR,
+            now=now,
+        )
+    except DomainError as exc:  # name the form's fields, not the contact's
+        fields = {f"coordinator_{k}": v for k, v in (exc.fields or {}).items()}
+        raise Invalid(exc.message, code=exc.code, fields=fields or None) from exc
+    return membership
+
+
+MEMBER_COLUMNS = (
+    "name",
+    "country",
+    "domains",
+    "tier",
+    "start_date",
+    "end_date",
+    "seats",
+    "registration_code",
+    "coordinator_name",
+    "coordinator_email",
+)
+MAX_IMPORT_LINES = 1000
+
+
+@dataclass
+class ImportLine:
+    line: int
+    name: str
+    membership: Membership | None = None
+    refusal: str | None = None
+
+
+@dataclass
+class MemberImport:
+    lines: list[ImportLine] = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def refused(self) -> list[ImportLine]:
+        return [line for line in self.lines if line.refusal]
+
+    @property
+    def created(self) -> list[ImportLine]:
+        return [line for line in self.lines if not line.refusal]
+
+
+class _Preview(Exception):
+    """Raised to roll a preview back."""
+
+
+def _member_from_row(actor: Principal, row: dict[str, str], now: datetime) -> Membership:
+    def value(key: str) -> str:
+        return (row.get(key) or "").strip()
+
+    def day(key: str, required: bool) -> date | None:
+        text = value(key)
+        if not text:
+            if required:
+                raise Invalid.field(key, "Give a date like 2027-01-01.")
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise Invalid.field(key, f"{text!r} is not a date like 2027-01-01.") from None
+
+    seats_text = value("seats")
+    if seats_text and not seats_text.isdigit():
+        raise Invalid.field("seats", f"{seats_text!r} is not a whole number of seats.")
+    start = day("start_date", True)
+    assert start is not None
+    return member_create(
+        actor=actor,
+        name=value("name"),
+        country=value("country"),
+        domains=domains_parse(value("domains")),
+        tier=value("tier").lower(),
+        start_date=start,
+        end_date=day("end_date", False),
+        seats=int(seats_text) if seats_text else None,
+        registration_code=normalize_code(value("registration_code")) or None,
+        coordinator_name=value("coordinator_name"),
+        coordinator_email=value("coordinator_email"),
+        now=now,
+    )
+
+
+def members_import(
+    *,
+    actor: Principal,
+    text: str,
+    apply: bool,
+    now: datetime | None = None,
+    progress: Callable[[Iterable[dict[str, str]]], Iterable[dict[str, str]]] | None = None,
+) -> MemberImport:
+    """Create members from CSV (a header with `MEMBER_COLUMNS`; `domains` separated by spaces
+    or semicolons). Each line stands alone: a refused line is reported with its reason and
+    the others go ahead. With `apply=False` nothing is kept: the same work is done and rolled
+    back, so the preview shows exactly what applying would do (codes included)."""
+    require_staff(actor)
+    now = clock.resolve(now)
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in ("name", "country", "tier", "start_date") if c not in header]
+    missing += [c for c in ("coordinator_name", "coordinator_email") if c not in header]
+    if missing:
+        raise Invalid.field("report", f"The header lacks: {', '.join(missing)}.")
+    reader.fieldnames = header
+    rows = list(reader)
+    if len(rows) > MAX_IMPORT_LINES:
+        raise Invalid.field("report", f"At most {MAX_IMPORT_LINES} lines at once.")
+    result = MemberImport(applied=apply)
+    try:
+        with transaction.atomic():
+            for number, row in enumerate(progress(rows) if progress else rows, start=2):
+                line = ImportLine(line=number, name=(row.get("name") or "").strip())
+                try:
+                    with transaction.atomic():
+                        line.membership = _member_from_row(actor, row, now)
+                except DomainError as exc:
+                    said = [m for ms in (exc.fields or {}).values() for m in ms]
+                    told = all(m in exc.message for m in said)
+                    line.refusal = exc.message if told else exc.explained()
+                result.lines.append(line)
+            if not apply:
+                raise _Preview
+    except _Preview:
+        pass
+    return result

@@ -14,6 +14,7 @@ from lectern.checkout.models import Checkout
 from lectern.core import clock
 from lectern.core.adminviews import (
     CheckedInputAdmin,
+    ReadOnlyPageAdmin,
     ServiceRecordAdmin,
     actor,
     form_errors_from,
@@ -365,7 +366,7 @@ class TraineeAdmin(HistoryMixin, CheckedInputAdmin):
 
 
 @admin.register(WaitlistEntry)
-class WaitlistEntryAdmin(admin.ModelAdmin):
+class WaitlistEntryAdmin(ReadOnlyPageAdmin):
     list_display = ["trainee", "event", "status", "created_at", "offer_expires_at"]
     list_filter = ["status"]
     search_fields = ["trainee__email", "event__title"]

@@ -122,3 +122,73 @@ def test_membership_back_office_goes_through_services(staff_client: Client) -> N
     assert m.seats_granted == 14
     page = staff_client.get(f"/admin/memberships/membership/{m.pk}/change/").content.decode()
     assert m.registration_code in page
+
+
+def test_the_zone_picker_is_searchable_and_refuses_an_unknown_zone(staff_client: Client) -> None:
+    page = staff_client.get("/admin/events/event/create/").content.decode()
+    assert 'list="timezone-options"' in page
+    assert '<datalist id="timezone-options">' in page
+    assert '<option value="Europe/Berlin">' in page
+    assert "<select" not in page.split('name="timezone"')[0][-200:]
+    response = staff_client.post("/admin/events/event/create/", form(timezone="Mars/Olympus"))
+    assert "&#x27;Mars/Olympus&#x27; is not an IANA time zone" in response.content.decode()
+    assert Event.objects.count() == 0
+
+
+def test_an_event_is_duplicated_with_new_dates(staff_client: Client) -> None:
+    staff_client.post("/admin/events/event/create/", form(title="Spring", capacity="12"))
+    source = Event.objects.get()
+    page = staff_client.get(f"/admin/events/event/{source.pk}/duplicate/").content.decode()
+    assert 'value="Spring"' in page
+    assert "2027-02-10 09:00 - 17:00" in page
+    response = staff_client.post(
+        f"/admin/events/event/{source.pk}/duplicate/",
+        form(title="Spring", capacity="12", sessions="2027-05-10 09:00 - 17:00"),
+    )
+    copy = Event.objects.exclude(pk=source.pk).get()
+    assert response["Location"] == f"/admin/events/event/{copy.pk}/change/"
+    assert (copy.title, copy.capacity, f"{copy.first_local_date}") == ("Spring", 12, "2027-05-10")
+    assert source.sessions.count() == 2  # the original is unchanged
+
+
+def format_form(**extra: str) -> dict[str, str]:
+    base = form(**extra)
+    del base["sessions"]
+    return {"format": "four_half_days", "first_date": "2027-02-11", "start_time": "13:00", **base}
+
+
+def test_four_half_days_from_a_first_date_skip_the_weekend(staff_client: Client) -> None:
+    response = staff_client.post(
+        "/admin/events/event/from-format/", format_form(skip_weekends="on", timezone="Asia/Tokyo")
+    )
+    event = Event.objects.get()
+    assert response.status_code == 302
+    # Thu 11, Fri 12, (weekend), Mon 15, Tue 16; 13:00-17:00 Tokyo is 04:00-08:00 UTC
+    assert [(f"{s.start:%m-%d %H:%M}", f"{s.end:%H:%M}") for s in event.sessions.all()] == [
+        ("02-11 04:00", "08:00"),
+        ("02-12 04:00", "08:00"),
+        ("02-15 04:00", "08:00"),
+        ("02-16 04:00", "08:00"),
+    ]
+
+
+def test_two_full_days_run_on_consecutive_days_when_weekends_are_kept(
+    staff_client: Client,
+) -> None:
+    staff_client.post(
+        "/admin/events/event/from-format/",
+        format_form(format="two_full_days", first_date="2027-02-13", start_time="09:00"),
+    )
+    event = Event.objects.get()
+    assert [(f"{s.start:%m-%d %H:%M}", f"{s.end:%H:%M}") for s in event.sessions.all()] == [
+        ("02-13 14:00", "22:00"),
+        ("02-14 14:00", "22:00"),
+    ]
+
+
+def test_a_format_without_a_first_date_is_refused_on_the_form(staff_client: Client) -> None:
+    response = staff_client.post("/admin/events/event/from-format/", format_form(first_date=""))
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert Event.objects.count() == 0
+    assert "Schedule from a format" in staff_client.get("/admin/events/event/").content.decode()

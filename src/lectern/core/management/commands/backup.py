@@ -17,4 +17,4 @@ class Command(BaseCommand):
     def handle(self, *args: Any, out: str | None, **options: Any) -> None:
         stamp = datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%SZ")
         path = Path(out) if out else settings.DATA_DIR / "backups" / f"lectern-{stamp}.backup"
-        self.stdout.write(str(backup(path)))
+        self.stdout.write(str(backup(path, stream=self.stderr)))

@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, file: str, **options: Any) -> None:
         try:
-            restore(Path(file))
+            restore(Path(file), stream=self.stderr)
         except DomainError as exc:
             raise CommandError(exc.message) from None
         call_command("migrate", interactive=False, verbosity=0)

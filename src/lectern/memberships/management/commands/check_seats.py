@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from lectern.core.progress import track
 from lectern.memberships.models import Membership
 from lectern.memberships.selectors import SeatSummary, ledger_recount_all, membership_seat_summary
 
@@ -13,7 +14,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         recounts = ledger_recount_all()
         checked, mismatches = 0, []
-        for membership in Membership.objects.select_related("organization").iterator(2000):
+        memberships = Membership.objects.select_related("organization")
+        for membership in track(
+            memberships.iterator(2000),
+            "Recounting seats",
+            total=memberships.count(),
+            stream=self.stderr,
+        ):
             checked += 1
             shown = membership_seat_summary(membership)
             counted = recounts.get(membership.pk, SeatSummary())

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.db.models import F
 
 from lectern.accounts.models import User
 from lectern.accounts.services import login_link_create, user_ensure
@@ -17,7 +20,7 @@ from lectern.core.permissions import Principal
 from lectern.events.demo import load_demo_events
 from lectern.events.models import Event, EventStatus
 from lectern.memberships import services
-from lectern.memberships.models import Organization, Tier
+from lectern.memberships.models import Membership, Organization, Tier
 from lectern.notifications.models import Message, MessageStatus
 from lectern.registrations import services as registrations
 
@@ -25,6 +28,7 @@ STAFF_EMAIL = "staff@demo.lectern.example"
 STAFF_PASSWORD = "lectern-demo-staff"
 COORDINATOR_EMAIL = "coordinator@demo.lectern.example"
 TRAINER_EMAIL = "trainer.ana@demo.lectern.example"
+TRAINERS = ["Ana", "Ben", "Chiara", "Dev", "Emeka", "Freya", "Goran", "Hana"]
 DEMO_NAMES = [
     ("Aroha", "Ngata"),
     ("Liam", "Chen"),
@@ -71,14 +75,20 @@ class Command(BaseCommand):
         staff.set_password(STAFF_PASSWORD)
         staff.save(update_fields=["password"])
         trainers = [
-            user_ensure(email=email, role="trainer", name=name)
-            for email, name in [
-                (TRAINER_EMAIL, "Ana Trainer"),
-                ("trainer.ben@demo.lectern.example", "Ben Trainer"),
-            ]
+            user_ensure(
+                email=f"trainer.{name.lower()}@demo.lectern.example",
+                role="trainer",
+                name=f"{name} Trainer",
+            )
+            for name in TRAINERS
         ]
-        events = load_demo_events(actor=system, today=today, trainer_ids=[t.pk for t in trainers])
-        self.stdout.write(f"Demo events: {events} from the real public training calendar.")
+        events = load_demo_events(
+            actor=system, today=today, trainer_ids=[t.pk for t in trainers], stream=self.stderr
+        )
+        self.stdout.write(
+            f"Demo events: {events.total} ({events.history} from the real public training "
+            f"calendar, {events.repeated} repeating the last year's schedule a year later)."
+        )
         start = date(today.year, today.month, 1) - timedelta(days=300)
         for index, (name, country, tier) in enumerate(ORGANISATIONS):
             org = services.organization_create(actor=system, name=name, country=country)
@@ -109,7 +119,7 @@ class Command(BaseCommand):
                     now=began + timedelta(days=20),
                 )
             if index == 0:
-                self._trainees(membership, system)
+                self._trainees(membership, system, began)
             services.contact_add(
                 actor=system,
                 membership=membership,
@@ -133,9 +143,11 @@ class Command(BaseCommand):
             claimed_until=None,
         )
 
-    def _trainees(self, membership: Any, system: Principal) -> None:
+    def _trainees(self, membership: Any, system: Principal, began: datetime) -> None:
         """Trainees of the coordinator's membership: some registered for coming events, some
-        trained last month (one failed, one certified and listed in the directory)."""
+        trained last month (one failed, one certified and listed in the directory). Every
+        registration is dated after the seats were granted (`began`), so that the
+        coordinator's chart never shows fewer than zero seats available."""
 
         def person(n: int) -> registrations.TraineeDetails:
             first, last = DEMO_NAMES[n]
@@ -155,13 +167,13 @@ class Command(BaseCommand):
 
         past = (
             Event.objects.filter(
-                status=EventStatus.COMPLETED, first_local_date__gt=membership.start_date
+                status=EventStatus.COMPLETED, first_start__gt=began + timedelta(days=2)
             )
             .order_by("-first_start")
             .first()
         )
         if past is not None:
-            before = past.first_start - timedelta(days=20)
+            before = max(past.first_start - timedelta(days=20), began + timedelta(hours=1))
             trained = [
                 registrations.registration_create(
                     actor=system,
@@ -208,6 +220,7 @@ class Command(BaseCommand):
 
     def _print_logins(self) -> None:
         base = settings.BASE_URL
+        run = lectern_command()
         coordinator = User.objects.filter(email=COORDINATOR_EMAIL).first()
         lines = [
             "",
@@ -223,8 +236,40 @@ class Command(BaseCommand):
             ]
         lines.append(
             f"  Trainer:     {TRAINER_EMAIL} signs in the same way; "
-            f"`lectern login-link --email {TRAINER_EMAIL}` prints a link"
+            f"`{run} login-link --email {TRAINER_EMAIL}` prints a link"
         )
+        membership = (
+            Membership.objects.filter(contacts__email=COORDINATOR_EMAIL)
+            .order_by("-start_date")
+            .first()
+        )
+        event = (
+            Event.objects.filter(
+                status=EventStatus.SCHEDULED,
+                public=True,
+                registration_closes_at__gt=clock.now(),
+                places_taken__lt=F("capacity"),
+            )
+            .order_by("first_start")
+            .first()
+        )
+        if membership is not None and event is not None:
+            lines.append(
+                f"  Register:    {base}/events/{event.pk}/register/  with the code "
+                f"{membership.registration_code} ({membership.organization})"
+            )
         lines.append(f"  Calendar:    {base}/calendar/")
-        lines.append("  API token:   lectern token --email you@example.org --role staff")
+        lines.append(f"  API token:   {run} token --email you@example.org --role staff")
         self.stdout.write("\n".join(lines) + "\n")
+
+
+def lectern_command() -> str:
+    """How to run `lectern` from here: the virtual environment's script, relative to the
+    current folder when it is inside it (`.venv/bin/lectern` from the project folder)."""
+    script = Path(sys.executable).parent / "lectern"
+    if not script.exists():
+        return "lectern"
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import atexit
+import errno
 import os
+import socket
 import subprocess
 import sys
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 from gunicorn.app.base import BaseApplication
 
@@ -54,6 +56,30 @@ def start_worker() -> subprocess.Popen[bytes]:
     return worker
 
 
+def port_check(host: str, port: int) -> None:
+    """Refuse, saying why, a port that is taken (before announcing anything), rather than
+    printing "serving at ..." and then failing inside gunicorn."""
+    if not 0 < port < 65536:
+        raise CommandError(f"--port must be between 1 and 65535, not {port}.")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise CommandError(f"Cannot listen on {host!r}: {exc.strerror}.") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise CommandError(
+                    f"Port {port} on {host} is already in use (another Lectern, or another "
+                    f"program). Stop it, or choose another port: `lectern serve --port "
+                    f"{port + 1}` or `make run PORT={port + 1}`."
+                ) from None
+            raise CommandError(f"Cannot listen on {host}:{port}: {exc.strerror}.") from None
+
+
 class Command(BaseCommand):
     help = "Apply migrations, then serve Lectern with gunicorn."
 
@@ -82,6 +108,7 @@ class Command(BaseCommand):
         no_worker: bool,
         **options: Any,
     ) -> None:
+        port_check(host, port)
         if not no_migrate:
             call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
