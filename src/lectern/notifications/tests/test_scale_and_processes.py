@@ -49,7 +49,9 @@ def test_a_tick_with_nothing_due_costs_the_same_few_queries_at_100000_messages(
 ) -> None:
     history(10)
     tick(now=NOW)  # rules that run every few hours ran here
-    with django_assert_max_num_queries(40) as small:
+    # A fixed handful per scheduled rule (about 20 rules now); what matters is that the same
+    # tick costs the same at 100,000 messages.
+    with django_assert_max_num_queries(60) as small:
         tick(now=NOW + timedelta(minutes=1))
     history(100_000)
     assert Message.objects.count() == 100_010
