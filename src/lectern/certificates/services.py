@@ -33,9 +33,10 @@ def certificate_pdf(certificate: Certificate) -> bytes:
         CertificateText(
             programme=settings.PROGRAMME_NAME,
             name=public_name(certificate.name_on_certificate),
-            awarded_on=f"{certificate.awarded_on:%d %B %Y}",
+            awarded_on=f"{certificate.awarded_on.day} {certificate.awarded_on:%B %Y}",
             number=certificate.number,
             signatory=settings.LECTERN["CERTIFICATE_SIGNATORY"],
+            signatory_title=settings.LECTERN["CERTIFICATE_SIGNATORY_TITLE"],
             verify_url=verify_url(certificate.number),
         )
     )
