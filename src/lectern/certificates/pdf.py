@@ -20,12 +20,14 @@ from typing import Any
 
 import segno
 from django.conf import settings
+from reportlab import rl_config
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape, letter, portrait
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont, shapeStr
 from reportlab.pdfgen.canvas import Canvas
 
+rl_config.useA85 = 0  # binary (deflated) streams: ASCII85 only grows them, and costs time
 DEFAULT_LAYOUT = Path(__file__).parent / "layouts" / "default.toml"
 STANDARD_ENCODING = "cp1252"  # what reportlab's 14 standard PDF fonts can draw
 RTL_CLASSES = {"R", "AL"}
@@ -71,7 +73,7 @@ def load_layout(path: Path) -> dict[str, Any]:
     layout = tomllib.loads(path.read_text())
     for name, spec in layout.get("fonts", {}).items():
         if name not in pdfmetrics.getRegisteredFontNames():
-            font = TTFont(name, str(font_file(spec)), shapable=True)
+            font = TTFont(name, str(font_file(spec)), shapable=True, asciiReadable=False)
             pdfmetrics.registerFont(font)
     return layout
 
@@ -80,6 +82,7 @@ def fallback_fonts(layout: dict[str, Any]) -> list[str]:
     return list(layout.get("fallback", {}).get("fonts", []))
 
 
+@lru_cache(maxsize=65536)
 def has_glyph(font_name: str, char: str) -> bool:
     font = pdfmetrics.getFont(font_name)
     if isinstance(font, TTFont):
@@ -97,7 +100,8 @@ def _neutral(char: str) -> bool:
     ).startswith("M")
 
 
-def split_runs(text: str, chain: list[str]) -> list[Run]:
+@lru_cache(maxsize=1024)
+def split_runs(text: str, chain: tuple[str, ...]) -> list[Run]:
     """Cut text into runs of one font and one direction; spaces and punctuation join the run
     they sit in. A character no font has goes to the first font (and prints as a box)."""
     runs: list[list[Any]] = []  # [font, text, rtl]
@@ -146,9 +150,19 @@ def _trim(run: Run, base_rtl: bool) -> list[Run]:
     return [piece for piece in pieces if piece.text]
 
 
+def _needs_shaping(text: str) -> bool:
+    """Latin letters (Vietnamese too, once composed) and CJK draw right unshaped, faster."""
+    return any(
+        not (code < 0x250 or 0x1E00 <= code < 0x1F00 or 0x3000 <= code < 0xA000)
+        or unicodedata.combining(char)
+        for char in text
+        for code in [ord(char)]
+    )
+
+
 def _shaped(run: Run, size: float) -> tuple[Any, float]:
     font = pdfmetrics.getFont(run.font)
-    if isinstance(font, TTFont):
+    if isinstance(font, TTFont) and _needs_shaping(run.text):
         text = shapeStr(run.text, run.font, size, force=True)
         shaped = getattr(text, "__shapeData__", None)
         if shaped is not None:
@@ -222,7 +236,7 @@ def draw_text(
     max_width: float,
 ) -> float:
     """Draw value shaped, in visual order, shrunk to max_width; return the size used."""
-    runs = visual_order(split_runs(value, chain))
+    runs = visual_order(split_runs(value, tuple(chain)))
     shaped = [_shaped(run, size) for run in runs]
     width = sum(w for _, w in shaped)
     if width > max_width:
