@@ -72,9 +72,8 @@ def font_file(spec: str) -> Path:
 def load_layout(path: Path) -> dict[str, Any]:
     layout = tomllib.loads(path.read_text())
     for name, spec in layout.get("fonts", {}).items():
-        if name not in pdfmetrics.getRegisteredFontNames():
-            font = TTFont(name, str(font_file(spec)), shapable=True, asciiReadable=False)
-            pdfmetrics.registerFont(font)
+        font = TTFont(name, str(font_file(spec)), shapable=True, asciiReadable=False)
+        pdfmetrics.registerFont(font)
     return layout
 
 
