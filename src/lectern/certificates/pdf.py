@@ -70,6 +70,9 @@ def font_file(spec: str) -> Path:
 
 @lru_cache(maxsize=4)
 def load_layout(path: Path) -> dict[str, Any]:
+    _plan.cache_clear()
+    split_runs.cache_clear()
+    has_glyph.cache_clear()
     layout = tomllib.loads(path.read_text())
     for name, spec in layout.get("fonts", {}).items():
         font = TTFont(name, str(font_file(spec)), shapable=True, asciiReadable=False)
@@ -105,10 +108,10 @@ def split_runs(text: str, chain: tuple[str, ...]) -> list[Run]:
     they sit in. A character no font has goes to the first font (and prints as a box)."""
     runs: list[list[Any]] = []  # [font, text, rtl]
     for char in unicodedata.normalize("NFC", text):
-        if runs and (_neutral(char) or unicodedata.category(char).startswith("M")):
-            if has_glyph(runs[-1][0], char):
-                runs[-1][1] += char
-                continue
+        joins = _neutral(char) or unicodedata.category(char).startswith("M")
+        if runs and joins and has_glyph(runs[-1][0], char):
+            runs[-1][1] += char
+            continue
         font = next((name for name in chain if has_glyph(name, char)), chain[0])
         rtl = unicodedata.bidirectional(char) in RTL_CLASSES
         if runs and runs[-1][0] == font and (runs[-1][2] == rtl or _neutral(char)):
@@ -235,19 +238,28 @@ def draw_text(
     max_width: float,
 ) -> float:
     """Draw value shaped, in visual order, shrunk to max_width; return the size used."""
-    runs = visual_order(split_runs(value, tuple(chain)))
+    size, pieces, width = _plan(value, tuple(chain), size, max_width)
+    left = x - width / 2 if centre else x
+    for font, text, run_width in pieces:
+        canvas.setFont(font, size)
+        canvas.drawString(left, y, text)
+        left += run_width
+    return size
+
+
+@lru_cache(maxsize=512)  # the layout's fixed lines are worked out once
+def _plan(
+    value: str, chain: tuple[str, ...], size: float, max_width: float
+) -> tuple[float, list[tuple[str, Any, float]], float]:
+    runs = visual_order(split_runs(value, chain))
     shaped = [_shaped(run, size) for run in runs]
     width = sum(w for _, w in shaped)
     if width > max_width:
         size = size * max_width / width
         shaped = [_shaped(run, size) for run in runs]
         width = sum(w for _, w in shaped)
-    left = x - width / 2 if centre else x
-    for run, (text, run_width) in zip(runs, shaped, strict=True):
-        canvas.setFont(run.font, size)
-        canvas.drawString(left, y, text)
-        left += run_width
-    return size
+    pieces = [(run.font, text, w) for run, (text, w) in zip(runs, shaped, strict=True)]
+    return size, pieces, width
 
 
 def _page_size(page: dict[str, Any]) -> tuple[float, float]:
