@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from reportlab.pdfgen.canvas import Canvas
 rl_config.useA85 = 0  # binary (deflated) streams: ASCII85 only grows them, and costs time
 DEFAULT_LAYOUT = Path(__file__).parent / "layouts" / "default.toml"
 STANDARD_ENCODING = "cp1252"  # what reportlab's 14 standard PDF fonts can draw
+DARK_MODULES = re.compile(b"[^\x00]+")  # a run of dark modules in a row of the QR code
 RTL_CLASSES = {"R", "AL"}
 STRONG_CLASSES = RTL_CLASSES | {"L"}
 
@@ -335,21 +337,15 @@ def _draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float, color: 
     """
     code = segno.make(data, error="m", boost_error=False, mask=0, micro=False)
     matrix = code.matrix
-    cell = size / len(matrix)
+    modules = len(matrix)
+    cell = size / modules
     canvas.setFillColor(HexColor(color))
-    operators = []
+    # in module units (one unit a module, y up from the code's bottom): short integers
+    operators = [f"q {cell:.4f} 0 0 {cell:.4f} {x:.2f} {y:.2f} cm"]
     for row_index, row in enumerate(matrix):
-        bottom = y + size - (row_index + 1) * cell
-        column, width = 0, len(row)
-        while column < width:
-            if row[column]:
-                start = column
-                while column < width and row[column]:
-                    column += 1
-                operators.append(
-                    f"{x + start * cell:.2f} {bottom:.2f} "
-                    f"{(column - start) * cell:.2f} {cell:.2f} re"
-                )
-            else:
-                column += 1
-    canvas.addLiteral("\n".join(operators) + "\nf")
+        bottom = modules - row_index - 1
+        operators.extend(
+            f"{dark.start()} {bottom} {dark.end() - dark.start()} 1 re"
+            for dark in DARK_MODULES.finditer(bytes(row))
+        )
+    canvas.addLiteral("\n".join(operators) + "\nf Q")
