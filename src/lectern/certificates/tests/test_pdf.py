@@ -155,3 +155,12 @@ def test_fonts_come_from_the_layout() -> None:
     layout = pdf.load_layout(pdf.layout_path())
     for spec in layout["fonts"].values():
         assert pdf.font_file(spec).is_file(), spec
+
+
+def test_the_award_date_has_no_leading_zero_and_the_month_by_name() -> None:
+    from datetime import date
+
+    from lectern.certificates.services import award_date_text
+
+    assert award_date_text(date(2026, 12, 1)) == "1 December 2026"
+    assert award_date_text(date(2027, 1, 10)) == "10 January 2027"
