@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -26,6 +26,27 @@ def verify_url(number: str) -> str:
     return f"{settings.BASE_URL}/verify/{number}/"
 
 
+def award_date_text(awarded_on: date) -> str:
+    """ "1 December 2026": the day without a leading zero, the month's English name."""
+    return f"{awarded_on.day} {MONTHS[awarded_on.month - 1]} {awarded_on.year}"
+
+
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
 def certificate_pdf(certificate: Certificate) -> bytes:
     from lectern.certificates.pdf import CertificateText, render_certificate  # reportlab: lazily
 
@@ -33,9 +54,10 @@ def certificate_pdf(certificate: Certificate) -> bytes:
         CertificateText(
             programme=settings.PROGRAMME_NAME,
             name=public_name(certificate.name_on_certificate),
-            awarded_on=f"{certificate.awarded_on:%d %B %Y}",
+            awarded_on=award_date_text(certificate.awarded_on),
             number=certificate.number,
             signatory=settings.LECTERN["CERTIFICATE_SIGNATORY"],
+            signatory_title=settings.LECTERN["CERTIFICATE_SIGNATORY_TITLE"],
             verify_url=verify_url(certificate.number),
         )
     )

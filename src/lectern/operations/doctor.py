@@ -12,6 +12,7 @@ import os
 import smtplib
 import ssl
 import tempfile
+import unicodedata
 import zoneinfo
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,10 +21,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http.request import validate_host
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfbase.ttfonts import TTFError
 
-from lectern.certificates.pdf import layout_path, load_layout
+from lectern.certificates.pdf import fallback_fonts, has_glyph, layout_path, load_layout
 from lectern.events.models import Event
 from lectern.operations.readiness import _database, _migrations
 
@@ -285,29 +285,26 @@ def check_time_zones() -> Iterator[Finding]:
 
 # A name in each script certificates are likely to carry, to test the fonts with.
 SCRIPTS = {
-    "Latin (Western)": "Zoë Ångström",
-    "Latin (Central European)": "Łukasz Dvořák",
+    "Latin": "Zoë Ångström Łukasz Dvořák",
+    "Vietnamese": "Nguyễn Thị Ánh Dương",
     "Greek": "Αλέξανδρος",
     "Cyrillic": "Анна Иванова",
-    "Arabic": "سارة",
-    "Hebrew": "שרה",
-    "Devanagari": "अनु",
-    "Chinese/Japanese": "李小龙",
+    "Chinese": "王小明",
+    "Japanese": "山田太郎",
     "Korean": "김민준",
+    "Arabic": "مرحبا بك",
+    "Hebrew": "שלום עליכם",
+    "Devanagari": "देवनागरी नाम",
 }
-STANDARD_ENCODING = "cp1252"  # what reportlab's 14 standard fonts can draw
 
 
-def _covers(font_name: str, text: str) -> bool:
-    font = pdfmetrics.getFont(font_name)
-    if isinstance(font, TTFont):
-        glyphs = font.face.charToGlyph
-        return all(ord(char) in glyphs for char in text if not char.isspace())
-    try:
-        text.encode(STANDARD_ENCODING)
-    except UnicodeEncodeError:
-        return False
-    return True
+def _covers(chain: list[str], text: str) -> bool:
+    """Every letter of text is in one of the chain's fonts (the name's font, then fallbacks)."""
+    return all(
+        any(has_glyph(font, char) for font in chain)
+        for char in unicodedata.normalize("NFC", text)
+        if not char.isspace()
+    )
 
 
 def check_certificate_fonts() -> Iterator[Finding]:
@@ -319,7 +316,8 @@ def check_certificate_fonts() -> Iterator[Finding]:
             "certificate fonts",
             PROBLEM,
             f"The certificate layout {path} or one of its fonts cannot be read: {exc}.",
-            "Fix the paths under [fonts] in the layout (LECTERN_CERTIFICATE_LAYOUT).",
+            "Install the fonts the layout names (README: Certificates), or fix the paths "
+            "under [fonts] in the layout (LECTERN_CERTIFICATE_LAYOUT).",
         )
         return
     fonts = sorted(
@@ -329,20 +327,31 @@ def check_certificate_fonts() -> Iterator[Finding]:
             if "{name}" in item["value"]
         }
     )
+    fallback = fallback_fonts(layout)
     for font_name in fonts:
-        missing = [script for script, sample in SCRIPTS.items() if not _covers(font_name, sample)]
+        chain = list(dict.fromkeys([font_name, *fallback]))
+        missing = [script for script, sample in SCRIPTS.items() if not _covers(chain, sample)]
         if missing:
             yield Finding(
                 "certificate fonts",
                 WARNING,
-                f"The name on certificates is drawn in {font_name}, which has no letters for: "
-                f"{', '.join(missing)}; such names would print as empty boxes.",
-                "Declare a TrueType font under [fonts] in the layout and use it for the name, "
-                "e.g. DejaVuSans (Latin, Greek, Cyrillic), Noto Sans Arabic/Hebrew/Devanagari, "
-                "Noto Sans CJK (Chinese, Japanese, Korean).",
+                f"The name on certificates is drawn in {' or '.join(chain)}, which have no "
+                f"letters for: {', '.join(missing)}; such names would print as empty boxes.",
+                "Declare TrueType fonts for those scripts under [fonts] in the layout and list "
+                "them under [fallback], e.g. Noto Sans Arabic/Hebrew/Devanagari, "
+                "Droid Sans Fallback (Chinese, Japanese, Korean).",
             )
         else:
-            yield Finding("certificate fonts", OK, f"{font_name} covers {', '.join(SCRIPTS)}")
+            yield Finding(
+                "certificate fonts", OK, f"{' + '.join(chain)} cover {', '.join(SCRIPTS)}"
+            )
+    if not settings.LECTERN["CERTIFICATE_SIGNATORY"].strip():
+        yield Finding(
+            "certificate signatory",
+            WARNING,
+            "Certificates print no signatory's name under the signature line.",
+            "Set LECTERN_CERTIFICATE_SIGNATORY to the name of the person who signs them.",
+        )
 
 
 CHECKS: list[Check] = [

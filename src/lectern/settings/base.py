@@ -339,7 +339,9 @@ LECTERN: dict[str, Any] = {
         "carpentrieslab",
     ),
     "CERTIFICATE_LAYOUT": os.environ.get("LECTERN_CERTIFICATE_LAYOUT", ""),
-    "CERTIFICATE_SIGNATORY": os.environ.get(
-        "LECTERN_CERTIFICATE_SIGNATORY", "Director of Instructor Training"
+    # The person who signs certificates: their name over their title, under the signature line.
+    "CERTIFICATE_SIGNATORY": os.environ.get("LECTERN_CERTIFICATE_SIGNATORY", ""),
+    "CERTIFICATE_SIGNATORY_TITLE": os.environ.get(
+        "LECTERN_CERTIFICATE_SIGNATORY_TITLE", "Director of Instructor Training"
     ),
 }

@@ -100,13 +100,15 @@ def test_static_files_not_collected_are_reported(settings, tmp_path) -> None:
     assert findings("static files")[0].level == "ok"
 
 
-def test_the_default_certificate_fonts_lack_scripts_and_a_unicode_font_covers_more(
+def test_the_default_certificate_fonts_cover_the_seven_scripts_and_others_are_named(
     settings, tmp_path
 ) -> None:
     [default] = findings("certificate fonts")
-    assert default.level == WARNING
-    assert "Greek" in default.message
-    assert "Latin (Western)" not in default.message
+    lacking = default.message.split("letters for: ")[1]
+    for script in ("Latin", "Vietnamese", "Chinese", "Japanese", "Arabic", "Hebrew"):
+        assert script not in lacking
+    assert "Devanagari" not in lacking
+    assert lacking.startswith("Korean;")  # Droid Sans Fallback has no Hangul
     font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
     layout = tmp_path / "layout.toml"
     layout.write_text(
@@ -114,13 +116,25 @@ def test_the_default_certificate_fonts_lack_scripts_and_a_unicode_font_covers_mo
     )
     settings.LECTERN = {**settings.LECTERN, "CERTIFICATE_LAYOUT": str(layout)}
     [dejavu] = findings("certificate fonts")
+    assert dejavu.level == WARNING
     assert "Greek" not in dejavu.message
-    assert "Cyrillic" not in dejavu.message
-    assert "Korean" in dejavu.message
+    assert "Chinese" in dejavu.message
+    standard = tmp_path / "standard.toml"
+    standard.write_text('[[text]]\nvalue = "{name}"\nfont = "Times-Bold"\ny = 300\n')
+    settings.LECTERN = {**settings.LECTERN, "CERTIFICATE_LAYOUT": str(standard)}
+    [times] = findings("certificate fonts")
+    assert "Greek" in times.message  # and Latin: cp1252 has no Ł
     broken = tmp_path / "broken.toml"  # layouts are cached by path
     broken.write_text('[fonts]\nBody = "/nowhere/font.ttf"\n')
     settings.LECTERN = {**settings.LECTERN, "CERTIFICATE_LAYOUT": str(broken)}
     assert findings("certificate fonts")[0].level == PROBLEM
+
+
+def test_a_missing_signatory_name_is_a_warning(settings) -> None:
+    settings.LECTERN = {**settings.LECTERN, "CERTIFICATE_SIGNATORY": ""}
+    assert findings("certificate signatory")[0].level == WARNING
+    settings.LECTERN = {**settings.LECTERN, "CERTIFICATE_SIGNATORY": "Ada Lovelace"}
+    assert findings("certificate signatory") == []
 
 
 def test_time_zones_and_the_database_pass_here() -> None:
