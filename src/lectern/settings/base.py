@@ -135,6 +135,8 @@ TEMPLATES = [
         "DIRS": [SRC_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # The translation tags in every template, as in the emails' sandbox
+            "builtins": ["django.templatetags.i18n"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
