@@ -175,3 +175,20 @@ def test_the_favicon_answers(client: Client) -> None:
     assert response.status_code == 200
     assert response["Content-Type"] == "image/svg+xml"
     assert 'rel="icon"' in client.get("/").content.decode()
+
+
+def test_a_one_field_refusal_reads_once_in_plain_words() -> None:
+    from lectern.core.errors import Invalid
+
+    refusal = Invalid.field("kind", "Choose the kind of Get Involved activity.")
+    assert refusal.explained() == "Choose the kind of Get Involved activity."
+
+
+def test_a_rate_limit_says_how_many_minutes_in_words() -> None:
+    from lectern.core.ratelimit import Limit
+
+    limit = Limit(scope="s", limit=1, window_seconds=600, message="Try again in {wait}.")
+    start = datetime(2027, 1, 1, 10, 0, tzinfo=ZoneInfo("UTC"))
+    later = start.replace(minute=3)  # 7 minutes of the 10-minute window left
+    assert limit.refusal(later).message == "Try again in 7 minutes."
+    assert limit.refusal(start.replace(minute=9, second=30)).message == "Try again in 1 minute."
