@@ -77,7 +77,7 @@ def event_card(event: Event, now: datetime) -> EventCard:
     return EventCard(
         event=event,
         sessions=local_sessions(event),
-        format_label=FORMAT_LABELS[event_format(event)],
+        format_label=str(FORMAT_LABELS[event_format(event)]),
         cutoff=registration_cutoff(event),
         registration_open=registration_open(event, now),
     )

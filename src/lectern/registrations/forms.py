@@ -92,7 +92,7 @@ class RegistrationForm(InputForm):
     timezone = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         # What the trainee agrees to, one click away (new tab: the form keeps what was typed)
         for name, url, text in (
             ("accept_code_of_conduct", settings.CODE_OF_CONDUCT_URL, _("Read the code of conduct")),
