@@ -8,7 +8,7 @@ export LECTERN_DATA_DIR ?= $(CURDIR)/var
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test test-quick lint types browser-test install lock lock-check clean
+.PHONY: messages run test test-quick lint types browser-test install lock lock-check clean
 
 # Every dependency, transitive ones included, at the version and hashes in requirements.lock;
 # then Lectern itself, editable, with nothing else fetched.
@@ -16,7 +16,13 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(MAKE) messages
 	touch $(STAMP)
+
+# The translations (src/lectern/locale/*/LC_MESSAGES/django.po) compiled to the .mo files
+# Django reads; needs GNU gettext's msgfmt (Debian: gettext). Run again after editing a .po.
+messages:
+	cd src/lectern && $(BIN)/python -m lectern.cli compilemessages --verbosity 0
 
 # After changing a dependency in pyproject.toml: `make lock`, then commit requirements.lock.
 LOCK := $(BIN)/uv pip compile pyproject.toml requirements/build.in --extra dev --universal \

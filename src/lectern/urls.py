@@ -12,6 +12,7 @@ admin.site.index_title = "Programme back office"
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switch
     path("memberships/", include("lectern.memberships.urls")),
     path("", include("lectern.events.urls")),
     path("", include("lectern.registrations.urls")),

@@ -54,7 +54,11 @@ def test_register_fix_the_code_get_the_link_and_withdraw(
     page.get_by_label("I agree to the privacy policy").check()
     page.get_by_role("button", name="Register").click()
 
-    expect(page.get_by_text("This registration code is not valid")).to_be_visible()
+    # The error at its field, and in the summary that takes focus and links to the field
+    expect(page.locator("#id_code_error")).to_contain_text("This registration code is not valid")
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link", name=re.compile("^Registration code:"))).to_be_visible()
     expect(page.get_by_label("Your name")).to_have_value("Ada Lovelace")
     expect(page.get_by_label("Python")).to_be_checked()
     page.get_by_label("Registration code").fill(member.registration_code.lower())

@@ -103,7 +103,9 @@ def evidence_check(
     if len(url) > URL_MAX_LENGTH:
         raise Invalid.field("url", f"Give a web address of up to {URL_MAX_LENGTH} characters.")
     if evidence.kind and evidence.kind not in ActivityKind.values:
-        raise Invalid.field("kind", "Choose served, github, meeting or other.")
+        raise Invalid.field(
+            "kind", "Choose the kind of Get Involved activity: served, GitHub, meeting or other."
+        )
     errors: dict[str, list[str]] = {}
     if url and web_link(url) is None:
         errors.setdefault("url", []).append("Give a full web address (https://…).")
@@ -113,7 +115,10 @@ def evidence_check(
         )
     if requirement == "get_involved":
         if evidence.kind not in ActivityKind.values:
-            raise Invalid.field("kind", "Choose served, github, meeting or other.")
+            raise Invalid.field(
+                "kind",
+                "Choose the kind of Get Involved activity: served, GitHub, meeting or other.",
+            )
         for name in EVIDENCE_RULES[ActivityKind(evidence.kind)]:
             if not getattr(evidence, name):
                 errors.setdefault(name, []).append(f"Give the {name} of the activity.")

@@ -28,7 +28,13 @@ class DomainError(Exception):
 
     def explained(self) -> str:
         """The message with each field's complaint, for pages that show one line."""
-        details = " ".join(m for messages in (self.fields or {}).values() for m in messages)
+        fields = self.fields or {}
+        if len(fields) == 1:
+            # One field's refusal (`Invalid.field`): its words once, without the field's code
+            (only,) = fields.values()
+            if self.message.endswith(" ".join(only)):
+                return " ".join(only)
+        details = " ".join(m for messages in fields.values() for m in messages)
         return f"{self.message} {details}".strip()
 
     def as_dict(self) -> dict[str, object]:

@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import F
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
 
 from lectern.core import locking
 from lectern.core.errors import RateLimited
@@ -51,7 +52,7 @@ UPSERT = (
 @dataclass(frozen=True)
 class Limit:
     """`limit` actions per `window_seconds`; `message` is what people are told, with
-    `{minutes}` filled in with the wait."""
+    `{wait}` filled in with the wait ("1 minute", "7 minutes")."""
 
     scope: str
     limit: int
@@ -66,7 +67,10 @@ class Limit:
         end = self.window_start(now) + timedelta(seconds=self.window_seconds)
         retry_after = max(1, math.ceil((end - now).total_seconds()))
         minutes = max(1, math.ceil(retry_after / 60))
-        return RateLimited(self.message.format(minutes=minutes), retry_after=retry_after)
+        wait = ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+        return RateLimited(
+            gettext(self.message).format(minutes=minutes, wait=wait), retry_after=retry_after
+        )
 
 
 def bucket_of(value: str) -> str:
@@ -152,6 +156,5 @@ def verify_limit() -> Limit:
         scope="verify_client",
         limit=settings.LECTERN["VERIFY_PER_CLIENT_PER_MINUTE"],
         window_seconds=60,
-        message="Too many certificates were looked up from your connection. "
-        "Try again in {minutes} minute(s).",
+        message="Too many certificates were looked up from your connection. Try again in {wait}.",
     )

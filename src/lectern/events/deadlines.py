@@ -26,8 +26,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import ngettext
 
-from lectern.events.timezones import offset_label
+from lectern.events.timezones import moment_text, offset_label
 
 if TYPE_CHECKING:
     from lectern.events.models import Event
@@ -66,20 +67,18 @@ def end_of_local_day(day: date, tz: ZoneInfo) -> datetime:
 
 
 def days_text(days: int) -> str:
-    return f"{days} day" if days == 1 else f"{days} days"
+    return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
 
 
 def instant_text(instant: datetime, timezone: str) -> str:
     """`Mon 8 Mar 2027, 09:00 EST (UTC-05:00)`: the instant in the event's zone."""
     local = instant.astimezone(ZoneInfo(timezone))
-    return (
-        f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M} {local.tzname()} "
-        f"({offset_label(local)})"
-    )
+    return f"{moment_text(local)} ({offset_label(local)})"
 
 
 def utc_text(instant: datetime) -> str:
-    return f"{instant.astimezone(UTC):%d %B %Y, %H:%M} UTC"
+    """`Mon 8 Mar 2027, 14:00 UTC`: the same format as every other time."""
+    return moment_text(instant.astimezone(UTC))
 
 
 class Anchor(enum.Enum):

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.utils.translation import gettext_lazy
 
 from lectern.core.errors import Invalid
 from lectern.core.permissions import Principal
 from lectern.core.validators import EARLIEST_DATE, LATEST_DATE
 from lectern.events.deadlines import REGISTRATION_CUTOFF
 from lectern.events.models import Event, EventStatus, Session
-from lectern.events.timezones import LOCAL_FORMAT, is_ambiguous, offset_label
+from lectern.events.timezones import (
+    LOCAL_FORMAT,
+    day_text,
+    is_ambiguous,
+    offset_label,
+    span_text,
+)
 from lectern.memberships.selectors import memberships_visible_to
 
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -153,14 +160,17 @@ class LocalSession:
 
     @property
     def day_label(self) -> str:
-        return f"{self.local_start:%a} {self.local_start.day} {self.local_start:%b %Y}"
+        return day_text(self.local_start)
 
     @property
     def time_range(self) -> str:
-        end = f"{self.local_end:%H:%M}"
-        if self.local_end.date() != self.local_start.date():
-            end += f" (+{(self.local_end.date() - self.local_start.date()).days}d)"
-        return f"{self.local_start:%H:%M}\u2013{end}"
+        """`09:00-17:00`, or `20:00 - Tue 6 Jul, 04:00` across midnight (the date is beside)."""
+        return span_text(self.local_start, self.local_end, with_day=False)
+
+    @property
+    def text(self) -> str:
+        """The whole session in the event's zone, as emails write it."""
+        return span_text(self.local_start, self.local_end)
 
     @property
     def zone_abbreviation(self) -> str:
@@ -168,7 +178,7 @@ class LocalSession:
 
     @property
     def utc_range(self) -> str:
-        return f"{self.start:%H:%M}\u2013{self.end:%H:%M} UTC"
+        return span_text(self.start.astimezone(UTC), self.end.astimezone(UTC))
 
     @property
     def hours(self) -> float:
@@ -194,9 +204,9 @@ def event_format(event: Event) -> str:
 
 
 FORMAT_LABELS = {
-    "two_full_days": "Two full days",
-    "four_half_days": "Four half days",
-    "custom": "Custom schedule",
+    "two_full_days": gettext_lazy("Two full days"),
+    "four_half_days": gettext_lazy("Four half days"),
+    "custom": gettext_lazy("Custom schedule"),
 }
 
 

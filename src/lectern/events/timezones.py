@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from django.utils.dateformat import format as date_format
+from django.utils.translation import get_language_info, gettext, pgettext
+
 from lectern.core.errors import Invalid
 from lectern.core.validators import date_problem
 
@@ -96,3 +99,43 @@ def is_ambiguous(instant: datetime, tz: ZoneInfo) -> bool:
     return (
         local.replace(tzinfo=tz, fold=0).utcoffset() != local.replace(tzinfo=tz, fold=1).utcoffset()
     )
+
+
+# One way to write time, on pages and in emails alike: 24-hour, with weekday and date, in the
+# active language (Django's translated day and month names), e.g. "Mon 5 Jul 2027, 20:00".
+# The formats are Django date formats ("D j M Y"), themselves translated (`pgettext`):
+# Spanish writes its month abbreviations in lower case ("lun 5 jul 2027").
+
+
+def day_text(local: datetime) -> str:
+    """`Mon 5 Jul 2027` (`lun 5 jul 2027` in Spanish): the date of a local time."""
+    return date_format(local, pgettext("date format: weekday day month year", "D j M Y"))
+
+
+def moment_text(local: datetime) -> str:
+    """`Mon 5 Jul 2027, 20:00 NZST`: one local time, with its zone's abbreviation."""
+    return f"{day_text(local)}, {local:%H:%M} {local.tzname()}"
+
+
+def span_text(local_start: datetime, local_end: datetime, with_day: bool = True) -> str:
+    """A session in one zone: `Mon 5 Jul 2027, 09:00-17:00 CEST`, and when it crosses midnight
+    both dates, `Mon 5 Jul 2027, 20:00 - Tue 6 Jul, 04:00 NZST` (the dashes are en dashes).
+    Without `with_day`, the start's date is left out (a table shows it beside)."""
+    zone_name = local_start.tzname() or ""
+    start = f"{day_text(local_start)}, {local_start:%H:%M}" if with_day else f"{local_start:%H:%M}"
+    if local_end.date() == local_start.date():
+        text = f"{start}\u2013{local_end:%H:%M}"
+    else:
+        day = date_format(local_end, pgettext("date format: weekday day month", "D j M"))
+        text = f"{start} \u2013 {day}, {local_end:%H:%M}"
+    return f"{text} {zone_name}".strip() if with_day else text
+
+
+def language_name(code: str) -> str:
+    """A language by its name in the active language ("Spanish" / "español"), not its code;
+    an unknown code is shown as given."""
+    try:
+        info = get_language_info(code)
+    except KeyError:
+        return code
+    return gettext(info["name"]) if code else code

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext, ngettext
 
 from lectern.core import clock
 from lectern.core.errors import DomainError, NotFound
 from lectern.core.permissions import Principal, get_visible
+from lectern.events.deadlines import instant_text, utc_text
 from lectern.events.models import Event, EventStatus
 from lectern.events.selectors import (
     FORMAT_LABELS,
@@ -29,7 +30,7 @@ from lectern.events.selectors import (
     registration_open,
     with_schedule,
 )
-from lectern.events.timezones import offset_label
+from lectern.events.timezones import language_name
 
 
 def _principal(request: HttpRequest) -> Principal:
@@ -49,28 +50,34 @@ class EventCard:
 
     @property
     def cutoff_label(self) -> str:
-        local = self.cutoff.astimezone(ZoneInfo(self.event.timezone))
-        return (
-            f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M} {local.tzname()} "
-            f"({offset_label(local)})"
-        )
+        return instant_text(self.cutoff, self.event.timezone)
+
+    @property
+    def cutoff_utc(self) -> str:
+        return utc_text(self.cutoff)
+
+    @property
+    def language_name(self) -> str:
+        """The event's language by name, in the page's language: "Spanish", "español"."""
+        return language_name(self.event.language)
 
     @property
     def availability(self) -> str:
         if self.event.status == EventStatus.CANCELLED:
-            return "Cancelled"
+            return gettext("Cancelled")
         if self.event.places_left == 0:
-            return "Full"
+            return gettext("Full")
         if not self.registration_open:
-            return "Registration closed"
-        return f"{self.event.places_left} seat{'s' if self.event.places_left != 1 else ''} left"
+            return gettext("Registration closed")
+        left = self.event.places_left
+        return ngettext("%(count)d seat left", "%(count)d seats left", left) % {"count": left}
 
 
 def event_card(event: Event, now: datetime) -> EventCard:
     return EventCard(
         event=event,
         sessions=local_sessions(event),
-        format_label=FORMAT_LABELS[event_format(event)],
+        format_label=str(FORMAT_LABELS[event_format(event)]),
         cutoff=registration_cutoff(event),
         registration_open=registration_open(event, now),
     )

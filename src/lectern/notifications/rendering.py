@@ -13,8 +13,9 @@ Django template engine of its own (`ENGINE`), over a context of plain values:
 - **The sandbox.** The engine loads templates only from `notifications/templates/` (so
   `{% include %}` and `{% extends %}` reach the shared email parts and nothing else), knows
   only the template libraries the apps register for email (`email_library_register`, e.g.
-  events' `deadlines`), and has the default tags without `{% debug %}` (which prints the
-  context and the loaded modules), `{% csrf_token %}` and `{% url %}`. No context processor
+  events' `deadlines`) and Django's `i18n` (built in: every email is translated), and has
+  the default tags without `{% debug %}` (which prints the context and the loaded modules),
+  `{% csrf_token %}` and `{% url %}`. No context processor
   runs, so no setting, request or user is in reach; Django's templates refuse names that
   start with an underscore, call nothing with arguments, and cannot assign.
 
@@ -75,7 +76,13 @@ def _builtins() -> Library:
 
 class _SandboxEngine(Engine):
     # Not Django's defaults, which would bring every default tag back
-    default_builtins = ["django.template.defaultfilters", "django.template.loader_tags"]
+    # and Django's i18n tags: email wording is translated like the pages (`{% translate %}`,
+    # `{% blocktranslate %}`), in the language `notifications.services.render` activates.
+    default_builtins = [
+        "django.template.defaultfilters",
+        "django.template.loader_tags",
+        "django.templatetags.i18n",
+    ]
 
     def __init__(self) -> None:
         super().__init__(
@@ -87,7 +94,7 @@ class _SandboxEngine(Engine):
                     ["django.template.loaders.filesystem.Loader"],
                 )
             ],
-            libraries=dict(_LIBRARIES),
+            libraries={"i18n": "django.templatetags.i18n", **_LIBRARIES},
             builtins=[],
             debug=True,  # errors carry their line
         )

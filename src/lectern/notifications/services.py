@@ -10,11 +10,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
+from django.utils import translation
 
 from lectern.core import clock
 from lectern.notifications.kinds import kind_get
 from lectern.notifications.models import Attachment, Message, MessageStatus
 from lectern.notifications.rendering import Snapshot, TemplateProblem, plain_context
+from lectern.notifications.wording import LANGUAGES as WORDING_LANGUAGES
 from lectern.notifications.wording import wording_current, wording_default, wording_render
 
 logger = logging.getLogger(__name__)
@@ -49,18 +51,22 @@ def render(
     "O'Brien & Co" must read as typed, never as "O&#x27;Brien &amp; Co".
     """
     declared = kind_get(kind)
+    language = language if language in WORDING_LANGUAGES else "en"
     wording = wording_current(declared, language)
     full = {"programme_name": settings.PROGRAMME_NAME, "base_url": settings.BASE_URL, **context}
-    try:
-        parts = wording_render(wording, plain_context(full, snapshot))
-    except TemplateProblem as exc:
-        if not wording.customised:
-            raise
-        # Staff wording rendered on its save; if these values trip it, the email still goes,
-        # in the code's wording, and the problem is logged for staff to fix.
-        logger.error("wording %s v%s failed, default used: %s", kind, wording.version, exc)
-        wording = wording_default(declared, language)
-        parts = wording_render(wording, plain_context(full, snapshot))
+    # The default wording is one template per kind with `{% translate %}` in it; dates and
+    # day names follow the same language (`events.timezones.day_text`).
+    with translation.override(language):
+        try:
+            parts = wording_render(wording, plain_context(full, snapshot))
+        except TemplateProblem as exc:
+            if not wording.customised:
+                raise
+            # Staff wording rendered on its save; if these values trip it, the email still
+            # goes, in the code's wording, and the problem is logged for staff to fix.
+            logger.error("wording %s v%s failed, default used: %s", kind, wording.version, exc)
+            wording = wording_default(declared, language)
+            parts = wording_render(wording, plain_context(full, snapshot))
     subject = parts.subject[: Message._meta.get_field("subject").max_length]
     return Rendered(subject=subject, text=parts.text, html=parts.html, version=wording.version)
 
@@ -82,6 +88,7 @@ def message_queue(
     expires_at: datetime | None = None,
     attachments: Sequence[File] = (),
     now: datetime | None = None,
+    language: str = "",
 ) -> Message | None:
     """Write an email to send at `due_at` (default: now). Return None if it exists already:
     each (kind, object, recipient, key) is written, and sent, at most once.
@@ -92,6 +99,9 @@ def message_queue(
     change's sequence, a sign-in request, a staff message's id. Leave it empty for an email
     that is sent once and for all (a registration's confirmation).
 
+    `language` is the email's language; by default the language of the event the context
+    is about (`context["event"].language`), else English.
+
     An undeclared kind raises `UnknownKind` (see `notifications/kinds.py`).
     """
     now = clock.resolve(now)
@@ -100,7 +110,10 @@ def message_queue(
     object_type, object_id = object_key(obj)
     to = to.strip().lower()
     snapshot = Snapshot()
-    rendered = render(kind, {**context, "recipient_name": name}, snapshot=snapshot)
+    language = language or getattr(context.get("event"), "language", "") or "en"
+    rendered = render(
+        kind, {**context, "recipient_name": name}, language=language, snapshot=snapshot
+    )
     try:
         with transaction.atomic():
             message = Message.objects.create(

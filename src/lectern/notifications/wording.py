@@ -32,7 +32,7 @@ from lectern.notifications.rendering import (
     revive,
 )
 
-LANGUAGES = ("en",)  # the languages issue adds "es"
+LANGUAGES = ("en", "es")  # settings.LANGUAGES: the wording is translated into each
 PARTS = ("subject", "body_text", "body_html")
 FILES = {"subject": "subject.txt", "body_text": "body.txt", "body_html": "body.html"}
 TEXT_AS_HTML = (

@@ -12,6 +12,7 @@ from django.db import models
 from lectern.events.deadlines import EMERGENCY_WINDOW, REGISTRATION_CUTOFF
 from lectern.events.models import Event
 from lectern.events.selectors import local_sessions, registration_cutoff, schedule_loaded
+from lectern.events.timezones import day_text, span_text
 from lectern.notifications.services import File, message_queue
 from lectern.registrations.models import Registration, Trainee
 from lectern.registrations.tokens import manage_token, trainee_token
@@ -36,12 +37,11 @@ def viewer_sessions(event: Event, timezone: str) -> list[dict[str, str]]:
     sessions = []
     for s in local_sessions(event):
         start, end = s.start.astimezone(tz), s.end.astimezone(tz)
-        days = (end.date() - start.date()).days
-        later = f" (+{days}d)" if days else ""
         sessions.append(
             {
-                "day": f"{start:%a} {start.day} {start:%b %Y}",
-                "range": f"{start:%H:%M}\u2013{end:%H:%M}{later} {start.tzname()}",
+                "day": day_text(start),
+                "range": f"{span_text(start, end, with_day=False)} {start.tzname()}",
+                "text": span_text(start, end),
             }
         )
     return sessions

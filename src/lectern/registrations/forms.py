@@ -4,81 +4,103 @@ whose refusals come back onto the fields."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from lectern.core.forms import InputForm
 from lectern.registrations.models import TECHNOLOGIES, TECHNOLOGY_LABELS, UsageFrequency
 from lectern.registrations.services import TraineeDetails
 
+# The model's values, with labels in the page's language (the model's own labels are English)
+TECHNOLOGY_NAMES = {"shell": _("Unix shell"), "spreadsheets": _("Spreadsheets")}
+USAGE_CHOICES = [
+    (UsageFrequency.DAILY, _("Daily")),
+    (UsageFrequency.WEEKLY, _("Weekly")),
+    (UsageFrequency.MONTHLY, _("Monthly")),
+    (UsageFrequency.LESS, _("Less than monthly")),
+]
 EXPERIENCE_CHOICES = [
-    ("learner", "Learner at a workshop"),
-    ("helper", "Helper at a workshop"),
-    ("none", "None yet"),
+    ("learner", _("Learner at a workshop")),
+    ("helper", _("Helper at a workshop")),
+    ("none", _("None yet")),
 ]
 
 
 class RegistrationForm(InputForm):
     code = forms.CharField(
-        label="Registration code",
+        label=_("Registration code"),
         max_length=100,
         required=False,
-        help_text="Your organisation's code; your coordinator has it.",
+        help_text=_("Your organisation's code; your coordinator has it."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
     name = forms.CharField(
-        label="Your name",
+        label=_("Your name"),
         max_length=200,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.CharField(
-        label="Email address",
+        label=_("Email address"),
         max_length=254,
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     affiliation = forms.CharField(
-        label="Affiliation",
+        label=_("Affiliation"),
         max_length=200,
         required=False,
-        help_text="Your university, institute or employer.",
+        help_text=_("Your university, institute or employer."),
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     country = forms.ChoiceField(
-        label="Country", required=False, choices=[("", "Choose…"), *countries]
+        label=_("Country"), required=False, choices=[("", _("Choose…")), *countries]
     )
     technologies = forms.MultipleChoiceField(
-        label="Technologies you are familiar with",
+        label=_("Technologies you are familiar with"),
         required=False,
-        choices=[(t, TECHNOLOGY_LABELS[t]) for t in TECHNOLOGIES],
+        choices=[(t, TECHNOLOGY_NAMES.get(t, TECHNOLOGY_LABELS[t])) for t in TECHNOLOGIES],
         widget=forms.CheckboxSelectMultiple,
-        help_text="At least one.",
+        help_text=_("At least one."),
     )
     usage_frequency = forms.ChoiceField(
-        label="How often do you use them?",
+        label=_("How often do you use them?"),
         required=False,
-        choices=UsageFrequency.choices,
+        choices=USAGE_CHOICES,
         widget=forms.RadioSelect,
     )
     carpentries_experience = forms.MultipleChoiceField(
-        label="Previous Carpentries involvement",
+        label=_("Previous Carpentries involvement"),
         required=False,
         choices=EXPERIENCE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
     )
     teaching_experience = forms.CharField(
-        label="Teaching experience (optional)",
+        label=_("Teaching experience (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     accept_code_of_conduct = forms.BooleanField(
-        label="I agree to follow the code of conduct", required=False
+        label=_("I agree to follow the code of conduct"), required=False
     )
-    accept_privacy = forms.BooleanField(label="I agree to the privacy policy", required=False)
+    accept_privacy = forms.BooleanField(label=_("I agree to the privacy policy"), required=False)
     directory_consent = forms.BooleanField(
-        label="Once certified, list me in the public instructor directory", required=False
+        label=_("Once certified, list me in the public instructor directory"), required=False
     )
     timezone = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # What the trainee agrees to, one click away (new tab: the form keeps what was typed)
+        for name, url, text in (
+            ("accept_code_of_conduct", settings.CODE_OF_CONDUCT_URL, _("Read the code of conduct")),
+            ("accept_privacy", settings.PRIVACY_POLICY_URL, _("Read the privacy policy")),
+        ):
+            self.fields[name].help_text = format_html(
+                '<a href="{}" target="_blank" rel="noopener">{}</a>', url, text
+            )
 
     def mark_errors(self) -> None:
         """Tell assistive technology which fields are invalid and where their errors are."""

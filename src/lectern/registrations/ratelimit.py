@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from lectern.core.ratelimit import (
     Limit,
@@ -34,9 +35,9 @@ __all__ = [
     "code_attempt_succeeded",
 ]
 
-MESSAGE = (
+MESSAGE = gettext_noop(
     "Too many wrong registration codes were tried. Check the code with your coordinator "
-    "and try again in {minutes} minute(s)."
+    "and try again in {wait}."
 )
 
 

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lectern.checkout.models import ActivityKind
@@ -104,14 +105,19 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
                 form.add_error("code", exc.message)
             else:
                 form_errors_from(exc, form)
+                if not form.cleaned_data.get("code", "").strip() and "code" not in form.errors:
+                    # The details are checked first; an empty code is a problem all the same
+                    form.add_error("code", gettext("Give your organisation's registration code."))
             context["offer_waitlist"] = exc.code == "event_full"
             status = exc.status
             retry_after = getattr(exc, "retry_after", None)
         else:
             messages.success(
                 request,
-                "You are registered. We have emailed you a confirmation with this page's link, "
-                "and your personal link to your whole training record.",
+                gettext(
+                    "You are registered. We have emailed you a confirmation with this page's "
+                    "link, and your personal link to your whole training record."
+                ),
             )
             return redirect("registrations:manage", token=created.manage_token)
     if form.is_bound:
@@ -167,19 +173,41 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "registrations/manage.html", context)
 
 
-def _move(request: HttpRequest, actor: Principal, registration: Registration) -> None:
-    """Move a registration to the event chosen on the form (manage page or personal page)."""
+def _move(
+    request: HttpRequest, actor: Principal, registration: Registration, back: str
+) -> HttpResponse | None:
+    """Move a registration to the event chosen on the form (manage page or personal page),
+    once the trainee has confirmed it on a page naming both events."""
     try:
         event_id = int(request.POST.get("event_id", ""))
-        services.registration_move(actor=actor, registration=registration, event_id=event_id)
     except ValueError:
-        messages.error(request, "Choose an event to move to.")
+        messages.error(request, gettext("Choose an event to move to."))
+        return None
+    if request.POST.get("confirm") != "yes":
+        target = Event.objects.prefetch_related("sessions").filter(pk=event_id).first()
+        if target is None:
+            messages.error(request, gettext("That event does not exist any more."))
+            return None
+        now = clock.now()
+        current = Event.objects.prefetch_related("sessions").get(pk=registration.event_id)
+        return render(
+            request,
+            "registrations/move_confirm.html",
+            {
+                "card": event_card(target, now),
+                "current": event_card(current, now),
+                "back_url": back,
+            },
+        )
+    try:
+        services.registration_move(actor=actor, registration=registration, event_id=event_id)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(
-            request, "Your registration has moved; we have emailed you the new schedule."
+            request, gettext("Your registration has moved; we have emailed you the new schedule.")
         )
+    return None
 
 
 def _withdraw(
@@ -197,7 +225,9 @@ def _withdraw(
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "You have withdrawn. We have emailed you a confirmation.")
+            messages.success(
+                request, gettext("You have withdrawn. We have emailed you a confirmation.")
+            )
         return redirect(done)
     return render(
         request,
@@ -214,8 +244,9 @@ def _withdraw(
 @require_POST
 def manage_move(request: HttpRequest, token: str) -> HttpResponse:
     registration = _registration(token)
-    _move(request, Principal.trainee(registration.pk), registration)
-    return redirect("registrations:manage", token=token)
+    page = reverse("registrations:manage", args=[token])
+    confirm = _move(request, Principal.trainee(registration.pk), registration, page)
+    return confirm or redirect(page)
 
 
 @require_http_methods(["GET", "POST"])
@@ -238,7 +269,9 @@ def offer(request: HttpRequest, raw: str) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "You are registered. We have emailed you a confirmation.")
+            messages.success(
+                request, gettext("You are registered. We have emailed you a confirmation.")
+            )
             return redirect("registrations:manage", token=created.manage_token)
     event = Event.objects.prefetch_related("sessions").get(pk=entry.event_id)
     return render(
@@ -320,8 +353,9 @@ def personal_registration(request: HttpRequest, token: str, registration_id: int
 def personal_move(request: HttpRequest, token: str, registration_id: int) -> HttpResponse:
     trainee = _trainee(token)
     registration = _own_registration(trainee, registration_id)
-    _move(request, Principal.personal(trainee.pk), registration)
-    return redirect("registrations:me_registration", token=token, registration_id=registration.pk)
+    page = reverse("registrations:me_registration", args=[token, registration.pk])
+    confirm = _move(request, Principal.personal(trainee.pk), registration, page)
+    return confirm or redirect(page)
 
 
 @require_http_methods(["GET", "POST"])
@@ -358,7 +392,7 @@ def personal_waitlist_leave(request: HttpRequest, token: str, entry_id: int) -> 
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "You have left the waiting list.")
+        messages.success(request, gettext("You have left the waiting list."))
     return redirect("registrations:me", token=token)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.utils.translation import gettext_lazy as _
 
 from lectern.core.email_url import email_settings_from_url
 
@@ -72,6 +73,13 @@ EMAIL_BODY_RETENTION_DAYS = env_optional_int("LECTERN_EMAIL_BODY_RETENTION_DAYS"
 
 BASE_URL = os.environ.get("LECTERN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 PROGRAMME_NAME = os.environ.get("LECTERN_PROGRAMME_NAME", "Lectern Instructor Training")
+# What a trainee agrees to when registering: the pages the registration form links to.
+CODE_OF_CONDUCT_URL = os.environ.get(
+    "LECTERN_CODE_OF_CONDUCT_URL", "https://docs.carpentries.org/policies/coc/"
+)
+PRIVACY_POLICY_URL = os.environ.get(
+    "LECTERN_PRIVACY_POLICY_URL", "https://docs.carpentries.org/policies/privacy.html"
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -104,6 +112,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lectern.core.middleware.RefuseBadRequestsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # the language: cookie, then the browser's
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -126,10 +135,13 @@ TEMPLATES = [
         "DIRS": [SRC_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # The translation tags in every template, as in the emails' sandbox
+            "builtins": ["django.templatetags.i18n"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
                 "lectern.web.context.site",
             ],
         },
@@ -175,6 +187,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The languages pages and emails are written in; an event's `language` is one of these.
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LOCALE_PATHS = [SRC_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

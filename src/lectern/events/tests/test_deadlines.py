@@ -162,7 +162,7 @@ class TestWords:
         assert "Mon 22 Mar 2027, 09:00 CET (UTC+01:00)" in page
         words = REGISTRATION_CUTOFF.words(event)
         assert words.relation == "10 days before the first session starts"
-        assert words.utc == "22 March 2027, 08:00 UTC"
+        assert words.utc == "Mon 22 Mar 2027, 08:00 UTC"
         assert deadlines.days_text(1) == "1 day"
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import gettext
 from django_countries import countries
 
 from lectern.core.emails import email_normalise
@@ -76,7 +77,7 @@ def details_check(details: TraineeDetails) -> TraineeDetails:
         errors.setdefault(name, []).append(message)
 
     if not details.name.strip():
-        refuse("name", "Give your name.")
+        refuse("name", gettext("Give your name."))
     email = details.email
     try:
         email = email_normalise(details.email)
@@ -84,36 +85,36 @@ def details_check(details: TraineeDetails) -> TraineeDetails:
         for message in (error.fields or {}).get("email", [error.message]):
             refuse("email", message)
     if not details.affiliation.strip():
-        refuse("affiliation", "Give your affiliation (e.g. your university or employer).")
+        refuse("affiliation", gettext("Give your affiliation (e.g. your university or employer)."))
     country = details.country.strip().upper()
     if country not in countries:
-        refuse("country", "Choose a country (ISO code such as GB).")
+        refuse("country", gettext("Choose a country (ISO code such as GB)."))
     technologies = [t.strip().lower() for t in details.technologies]
     if not technologies:
-        refuse("technologies", "Choose at least one technology you are familiar with.")
+        refuse("technologies", gettext("Choose at least one technology you are familiar with."))
     elif unknown := sorted(set(technologies) - set(TECHNOLOGIES)):
         refuse(
             "technologies", f"Unknown: {', '.join(unknown)}; choose from {', '.join(TECHNOLOGIES)}."
         )
     if details.usage_frequency not in UsageFrequency.values:
-        refuse("usage_frequency", f"Choose one of {', '.join(UsageFrequency.values)}.")
+        refuse("usage_frequency", gettext("Choose how often you use them."))
     experience = [e.strip().lower() for e in details.carpentries_experience]
     if not experience:
-        refuse("carpentries_experience", "Choose learner, helper or none.")
+        refuse("carpentries_experience", gettext("Choose learner, helper or none."))
     elif set(experience) - set(EXPERIENCE) or ("none" in experience and len(experience) > 1):
-        refuse("carpentries_experience", "Choose learner and/or helper, or none.")
+        refuse("carpentries_experience", gettext("Choose learner and/or helper, or none."))
     if not details.accept_code_of_conduct:
-        refuse("accept_code_of_conduct", "You must agree to the code of conduct.")
+        refuse("accept_code_of_conduct", gettext("You must agree to the code of conduct."))
     if not details.accept_privacy:
-        refuse("accept_privacy", "You must agree to the privacy policy.")
+        refuse("accept_privacy", gettext("You must agree to the privacy policy."))
     if details.timezone:
         try:
             zone(details.timezone, "timezone")
         except Invalid:
-            refuse("timezone", "Unknown time zone.")
+            refuse("timezone", gettext("Unknown time zone."))
     if errors:
         names = ", ".join(errors)
-        raise Invalid(f"Some fields need attention: {names}.", fields=errors)
+        raise Invalid(gettext("Some fields need attention: %s.") % names, fields=errors)
     return replace(
         details,
         name=details.name.strip(),
@@ -206,8 +207,11 @@ def membership_check(membership: Membership, event: Event, now: datetime, overri
         )
 
 
-def trainee_check(trainee: Trainee, now: datetime, override: str) -> None:
-    """Refuse a second confirmed registration, or one more after too many withdrawals."""
+def trainee_check(
+    trainee: Trainee, now: datetime, override: str, event_id: int | None = None
+) -> None:
+    """Refuse a second confirmed registration (saying so when it is for this very event),
+    or one more after too many withdrawals."""
     ended = [RegistrationStatus.WITHDRAWN, RegistrationStatus.FORFEITED]
     statuses = list(
         trainee.registrations.filter(
@@ -216,9 +220,17 @@ def trainee_check(trainee: Trainee, now: datetime, override: str) -> None:
                 status__in=ended,
                 changed_at__gte=now - timedelta(days=settings.LECTERN["WITHDRAWALS_WINDOW_DAYS"]),
             )
-        ).values_list("status", flat=True)
+        ).values_list("status", "event_id")
     )
-    if any(status in HOLDING for status in statuses):
+    held = [held_event for status, held_event in statuses if status in HOLDING]
+    if event_id is not None and event_id in held:
+        raise AlreadyRegistered(
+            gettext(
+                "You are already registered for this event. Your confirmation email has the "
+                "link to manage your registration."
+            )
+        )
+    if held:
         raise AlreadyRegistered()
     if len(statuses) > settings.LECTERN["WITHDRAWALS_PER_YEAR"] and not override:
         raise TooManyWithdrawals()

@@ -90,7 +90,7 @@ def registration_create(
         event_open_check(event, now, override)
         membership_check(membership, event, now, override)
         trainee = trainee_for_details(details, now)
-        trainee_check(trainee, now, override)
+        trainee_check(trainee, now, override, event_id=event.pk)
         place_take(event, now)
         if membership.seats_available < 1:
             raise NoSeatsLeft()

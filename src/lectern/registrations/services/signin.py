@@ -40,7 +40,7 @@ def per_address() -> Limit:
         scope="sign_in_address",
         limit=settings.LECTERN["LOGIN_LINKS_PER_HOUR"],
         window_seconds=HOUR,
-        message="Too many links were requested for this address. Try again in {minutes} minute(s).",
+        message="Too many links were requested for this address. Try again in {wait}.",
     )
 
 
@@ -49,8 +49,7 @@ def per_client() -> Limit:
         scope="sign_in_client",
         limit=settings.LECTERN["SIGN_IN_REQUESTS_PER_CLIENT"],
         window_seconds=HOUR,
-        message="Too many sign-in requests came from your connection. "
-        "Try again in {minutes} minute(s).",
+        message="Too many sign-in requests came from your connection. Try again in {wait}.",
     )
 
 

@@ -83,12 +83,19 @@ def test_manage_move_and_withdraw(client: Client, event, member) -> None:
     manage = link.group(0)
     page = client.get(manage).content.decode()
     assert "Later training" in page
-    client.post(f"{manage}move/", {"event_id": later.pk})
+    # The move is confirmed on a page that names both events, with buttons that say so
+    asked = client.post(f"{manage}move/", {"event_id": later.pk}).content.decode()
+    assert Registration.objects.get().event == event
+    assert "Move to Later training (Sat 10 Apr 2027)" in asked
+    assert "Stay in Instructor Training" in asked
+    client.post(f"{manage}move/", {"event_id": later.pk, "confirm": "yes"})
     assert Registration.objects.get().event == later
     confirm = client.get(f"{manage}withdraw/").content.decode()
     assert "seat will be <strong>released</strong>" in confirm
     client.post(f"{manage}withdraw/", {"reason": "changed plans"})
     assert Registration.objects.get().status == "withdrawn"
+    after = client.get(manage).content.decode()
+    assert 'href="/calendar/">Back to the training calendar' in after
     assert Client().get("/manage/lr_1_" + "0" * 40 + "/").status_code == 404
 
 
