@@ -16,11 +16,11 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
-	$(MAKE) messages
 	touch $(STAMP)
 
 # The translations (src/lectern/locale/*/LC_MESSAGES/django.po) compiled to the .mo files
-# Django reads; needs GNU gettext's msgfmt (Debian: gettext). Run again after editing a .po.
+# Django reads, which are committed so that installing needs no gettext. Run after editing a
+# .po (needs GNU gettext's msgfmt, Debian: gettext); a test fails while a .mo is stale.
 messages:
 	cd src/lectern && $(BIN)/python -m lectern.cli compilemessages --verbosity 0
 
