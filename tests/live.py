@@ -52,15 +52,18 @@ class Served:
 @contextmanager
 def serving(env: dict[str, str], *args: str) -> Iterator[Served]:
     """Run `lectern serve` on a free port (in its own process group, so that a test may kill
-    it whole) until the block ends; enter the block once `/api/v1/health` answers."""
+    it whole) until the block ends; enter the block once `/api/v1/health` answers. Its log
+    (a traceback, when a test meets a 500) is `server.log` in its data folder."""
     port = free_port()
+    log = (Path(env["LECTERN_DATA_DIR"]) / "server.log").open("ab")
     process = subprocess.Popen(
         [sys.executable, "-m", "lectern.cli", "serve", "--port", str(port), *args],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    log.close()
     try:
         deadline = time.monotonic() + 60
         while not _answers(port):

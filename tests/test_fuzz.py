@@ -83,7 +83,11 @@ def test_running_server(tmp_path: Path) -> None:
             result = subprocess.run(
                 command, env=hooks, cwd=ROOT, capture_output=True, text=True, timeout=600
             )
-            assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+            server_log = (tmp_path / "server.log").read_text(errors="replace")
+            tracebacks = server_log[server_log.find("Traceback") :][:4000]
+            assert result.returncode == 0, (
+                result.stdout[-6000:] + result.stderr[-2000:] + "\nserver:\n" + tracebacks
+            )
 
 
 def _noisy() -> list[Any]:

@@ -338,12 +338,12 @@ def membership_extend(
     return membership
 
 
-@transaction.atomic
 def rollover_window_opens(membership: Membership) -> date:
     """The first day a membership's seats may be rolled over without a reason."""
     return membership.end_date - timedelta(days=settings.LECTERN["ROLLOVER_WINDOW_DAYS"])
 
 
+@transaction.atomic
 def seats_rollover(
     *,
     actor: Principal,
