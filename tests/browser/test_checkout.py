@@ -4,7 +4,6 @@ certificate."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +13,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from lectern.accounts.services import user_ensure
 from lectern.checkout import services as checkout
-from lectern.core import clock
 from lectern.core.permissions import Principal
-from lectern.events import services as events
-from lectern.events.services import LocalTimes
-from lectern.registrations import services as registrations
-from lectern.registrations.tests.conftest import details
 from lectern.registrations.tokens import trainee_token
-from tests.factories import membership
+from tests.browser.conftest import passed_the_training
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,29 +23,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_submit_get_involved_staff_pass_download_certificate(
     page: Page, browser: Browser, live_server: Any
 ) -> None:
-    now = clock.now()
     system = Principal.as_system()
-    day = (now - timedelta(days=5)).date()
-    event = events.event_create(
-        actor=system,
-        title="Autumn training",
-        timezone="Europe/Berlin",
-        sessions=[LocalTimes(f"{day}T09:00", f"{day}T17:00")],
-        capacity=10,
-        min_enrolment=1,
-        now=now - timedelta(days=40),
-    )
-    member = membership(tier="gold", start_date=(now - timedelta(days=60)).date())
-    registration = registrations.registration_create(
-        actor=Principal.anonymous(),
-        event_id=event.pk,
-        code=member.registration_code,
-        details=details(0, name="Grace Hopper"),
-        now=now - timedelta(days=30),
-    ).registration
-    checkout.attendance_record(
-        actor=system, event=event, records=[checkout.AttendanceRecord(registration.pk, 0)]
-    )
+    registration = passed_the_training()
+    day = registration.event.first_local_date
     for requirement in ("welcome_session", "teaching_demo"):
         checkout.progress_record(
             actor=system, trainee=registration.trainee, requirement=requirement, state="passed"

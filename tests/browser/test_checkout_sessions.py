@@ -12,16 +12,11 @@ import time_machine
 from playwright.sync_api import Browser, Page, expect
 
 from lectern.accounts.services import login_link_create, user_ensure
-from lectern.checkout import services as checkout
 from lectern.checkout_sessions.services import checkout_session_create
 from lectern.core import clock
 from lectern.core.permissions import Principal
-from lectern.events import services as events
-from lectern.events.services import LocalTimes
-from lectern.registrations import services as registrations
-from lectern.registrations.tests.conftest import details
 from lectern.registrations.tokens import trainee_token
-from tests.factories import membership
+from tests.browser.conftest import passed_the_training
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,27 +26,7 @@ def test_sign_up_for_a_demo_and_the_host_records_its_result(
 ) -> None:
     now = clock.now()
     system = Principal.as_system()
-    day = (now - timedelta(days=5)).date()
-    event = events.event_create(
-        actor=system,
-        title="Autumn training",
-        timezone="Europe/Berlin",
-        sessions=[LocalTimes(f"{day}T09:00", f"{day}T17:00")],
-        capacity=10,
-        min_enrolment=1,
-        now=now - timedelta(days=40),
-    )
-    member = membership(tier="gold", start_date=(now - timedelta(days=60)).date())
-    registration = registrations.registration_create(
-        actor=Principal.anonymous(),
-        event_id=event.pk,
-        code=member.registration_code,
-        details=details(0, name="Grace Hopper"),
-        now=now - timedelta(days=30),
-    ).registration
-    checkout.attendance_record(
-        actor=system, event=event, records=[checkout.AttendanceRecord(registration.pk, 0)]
-    )
+    registration = passed_the_training()
     host = user_ensure(email="host@trainers.example", role="trainer", name="Hana Host")
     demo_day = (now + timedelta(days=3)).date()
     demo = checkout_session_create(
