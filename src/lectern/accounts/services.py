@@ -15,7 +15,7 @@ from lectern.core import clock
 from lectern.core.emails import email_normalise
 from lectern.core.errors import Invalid, NotFound
 from lectern.core.permissions import Principal, require_staff
-from lectern.notifications.services import message_queue
+from lectern.notifications.services import message_queue, recipient_language
 
 Role = Literal["staff", "trainer", "coordinator"]
 ROLES: tuple[Role, ...] = ("staff", "trainer", "coordinator")
@@ -135,6 +135,7 @@ def login_link_send(*, user: User, now: datetime | None = None) -> None:
         name=user.get_short_name(),
         obj=link,
         context={"url": url, "minutes": settings.LECTERN["LOGIN_LINK_MINUTES"]},
+        language=recipient_language(),
         expires_at=link.expires_at,
         now=now,
     )

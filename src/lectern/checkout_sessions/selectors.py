@@ -14,17 +14,14 @@ from lectern.checkout_sessions.models import (
     SignupStatus,
 )
 from lectern.core.permissions import Principal
-from lectern.events.timezones import offset_label, zone
+from lectern.events.timezones import offset_label, span_text, zone
 
 
 def local_time_label(session: CheckoutSession) -> str:
     """`Tue 2 Mar 2027, 15:00-16:00 CET (UTC+01:00)`: the session in its own zone."""
     tz = zone(session.timezone)
     start, end = session.start.astimezone(tz), session.end.astimezone(tz)
-    return (
-        f"{start:%a} {start.day} {start:%b %Y}, {start:%H:%M}\u2013{end:%H:%M} "
-        f"{start.tzname()} ({offset_label(start)})"
-    )
+    return f"{span_text(start, end)} ({offset_label(start)})"
 
 
 def sessions_visible_to(principal: Principal) -> QuerySet[CheckoutSession]:

@@ -76,6 +76,19 @@ def object_key(obj: models.Model) -> tuple[str, int]:
     return obj._meta.model_name or type(obj).__name__.lower(), int(obj.pk)
 
 
+def email_language(context: dict[str, Any], language: str = "") -> str:
+    """The language an email is written in: the one given, else its event's, else English."""
+    return language or getattr(context.get("event"), "language", "") or "en"
+
+
+def recipient_language() -> str:
+    """For an email not about one event that a person asked for (a sign-in link, their
+    personal link): the language of the page, or API request, they asked from. Outside a
+    request (the scheduler, a command) this is the default language, English."""
+    active = (translation.get_language() or "en").split("-")[0]
+    return active if active in WORDING_LANGUAGES else "en"
+
+
 def message_queue(
     *,
     kind: str,
@@ -100,7 +113,7 @@ def message_queue(
     that is sent once and for all (a registration's confirmation).
 
     `language` is the email's language; by default the language of the event the context
-    is about (`context["event"].language`), else English.
+    is about (`context["event"].language`), else English (`email_language`).
 
     An undeclared kind raises `UnknownKind` (see `notifications/kinds.py`).
     """
@@ -110,7 +123,7 @@ def message_queue(
     object_type, object_id = object_key(obj)
     to = to.strip().lower()
     snapshot = Snapshot()
-    language = language or getattr(context.get("event"), "language", "") or "en"
+    language = email_language(context, language)
     rendered = render(
         kind, {**context, "recipient_name": name}, language=language, snapshot=snapshot
     )
@@ -174,7 +187,10 @@ def messages_reschedule(
     for message in pending_about(obj, [kind]):
         snapshot = Snapshot()
         rendered = render(
-            kind, {**context, "recipient_name": message.recipient_name}, snapshot=snapshot
+            kind,
+            {**context, "recipient_name": message.recipient_name},
+            language=email_language(context),
+            snapshot=snapshot,
         )
         moved += Message.objects.filter(pk=message.pk, status=MessageStatus.PENDING).update(
             due_at=due_at,

@@ -28,7 +28,7 @@ from lectern.accounts.services import login_link_send
 from lectern.core import clock
 from lectern.core.errors import Invalid
 from lectern.core.ratelimit import Limit, rate_take
-from lectern.notifications.services import message_queue
+from lectern.notifications.services import message_queue, recipient_language
 from lectern.registrations import emails
 from lectern.registrations.models import Trainee
 
@@ -81,5 +81,6 @@ def sign_in_request(
             name=trainee.name,
             obj=trainee,
             context={"trainee": trainee, "personal_url": emails.personal_url(trainee)},
+            language=recipient_language(),
             now=now,
         )

@@ -14,7 +14,7 @@ from lectern.core.audit import audit_log
 from lectern.core.errors import Conflict, Invalid, NotFound
 from lectern.core.models import AuditEntry
 from lectern.core.permissions import Principal
-from lectern.notifications.services import message_queue
+from lectern.notifications.services import message_queue, recipient_language
 from lectern.registrations.emails import personal_url
 from lectern.registrations.models import Registration, Trainee
 from lectern.registrations.tokens import new_nonce
@@ -90,6 +90,7 @@ def trainee_link_replace(
             obj=trainee,
             now=now,
             context={"trainee": trainee, "personal_url": personal_url(trainee)},
+            language=recipient_language(),
         )
     return trainee
 
