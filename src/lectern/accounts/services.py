@@ -9,6 +9,7 @@ from typing import Literal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from lectern.accounts.models import ApiToken, LoginLink, User
 from lectern.core import clock
@@ -153,8 +154,10 @@ def login_link_consume(*, raw: str, now: datetime | None = None) -> User:
     )
     if link is None:
         raise NotFound(
-            "This sign-in link is not valid: it was used already or has expired. "
-            "Ask for a new one.",
+            gettext(
+                "This sign-in link is not valid: it was used already or has expired. "
+                "Ask for a new one."
+            ),
             code="login_link_invalid",
         )
     link.used_at = now

@@ -17,6 +17,8 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext
 
 from lectern.accounts.models import User
 from lectern.checkout.models import Checkout, CheckoutStatus, Evidence, Step, StepState
@@ -48,7 +50,7 @@ from lectern.core.links import web_link
 from lectern.core.locking import lock
 from lectern.core.permissions import Principal, require_staff
 from lectern.events.deadlines import checkout_closes_at
-from lectern.events.timezones import parse_local, to_instant, zone
+from lectern.events.timezones import date_text, parse_local, to_instant, zone
 from lectern.registrations.models import Trainee
 
 # The results a host records, per kind, and the step state each gives (None: no change).
@@ -126,7 +128,7 @@ def checkout_session_create(
 def _require_trainee_or_staff(actor: Principal, trainee: Trainee) -> None:
     if actor.is_staff or actor.acts_as_trainee(trainee.pk):
         return
-    raise NotFound("No such trainee.")
+    raise NotFound(gettext("No such trainee."))
 
 
 def _open_signup(trainee: Trainee, kind: str) -> SessionSignup | None:
@@ -142,7 +144,7 @@ def signup_check(trainee: Trainee, session: CheckoutSession, now: datetime) -> N
     if session.status == CheckoutSessionStatus.CANCELLED:
         raise SessionCancelled()
     if session.start <= now:
-        raise SessionStarted("This session has started: choose a later one.")
+        raise SessionStarted(gettext("This session has started: choose a later one."))
     checkout = (
         Checkout.objects.select_related("registration__event").filter(trainee=trainee).first()
     )
@@ -155,12 +157,17 @@ def signup_check(trainee: Trainee, session: CheckoutSession, now: datetime) -> N
     closes = checkout_closes_at(checkout.deadline, checkout.registration.event.timezone)
     if session.start >= closes:
         raise AfterDeadline(
-            f"This session starts after your checkout deadline "
-            f"({checkout.deadline:%-d %B %Y}): choose an earlier one, or ask for an extension."
+            gettext(
+                "This session starts after your checkout deadline (%(deadline)s): choose an "
+                "earlier one, or ask for an extension."
+            )
+            % {"deadline": date_text(checkout.deadline)}
         )
     step = Step.objects.filter(checkout=checkout, requirement=session.kind).first()
     if step is not None and step.state == StepState.PASSED:
-        raise StepAlreadyPassed(f"You have already passed the {session.get_kind_display()}.")
+        raise StepAlreadyPassed(
+            gettext("You have already passed the %(kind)s.") % {"kind": session.get_kind_display()}
+        )
 
 
 @transaction.atomic
@@ -186,7 +193,8 @@ def checkout_session_signup(
     current = _open_signup(trainee, session.kind)  # as it is now that the sessions are locked
     if current is not None and current.session.start <= now:
         raise SessionStarted(
-            f"Your {current.session.get_kind_display()} has started; its host records the result."
+            gettext("Your %(kind)s has started; its host records the result.")
+            % {"kind": current.session.get_kind_display()}
         )
     if session.places_left < 1:
         raise SessionFull()
@@ -296,12 +304,16 @@ def checkout_session_results(
     done = []
     for index, item in enumerate(results):
         if item.result not in allowed:
-            raise Invalid.field(f"results.{index}.result", f"Choose one of {', '.join(allowed)}.")
+            raise Invalid.field(
+                f"results.{index}.result",
+                gettext("Choose one of %(results)s.") % {"results": ", ".join(allowed)},
+            )
         signup = signups.get(item.trainee_id)
         if signup is None:
             raise Invalid.field(
                 f"results.{index}.trainee_id",
-                f"Trainee {item.trainee_id} is not signed up for this session.",
+                gettext("Trainee %(id)s is not signed up for this session.")
+                % {"id": item.trainee_id},
             )
         if signup.status != item.result or signup.notes != item.notes:
             _result(actor, session, signup, item, allowed[item.result], now)
@@ -329,17 +341,19 @@ def _result(
         ).first()
         if step is None:  # the checkout closed since the sign-up (a corrected result, expiry)
             raise CheckoutNotOpen(
-                f"{public_name(signup.trainee.name)}'s checkout is not open: record them as absent "
-                "or leave them out."
+                gettext("%(name)s's checkout is not open: record them as absent or leave them out.")
+                % {"name": public_name(signup.trainee.name)}
+            )
+        with translation.override(settings.LANGUAGE_CODE):  # a record, whoever's page it is
+            description = (
+                f"{session.label} on {local_time_label(session)}, hosted by "
+                f"{session.host.get_full_name()}: {signup.get_status_display()}"
             )
         signup.evidence = Evidence.objects.create(
             step=step,
             date=session.start.astimezone(zone(session.timezone)).date(),
             url=f"{settings.BASE_URL}/checkout-sessions/{session.pk}/",
-            description=(
-                f"{session.label} on {local_time_label(session)}, hosted by "
-                f"{session.host.get_full_name()}: {signup.get_status_display()}"
-            ),
+            description=description,
             submitted_at=now,
         )
     signup.save(update_fields=["status", "notes", "result_by", "result_at", "evidence"])

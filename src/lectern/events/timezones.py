@@ -22,11 +22,17 @@ LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 def zone(name: str, field: str = "timezone") -> ZoneInfo:
     if name not in _zones():
-        raise Invalid.field(field, f"{name!r} is not an IANA time zone (e.g. Europe/Berlin).")
+        raise Invalid.field(
+            field,
+            gettext("%(name)s is not an IANA time zone (e.g. Europe/Berlin).")
+            % {"name": repr(name)},
+        )
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):  # pragma: no cover - listed but unloadable
-        raise Invalid.field(field, f"{name!r} is not an IANA time zone.") from None
+        raise Invalid.field(
+            field, gettext("%(name)s is not an IANA time zone.") % {"name": repr(name)}
+        ) from None
 
 
 _ZONES: frozenset[str] | None = None

@@ -56,7 +56,10 @@ class RegistrationForm(InputForm):
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     country = forms.ChoiceField(
-        label=_("Country"), required=False, choices=[("", _("Choose…")), *countries]
+        label=_("Country"),
+        required=False,
+        # a callable: the names in the page's language, sorted in it, at each rendering
+        choices=lambda: [("", _("Choose…")), *countries],
     )
     technologies = forms.MultipleChoiceField(
         label=_("Technologies you are familiar with"),

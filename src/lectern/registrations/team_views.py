@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from lectern.core import clock
@@ -57,11 +58,11 @@ def people_parse(text: str) -> list[Line]:
         if not emails:
             if number == 1:  # a header (name,email)
                 continue
-            lines.append(Line(number, None, "No email address on this line."))
+            lines.append(Line(number, None, gettext("No email address on this line.")))
         elif len(emails) > 1:
-            lines.append(Line(number, None, "More than one email address on this line."))
+            lines.append(Line(number, None, gettext("More than one email address on this line.")))
         elif not names:
-            lines.append(Line(number, None, "No name on this line."))
+            lines.append(Line(number, None, gettext("No name on this line.")))
         else:
             lines.append(Line(number, services.Person(name=" ".join(names), email=emails[0])))
     return lines
@@ -109,22 +110,24 @@ def team(request: HttpRequest, membership_id: int) -> HttpResponse:
         problems: list[str] = []
         if upload is not None:
             if upload.size and upload.size > MAX_UPLOAD_BYTES:
-                problems.append("The CSV file is too large (at most 200 kB).")
+                problems.append(gettext("The CSV file is too large (at most 200 kB)."))
             else:
                 try:
                     text += "\n" + upload.read().decode("utf-8-sig")
                 except UnicodeDecodeError:
-                    problems.append("The CSV file is not UTF-8 text.")
+                    problems.append(gettext("The CSV file is not UTF-8 text."))
         lines = people_parse(text)
         parse_refused = [(line.number, line.problem) for line in lines if line.person is None]
         people = [line.person for line in lines if line.person is not None]
         try:
             event_id = int(request.POST.get("event_id", ""))
         except ValueError:
-            problems.append("Choose an event.")
+            problems.append(gettext("Choose an event."))
             event_id = 0
         if not people and not problems and not parse_refused:
-            problems.append("Name at least one person: a name and an email address a line.")
+            problems.append(
+                gettext("Name at least one person: a name and an email address a line.")
+            )
         if problems or not people:
             context.update(problems=problems, parse_refused=parse_refused)
             return render(request, "registrations/team.html", context, status=422)
@@ -162,7 +165,7 @@ def details_complete(request: HttpRequest, token: str, registration_id: int) -> 
     if registration is None:
         raise Http404("No such registration.")
     if registration.status != RegistrationStatus.PENDING_DETAILS:
-        messages.info(request, "This registration needs nothing more from you.")
+        messages.info(request, gettext("This registration needs nothing more from you."))
         return redirect("registrations:me", token=token)
     now = clock.now()
     given = registration.submitted_details
@@ -188,7 +191,7 @@ def details_complete(request: HttpRequest, token: str, registration_id: int) -> 
             status = exc.status
         else:
             messages.success(
-                request, "Your registration is confirmed. We have emailed you the details."
+                request, gettext("Your registration is confirmed. We have emailed you the details.")
             )
             return redirect("registrations:me", token=token)
     if form.is_bound:

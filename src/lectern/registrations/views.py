@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lectern.checkout.models import ActivityKind
@@ -300,6 +300,38 @@ def _own_registration(trainee: Trainee, registration_id: int) -> Registration:
     return registration
 
 
+# The trainee's details by name, in the page's language, where a registration's differ
+DETAIL_LABELS = {
+    "name": pgettext_lazy("trainee detail", "name"),
+    "affiliation": pgettext_lazy("trainee detail", "affiliation"),
+    "country": pgettext_lazy("trainee detail", "country"),
+    "timezone": pgettext_lazy("trainee detail", "time zone"),
+    "directory_consent": pgettext_lazy("trainee detail", "directory listing"),
+    "technologies": pgettext_lazy("trainee detail", "technologies"),
+    "usage_frequency": pgettext_lazy("trainee detail", "how often"),
+    "carpentries_experience": pgettext_lazy("trainee detail", "Carpentries involvement"),
+    "teaching_experience": pgettext_lazy("trainee detail", "teaching experience"),
+}
+
+
+def _differences_shown(
+    differences: dict[str, tuple[object, object]],
+) -> dict[str, tuple[object, str]]:
+    """Each differing detail under its name for people, its submitted value as text."""
+
+    def text(value: object) -> str:
+        if isinstance(value, bool):
+            return gettext("yes") if value else gettext("no")
+        if isinstance(value, list | tuple):
+            return ", ".join(str(v) for v in value)
+        return str(value)
+
+    return {
+        str(DETAIL_LABELS.get(name, name)): (stored, text(submitted))
+        for name, (stored, submitted) in differences.items()
+    }
+
+
 def personal(request: HttpRequest, token: str) -> HttpResponse:
     trainee = _trainee(token)
     now = clock.now()
@@ -319,7 +351,7 @@ def personal(request: HttpRequest, token: str) -> HttpResponse:
                 {
                     "registration": r,
                     "card": event_card(r.event, now),
-                    "differences": trainee_details_differences(r),
+                    "differences": _differences_shown(trainee_details_differences(r)),
                     "can_change": r.holds_place,
                 }
                 for r in registrations
@@ -377,7 +409,9 @@ def personal_details_apply(request: HttpRequest, token: str, registration_id: in
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Your details are now the ones given with that registration.")
+        messages.success(
+            request, gettext("Your details are now the ones given with that registration.")
+        )
     return redirect("registrations:me", token=token)
 
 
@@ -421,6 +455,7 @@ def personal_name_request(request: HttpRequest, token: str) -> HttpResponse:
         messages.error(request, exc.explained())
     else:
         messages.success(
-            request, "We have asked programme staff to correct your name; we will email you."
+            request,
+            gettext("We have asked programme staff to correct your name; we will email you."),
         )
     return redirect("registrations:me", token=token)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from lectern.core import clock
 from lectern.core.audit import audit_log
@@ -65,9 +66,11 @@ def registration_move(
     override = override_check(actor, reason) if actor.is_staff else ""
     target = Event.objects.filter(pk=event_id).first()
     if target is None or (target.membership_id not in (None, registration.membership_id)):
-        raise Invalid.field("event_id", f"There is no event {event_id} you can move to.")
+        raise Invalid.field(
+            "event_id", gettext("There is no event %(id)s you can move to.") % {"id": event_id}
+        )
     if target.pk == registration.event_id:
-        raise Invalid.field("event_id", "This is already the registration's event.")
+        raise Invalid.field("event_id", gettext("This is already the registration's event."))
     locked = lock(
         events=[registration.event_id, target.pk],
         memberships=[registration.membership_id],
