@@ -22,7 +22,7 @@ from lectern.memberships import services as memberships
 from lectern.registrations import services as registrations
 from lectern.registrations.services import team, waitlist
 from lectern.registrations.tests.conftest import details
-from lectern.registrations.tokens import trainee_token
+from lectern.registrations.tokens import manage_token, trainee_token
 from tests.factories import membership
 from tests.spanish import assert_spanish, visible_text
 
@@ -336,6 +336,42 @@ def test_the_public_directory_and_certificate_pages(client: Client, world: Any, 
     spanish(client, "/instructors/", "Instructores certificados")
     spanish(client, f"/verify/{certificate.number}/", "Válido.", "es instructor/a certificado/a")
     spanish(client, "/verify/LT-0000-0000/", "Ningún certificado tiene este número.", status=404)
+
+
+def test_the_public_registration_pages_read_in_spanish(
+    client: Client, world: Any, now: Any
+) -> None:
+    """The calendar, an event, registering (refused and done), managing a registration."""
+    ahead, m = world["ahead"], world["m"]
+    spanish(client, "/calendar/", "Calendario de formación de instructores")
+    spanish(client, f"/events/{ahead.pk}/", "Horario", "Inscribirse")
+    spanish(client, f"/events/{ahead.pk}/register/", "Código de inscripción")
+    wrong = client.post(
+        f"/events/{ahead.pk}/register/", {"action": "register", "code": "NO-VALE"}, **ES
+    )
+    assert_spanish(visible_text(wrong.content.decode()), "Indique su nombre.")
+    registration = world["ahead_reg"]
+    manage = f"/manage/{manage_token(registration.pk, registration.manage_nonce)}/"
+    spanish(client, manage, "Su inscripción", "Estado Confirmada", "Retirarse de este evento…")
+    spanish(client, f"{manage}withdraw/", "¿Retirarse de Formación de instructores?")
+    taken = client.post(
+        f"/events/{ahead.pk}/register/",
+        {
+            "action": "register",
+            "code": m.registration_code,
+            "name": "Ana García",
+            "email": "persona1@uni.example",
+            "affiliation": "Universidad",
+            "country": "ES",
+            "technologies": ["python"],
+            "usage_frequency": "weekly",
+            "carpentries_experience": ["helper"],
+            "accept_code_of_conduct": "on",
+            "accept_privacy": "on",
+        },
+        **ES,
+    )
+    assert_spanish(visible_text(taken.content.decode()), "Ya está inscrito/a en este evento.")
 
 
 def test_the_same_page_in_english_is_found_english(client: Client, world: Any, now: Any) -> None:
