@@ -58,7 +58,7 @@ def test_sign_up_for_a_demo_and_the_host_records_its_result(
         host_page.get_by_role("link", name="Teaching demo").first.click()
         host_page.get_by_label("Result for Grace Hopper").select_option("passed")
         host_page.get_by_role("button", name="Save results").click()
-        expect(host_page.get_by_text("Results recorded for 1 trainees.")).to_be_visible()
+        expect(host_page.get_by_text("Results recorded for 1 trainee.")).to_be_visible()
         host_context.close()
 
         page.goto(personal)
