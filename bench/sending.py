@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scale import MAIL, environment, run  # noqa: E402
+from scale import MAIL, environment, run
 
 
 def main() -> None:
