@@ -244,17 +244,22 @@ class TestEventReminders:
         assert set(Message.objects.values_list("status", flat=True)) == {MessageStatus.CANCELLED}
 
 
+def welcomes(count: int) -> None:
+    """`count` welcome emails due now, to p0@x.example and on."""
+    m = membership()
+    for n in range(count):
+        message_queue(
+            kind="membership_welcome",
+            to=f"p{n}@x.example",
+            obj=m,
+            now=NOW,
+            context={"membership": m},
+        )
+
+
 class TestSender:
     def test_a_sender_that_dies_after_picking_leaves_nothing_lost(self, settings) -> None:
-        m = membership()
-        for n in range(3):
-            message_queue(
-                kind="membership_welcome",
-                to=f"p{n}@x.example",
-                obj=m,
-                now=NOW,
-                context={"membership": m},
-            )
+        welcomes(3)
         _token, picked = claim(now=NOW, limit=10)
         assert len(picked) == 3
         # ...the process dies here: nothing is marked.
@@ -265,15 +270,7 @@ class TestSender:
         assert len(mail.outbox) == 3
 
     def test_a_batch_is_marked_sent_with_one_update(self) -> None:
-        m = membership()
-        for n in range(5):
-            message_queue(
-                kind="membership_welcome",
-                to=f"p{n}@x.example",
-                obj=m,
-                now=NOW,
-                context={"membership": m},
-            )
+        welcomes(5)
         with CaptureQueriesContext(connection) as queries:
             report = send_due(now=NOW, limit=5)
         updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
