@@ -27,8 +27,6 @@ from lectern.memberships.selectors import (
     one_year_end,
     tier_default_seats,
 )
-
-# The most seats granted or adjusted in one entry: far above any membership (tiers carry
 from lectern.memberships.services.contacts import contact_welcome
 from lectern.memberships.services.ledger import (
     MAX_SEATS_AT_ONCE,
