@@ -397,7 +397,8 @@ def test_the_team_page_reads_a_file_apart_and_counts_who_is_not_registered(
     assert "1 registered" in text
     assert "2 not registered" in text
     assert "CSV file, line 3: No email address on this line." in text
-    assert "line 1:" not in text and "Line 1:" not in text
+    assert "line 1:" not in text
+    assert "Line 1:" not in text
     assert "At most 200 characters (201 given)." in text
     huge = client.post(
         f"/memberships/{member.pk}/team/",
