@@ -213,8 +213,11 @@ def seats_rollover(
             code="rollover_exceeds_available",
         )
     start = start_date or membership.end_date + timedelta(days=1)
-    if start <= membership.start_date:
-        raise Invalid.field("start_date", "The next term must start after this one starts.")
+    if start <= membership.end_date:  # two terms at once, each with its code and seats
+        raise Invalid.field(
+            "start_date",
+            f"The next term must start after this one ends ({membership.end_date:%d %B %Y}).",
+        )
     tier_seats = tier_default_seats(membership.tier)
     if tier_seats is None:
         tier_seats = (
