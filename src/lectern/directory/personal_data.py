@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.forms.models import model_to_dict
 
-from lectern.certificates.models import Certificate
+from lectern.certificates.models import Certificate, SupersededCertificate
 from lectern.checkout.models import Evidence
 from lectern.core import clock
 from lectern.core.audit import audit_log
@@ -91,6 +91,8 @@ def personal_data_erase(
     names.update(
         Certificate.objects.filter(trainee=trainee).values_list("name_on_certificate", flat=True)
     )
+    superseded = SupersededCertificate.objects.filter(certificate__trainee=trainee)
+    names.update(superseded.values_list("name_on_certificate", flat=True))
     trainee.name = ERASED_NAME
     trainee.email = f"erased-{trainee.pk}@erased.invalid"
     trainee.affiliation = ""
@@ -116,6 +118,9 @@ def personal_data_erase(
     for name in sorted(n for n in names if n):
         _name_scrub(name)
     Certificate.objects.filter(trainee=trainee).update(name_on_certificate=ERASED_NAME)
+    # A number re-issued after a name correction still verifies (as superseded): without
+    # the name it carried.
+    superseded.update(name_on_certificate=ERASED_NAME)
     Evidence.objects.filter(step__checkout__trainee=trainee).update(url="", description="")
     audit_log(actor=actor, action="personal_data_erased", obj=trainee, at=now)
     return trainee

@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString
 
 from lectern.accounts.models import User
 from lectern.core.forms import InputForm
+from lectern.core.validators import date_problem
 from lectern.events.models import Event
 from lectern.events.services import LocalTimes
 from lectern.memberships.models import Membership
@@ -229,11 +230,14 @@ class EventFormatForm(EventForm):
             if not (text := line.strip()):
                 continue
             try:
-                dates.append(date.fromisoformat(text))
+                day = date.fromisoformat(text)
             except ValueError:
                 raise forms.ValidationError(
                     f"Line {number}: {text!r} is not a date like 2027-03-04."
                 ) from None
+            if problem := date_problem(day):
+                raise forms.ValidationError(f"Line {number}: {problem}")
+            dates.append(day)
         if len(dates) > MAX_MORE_DATES:
             raise forms.ValidationError(f"At most {MAX_MORE_DATES} more dates at once.")
         return dates

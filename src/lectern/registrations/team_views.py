@@ -44,9 +44,18 @@ class Line:
 def people_parse(text: str) -> list[Line]:
     """One person a line: `Name, email`, `email, name`, `Name <email>`, or a CSV row with
     a `name` and an `email` column (a header line without an address is skipped)."""
-    lines = []
+    lines: list[Line] = []
     rows = csv.reader(io.StringIO(text), skipinitialspace=True)
-    for number, row in enumerate(rows, start=1):
+    number = 0
+    while True:
+        number += 1
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error:  # a cell past the csv module's limit (128 kB)
+            lines.append(Line(number, None, "This line is not readable: a cell is too long."))
+            break
         cells = [c.strip() for c in row if c.strip()]
         if not cells:
             continue
@@ -104,20 +113,27 @@ def team(request: HttpRequest, membership_id: int) -> HttpResponse:
         "chosen": request.POST.get("event_id", ""),
     }
     if request.method == "POST":
-        text = request.POST.get("people", "")
         upload = request.FILES.get("csv")
         problems: list[str] = []
+        # The typed lines and the file are read apart, so that each refusal names the line
+        # where the coordinator will find it, and the file's header line is recognised.
+        sources = [("Line", request.POST.get("people", ""))]
         if upload is not None:
             if upload.size and upload.size > MAX_UPLOAD_BYTES:
                 problems.append("The CSV file is too large (at most 200 kB).")
             else:
                 try:
-                    text += "\n" + upload.read().decode("utf-8-sig")
+                    sources.append(("CSV file, line", upload.read().decode("utf-8-sig")))
                 except UnicodeDecodeError:
                     problems.append("The CSV file is not UTF-8 text.")
-        lines = people_parse(text)
-        parse_refused = [(line.number, line.problem) for line in lines if line.person is None]
-        people = [line.person for line in lines if line.person is not None]
+        parse_refused: list[tuple[str, str]] = []
+        people: list[services.Person] = []
+        for where, text in sources:
+            for line in people_parse(text):
+                if line.person is None:
+                    parse_refused.append((f"{where} {line.number}", line.problem))
+                else:
+                    people.append(line.person)
         try:
             event_id = int(request.POST.get("event_id", ""))
         except ValueError:
@@ -142,6 +158,7 @@ def team(request: HttpRequest, membership_id: int) -> HttpResponse:
         context.update(
             result=result,
             parse_refused=parse_refused,
+            not_registered=len(result.refused) + len(parse_refused),
             card=event_card(Event.objects.prefetch_related("sessions").get(pk=event.pk), now),
             people="",
         )

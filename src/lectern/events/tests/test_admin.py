@@ -226,6 +226,25 @@ def test_a_line_that_is_not_a_date_is_named_and_nothing_is_scheduled(
     assert Event.objects.count() == 0
 
 
+def test_more_dates_end_at_the_last_date_taken(staff_client: Client) -> None:
+    """A first date past the dates the app takes was a 500 (the format's second day
+    overflowed Python's calendar); it is refused on the field, naming its line."""
+    response = staff_client.post(
+        "/admin/events/event/from-format/",
+        format_form(more_dates="2027-03-11\n9999-12-31\n3000-01-01"),
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Line 2: 9999-12-31 is out of range: give a date between 2000-01-01 and" in page
+    assert Event.objects.count() == 0
+    response = staff_client.post(
+        "/admin/events/event/from-format/",
+        format_form(more_dates="3000-01-01"),
+    )
+    assert "Line 1: 3000-01-01 is out of range" in response.content.decode()
+    assert Event.objects.count() == 0
+
+
 def test_twenty_more_dates_pass_and_twenty_one_are_refused(staff_client: Client) -> None:
     dates = [f"2027-{m:02d}-{d:02d}" for m in (3, 4) for d in range(2, 13)][:21]
     response = staff_client.post(

@@ -27,8 +27,6 @@ from lectern.memberships.selectors import (
     one_year_end,
     tier_default_seats,
 )
-
-# The most seats granted or adjusted in one entry: far above any membership (tiers carry
 from lectern.memberships.services.contacts import contact_welcome
 from lectern.memberships.services.ledger import (
     MAX_SEATS_AT_ONCE,
@@ -215,8 +213,11 @@ def seats_rollover(
             code="rollover_exceeds_available",
         )
     start = start_date or membership.end_date + timedelta(days=1)
-    if start <= membership.start_date:
-        raise Invalid.field("start_date", "The next term must start after this one starts.")
+    if start <= membership.end_date:  # two terms at once, each with its code and seats
+        raise Invalid.field(
+            "start_date",
+            f"The next term must start after this one ends ({membership.end_date:%d %B %Y}).",
+        )
     tier_seats = tier_default_seats(membership.tier)
     if tier_seats is None:
         tier_seats = (

@@ -352,3 +352,57 @@ def test_the_team_page_registers_typed_and_uploaded_people(client: Client, event
     assert nothing.status_code == 422
     client.force_login(user_ensure(email="stranger@else.example", role="coordinator"))
     assert client.get(f"/memberships/{member.pk}/team/").status_code == 404
+
+
+def test_a_name_past_its_column_or_with_a_control_character_is_refused_per_person(
+    coordinator, event, member
+) -> None:
+    """The page takes names from free text; a name longer than the trainee's column was a
+    500 on PostgreSQL. The last length that passes, the first that fails."""
+    people = [
+        {"name": "N" * 200, "email": "long@uni.example"},
+        {"name": "N" * 201, "email": "longer@uni.example"},
+    ]
+    answer = team(event, member, people)
+    assert [r.trainee.email for r in answer.registrations] == ["long@uni.example"]
+    assert [(p.email, e.code, e.fields) for p, e in answer.refused] == [
+        (
+            "longer@uni.example",
+            "validation_error",
+            {"name": ["At most 200 characters (201 given)."]},
+        )
+    ]
+    answer = team(event, member, [{"name": "Ada\u2028Lovelace", "email": "ada@uni.example"}])
+    assert [e.code for _, e in answer.refused] == ["validation_error"]
+
+
+def test_the_team_page_reads_a_file_apart_and_counts_who_is_not_registered(
+    client: Client, event, member
+) -> None:
+    """A file's header is its own first line, a refusal names the file's line, the count of
+    people not registered is right, and a cell past the csv module's limit is a refusal."""
+    client.force_login(user_ensure(email="coord@uni.example", role="coordinator"))
+    upload = SimpleUploadedFile(
+        "team.csv",
+        b"name,email\nAlan Turing,alan@uni.example\nno address\n"
+        + b"N" * 201
+        + b",n@uni.example\n",
+        content_type="text/csv",
+    )
+    response = client.post(
+        f"/memberships/{member.pk}/team/", {"event_id": event.pk, "people": "", "csv": upload}
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "1 registered" in text
+    assert "2 not registered" in text
+    assert "CSV file, line 3: No email address on this line." in text
+    assert "line 1:" not in text
+    assert "Line 1:" not in text
+    assert "At most 200 characters (201 given)." in text
+    huge = client.post(
+        f"/memberships/{member.pk}/team/",
+        {"event_id": event.pk, "people": "Ada, ada@uni.example\n" + "A" * 140_000},
+    )
+    assert huge.status_code == 200
+    assert "Line 2: This line is not readable: a cell is too long." in huge.content.decode()
