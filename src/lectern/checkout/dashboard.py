@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from lectern.checkout.models import Checkout, CheckoutStatus, Step, StepState
+from lectern.checkout_sessions.selectors import sessions_ahead
 from lectern.core import clock
 from lectern.events.models import Event, EventStatus
 from lectern.events.selectors import Quarter
@@ -204,6 +205,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
     quarters.append(quarter.next())
     rows = pipeline(quarters)
+    sessions, places_left = sessions_ahead(now)
     return render(
         request,
         "checkout/dashboard.html",
@@ -216,5 +218,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "steps_waiting": steps_waiting(),
             "short_of_trainers": events_short_of_trainers(now),
             "forecast": capacity_forecast(today),
+            "sessions_upcoming": sessions,
+            "sessions_places_left": places_left,
         },
     )
