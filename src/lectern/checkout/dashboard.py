@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from lectern.checkout.models import Checkout, CheckoutStatus, Step, StepState
+from lectern.checkout.selectors import attendance_incomplete
 from lectern.checkout_sessions.selectors import sessions_ahead
 from lectern.core import clock
 from lectern.events.models import Event, EventStatus
@@ -141,25 +142,6 @@ def events_at_risk(today: date) -> list[Event]:
             places_taken__lt=F("min_enrolment"),
         ).order_by("first_start")
     )
-
-
-@dataclass(frozen=True)
-class IncompleteAttendance:
-    event: Event
-    waiting: int
-    closes_at: datetime
-
-
-def attendance_incomplete(now: datetime) -> list[IncompleteAttendance]:
-    """Events that have ended (not yet closed) with registrations still waiting for a
-    result: one grouped query."""
-    events = (
-        Event.objects.filter(status=EventStatus.SCHEDULED, last_end__lte=now)
-        .annotate(waiting=Count("registrations", filter=Q(registrations__status="confirmed")))
-        .filter(waiting__gt=0)
-        .order_by("attendance_closes_at")
-    )
-    return [IncompleteAttendance(e, e.waiting, e.attendance_closes_at) for e in events]
 
 
 @dataclass(frozen=True)
