@@ -142,6 +142,9 @@ def test_the_list_shows_sign_ups_and_places_left_and_cancel_tells_them(
     assert "<strong>Cancelled</strong>: The host is ill" in listed
     detail = staff_client.get(f"/checkout-sessions/{demo.pk}/").content.decode()
     assert "This session was cancelled" in detail
+    personal = staff_client.get(f"/me/{token_of(trainees[0])}/").content.decode()
+    assert 'class="signed-up"' not in personal  # free to choose another
+    assert "Wed 10 Feb 2027, 15:00\u201316:00 CET (UTC+01:00): cancelled." in personal
     assert Message.objects.filter(kind="checkout_session_cancelled").count() == 2
 
 
