@@ -25,6 +25,13 @@ class SessionCancelled(Conflict):
     default_message = "This session was cancelled."
 
 
+class SessionHasResults(Conflict):
+    code = "session_has_results"
+    default_message = (
+        "A result has been recorded for this session: it happened, and cannot be cancelled."
+    )
+
+
 class CheckoutNotOpen(Conflict):
     code = "checkout_not_open"
     default_message = "Sign-ups are for trainees whose checkout is open."

@@ -42,6 +42,8 @@ class CheckoutSession(models.Model):
         choices=CheckoutSessionStatus.choices,
         default=CheckoutSessionStatus.SCHEDULED,
     )
+    cancel_reason = models.TextField(blank=True, help_text="Told to the trainees signed up.")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -75,6 +77,8 @@ class CheckoutSession(models.Model):
 class SignupStatus(models.TextChoices):
     SIGNED_UP = "signed_up", "signed up"
     LEFT = "left", "left"
+    # The place given back for the trainee: the session was cancelled, or their checkout closed
+    RELEASED = "released", "released"
     ATTENDED = "attended", "attended"  # a welcome session
     ABSENT = "absent", "absent"
     PASSED = "passed", "passed"  # a teaching demo's results, as the step's states
@@ -82,8 +86,12 @@ class SignupStatus(models.TextChoices):
     FAILED = "failed", "failed"
 
 
-# Every status but "left" holds a place.
-HOLDS_PLACE = [s for s in SignupStatus.values if s != SignupStatus.LEFT]
+# Every status but "left" and "released" holds a place.
+HOLDS_PLACE = [
+    s for s in SignupStatus.values if s not in (SignupStatus.LEFT, SignupStatus.RELEASED)
+]
+# A result the host recorded, absent included: the session happened for this trainee.
+HAS_RESULT = [s for s in HOLDS_PLACE if s != SignupStatus.SIGNED_UP]
 # A result the host recorded that evaluates the step (absent evaluates nothing).
 RESULTS_RECORDED = [
     SignupStatus.ATTENDED,

@@ -8,12 +8,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from lectern.checkout_sessions.models import CheckoutSessionStatus, SessionSignup, SignupStatus
+from lectern.checkout_sessions.places import REMINDER
 from lectern.checkout_sessions.selectors import local_time_label
 from lectern.notifications.scheduler import rule
 from lectern.notifications.services import message_queue
 from lectern.registrations.emails import personal_url
-
-REMINDER = "checkout_session_reminder"
 
 
 def reminder_hours() -> int:
