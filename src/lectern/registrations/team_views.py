@@ -92,7 +92,7 @@ def _coordinator(request: HttpRequest) -> Principal:
     return Principal(user=user) if user.is_authenticated else Principal.anonymous()
 
 
-def _membership(request: HttpRequest, membership_id: int) -> Membership:
+def membership_for_coordinator(request: HttpRequest, membership_id: int) -> Membership:
     try:
         return get_visible(
             memberships_visible_to(_coordinator(request)), membership_id, "membership"
@@ -104,7 +104,7 @@ def _membership(request: HttpRequest, membership_id: int) -> Membership:
 @login_required
 @require_http_methods(["GET", "POST"])
 def team(request: HttpRequest, membership_id: int) -> HttpResponse:
-    membership = _membership(request, membership_id)
+    membership = membership_for_coordinator(request, membership_id)
     now = clock.now()
     context: dict[str, object] = {
         "membership": membership,

@@ -307,8 +307,118 @@ def test_coordinators_withdraw_and_move_a_pending_registration(coordinator, even
     moved = coordinator.post(f"/registrations/{registration.pk}/move", {"event_id": other.pk})
     assert (moved.status_code, moved.json()["status"]) == (200, "pending_details")
     withdrawn = coordinator.post(f"/registrations/{registration.pk}/withdraw", {})
-    assert withdrawn.json()["status"] == "withdrawn"
+    # never completed, it was never the person's: released, not their withdrawal
+    assert withdrawn.json()["status"] == "released"
     assert seats(member)["reserved"] == 0
+
+
+def test_pending_registrations_ended_by_a_coordinator_never_count_against_the_person(
+    coordinator, event, member
+) -> None:
+    """Team-registering someone and withdrawing them four times used to refuse their own
+    registration for a year (`too_many_withdrawals`)."""
+    for _ in range(4):
+        registration = team(event, member, TEAM[:1]).registrations[0]
+        coordinator.post(f"/registrations/{registration.pk}/withdraw", {})
+    other = membership(tier="silver", start_date=datetime(2026, 10, 1).date())
+    created = services.registration_create(
+        actor=Principal.anonymous(),
+        event_id=event.pk,
+        code=other.registration_code,
+        details=details(0, name="Ada Lovelace", email="ada@uni.example"),
+    )
+    assert created.registration.status == RegistrationStatus.CONFIRMED
+
+
+def test_a_pending_registration_ended_after_the_cutoff_is_released_not_forfeited(
+    event, member
+) -> None:
+    registration = team(event, member, TEAM[:1]).registrations[0]
+    after = REGISTRATION_CUTOFF.at(event) + SECOND  # before the scheduler released it
+    user = user_ensure(email="coord@uni.example", role="coordinator")
+    ended = services.registration_withdraw(
+        actor=Principal(user=user), registration=registration, now=after
+    )
+    assert ended.status == RegistrationStatus.RELEASED
+    assert seats(member)["used"] == 0
+
+
+def test_coordinators_withdraw_until_the_cutoff_and_then_only_the_trainee_can(
+    event, member
+) -> None:
+    user = user_ensure(email="coord@uni.example", role="coordinator")
+    cutoff = REGISTRATION_CUTOFF.at(event)
+    first, second = (
+        services.registration_create(
+            actor=Principal.anonymous(),
+            event_id=event.pk,
+            code=member.registration_code,
+            details=details(n),
+        ).registration
+        for n in (1, 2)
+    )
+    last = services.registration_withdraw(
+        actor=Principal(user=user), registration=first, now=cutoff - SECOND
+    )
+    assert last.status == RegistrationStatus.WITHDRAWN
+    with pytest.raises(DomainError) as refused:
+        services.registration_withdraw(actor=Principal(user=user), registration=second, now=cutoff)
+    assert refused.value.code == "registration_closed"
+    assert "only the trainee" in refused.value.message
+    own = services.registration_withdraw(
+        actor=Principal.trainee(second.pk), registration=second, now=cutoff
+    )
+    assert own.status == RegistrationStatus.FORFEITED
+
+
+def test_the_membership_page_links_each_held_registration_to_move_or_withdraw(
+    client: Client, event, member
+) -> None:
+    registration = team(event, member, TEAM[:1]).registrations[0]
+    client.force_login(user_ensure(email="coord@uni.example", role="coordinator"))
+    page = client.get(f"/memberships/{member.pk}/").content.decode()
+    url = f"/memberships/{member.pk}/registrations/{registration.pk}/"
+    assert url in page
+    own = client.get(url).content.decode()
+    assert "Registration of Ada Lovelace" in own
+    later = make_event(day="2027-04-01", title="April training")
+    confirm = client.post(f"{url}move/", {"event_id": later.pk}).content.decode()
+    assert "Ada Lovelace is registered for Instructor Training" in confirm
+    moved = client.post(f"{url}move/", {"event_id": later.pk, "confirm": "yes"}, follow=True)
+    assert "we have emailed Ada Lovelace the new schedule" in moved.content.decode()
+    registration.refresh_from_db()
+    assert registration.event_id == later.pk
+    asked = client.get(f"{url}withdraw/").content.decode()
+    assert "Withdraw Ada Lovelace from April training?" in asked
+    done = client.post(f"{url}withdraw/", {}, follow=True)
+    assert done.redirect_chain[-1][0] == f"/memberships/{member.pk}/"
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.RELEASED
+
+
+def test_another_organisations_coordinator_gets_404_on_these_pages(
+    client: Client, event, member, system
+) -> None:
+    registration = team(event, member, TEAM[:1]).registrations[0]
+    theirs = membership(tier="silver", start_date=datetime(2026, 10, 1).date())
+    membership_services.contact_add(
+        actor=system, membership=theirs, email="other@else.example", name="O", role="coordinator"
+    )
+    client.force_login(user_ensure(email="other@else.example", role="coordinator"))
+    for url in (
+        f"/memberships/{member.pk}/registrations/{registration.pk}/",
+        f"/memberships/{theirs.pk}/registrations/{registration.pk}/",
+        f"/memberships/{theirs.pk}/registrations/{registration.pk}/withdraw/",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert (
+        client.post(
+            f"/memberships/{theirs.pk}/registrations/{registration.pk}/withdraw/"
+        ).status_code
+        == 404
+    )
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.PENDING_DETAILS
 
 
 def test_people_are_read_from_lines_and_csv() -> None:
