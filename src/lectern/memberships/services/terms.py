@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from lectern.core import clock
 from lectern.core.audit import audit_log
@@ -145,7 +146,16 @@ def membership_extend(
         raise Invalid.field(
             "end_date", f"An extension must end after the current end date ({membership.end_date})."
         )
-    successor = Membership.objects.filter(rolled_over_from=membership).first()
+    # the next term: rolled over from this one, or created by hand for the same organisation
+    successor = (
+        Membership.objects.filter(
+            Q(rolled_over_from=membership)
+            | Q(organization_id=membership.organization_id, start_date__gt=membership.start_date)
+        )
+        .exclude(pk=membership.pk)
+        .order_by("start_date")
+        .first()
+    )
     if successor is not None and end_date >= successor.start_date:
         raise Conflict(
             f"The next term starts on {successor.start_date:%d %B %Y}; this one cannot be "

@@ -235,3 +235,16 @@ class TestRolloverWindowAndExtension:
         assert refused.value.code == "overlaps_successor"
         old.refresh_from_db()
         assert old.end_date == date(2028, 1, 31)
+
+    def test_no_extension_into_a_next_term_created_by_hand(self, staff) -> None:
+        old = membership(tier="silver", start_date=date(2027, 1, 1))
+        membership(tier="silver", start_date=date(2028, 3, 1), organization=old.organization)
+        services.membership_extend(
+            actor=staff, membership=old, end_date=date(2028, 2, 29), reason="up to the next"
+        )
+        with pytest.raises(Conflict) as refused:
+            services.membership_extend(
+                actor=staff, membership=old, end_date=date(2028, 3, 1), reason="overlap"
+            )
+        assert refused.value.code == "overlaps_successor"
+        assert "1 March 2028" in refused.value.message
