@@ -126,3 +126,38 @@ def test_the_trainees_history_shows_their_certificate(certified: Trainee) -> Non
     assert "trainee name corrected" in page
     assert "certificate reissued" in page
     assert "name corrected: Typo" in page
+
+
+def test_erasure_leaves_no_name_in_the_audit_trail_or_the_typed_details(
+    certified: Trainee,
+) -> None:
+    """The audit entries of a correction, a request and a re-issue kept the old and new
+    names after erasure, and each registration kept what was typed."""
+    import json
+
+    from lectern.core.models import AuditEntry
+    from lectern.directory.personal_data import personal_data_erase
+    from lectern.registrations.models import Registration
+    from lectern.registrations.services import trainee_name_request
+
+    before = certified.name
+    trainee_name_request(
+        actor=Principal.personal(certified.pk), trainee=certified, name="Ada B. King"
+    )
+    trainee_name_correct(
+        actor=Principal.as_system(), trainee=certified, name="Ada King", reason="Typo"
+    )
+    certified.refresh_from_db()
+    assert AuditEntry.objects.filter(data__icontains="Ada King").exists()
+    personal_data_erase(actor=Principal.as_system(), trainee=certified)
+    stored = json.dumps(list(AuditEntry.objects.values("data", "reason")))
+    for name in (before, "Ada King", "Ada B. King"):
+        assert name not in stored
+    assert set(
+        map(
+            json.dumps,
+            Registration.objects.filter(trainee=certified).values_list(
+                "submitted_details", flat=True
+            ),
+        )
+    ) == {"{}"}
