@@ -340,6 +340,12 @@ class Contexts:
             self.made[who, language] = ctx
         return self.made[who, language]
 
+    def page(self, who: str, language: str) -> Page:
+        """The context's one tab, reused from page to page (a new tab costs more than a
+        navigation)."""
+        ctx = self(who, language)
+        return ctx.pages[0] if ctx.pages else ctx.new_page()
+
     def close(self) -> None:
         for ctx in self.made.values():
             ctx.close()

@@ -39,12 +39,21 @@ def violations(result: dict[str, Any]) -> list[str]:
 def test_the_page_passes_axe(
     case: Case, language: str, context_for: Contexts, site: dict[str, Any]
 ) -> None:
-    page = context_for(case.who, language).new_page()
-    try:
-        visit(page, case, site)
-        assert page.locator("html").get_attribute("lang") == language
-        result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-        problems = violations(result)
-        assert not problems, f"{page.url}\n" + "\n".join(problems)
-    finally:
-        page.close()
+    page = context_for.page(case.who, language)
+    visit(page, case, site)
+    assert page.locator("html").get_attribute("lang") == language
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    problems = violations(result)
+    assert not problems, f"{page.url}\n" + "\n".join(problems)
+
+
+def test_the_check_finds_a_violation(context_for: Contexts) -> None:
+    """The same check on a page given an image without a text alternative fails."""
+    page = context_for.page("anonymous", "en")
+    page.goto("/")
+    page.evaluate(
+        "document.querySelector('main').insertAdjacentHTML("
+        "'beforeend', '<img src=\"/static/lectern/favicon.svg\">')"
+    )
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    assert [line.split()[0] for line in violations(result)] == ["image-alt"]
