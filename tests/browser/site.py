@@ -28,6 +28,7 @@ from lectern.core.permissions import Principal
 from lectern.events import services as events
 from lectern.events.services import LocalTimes
 from lectern.memberships.models import Membership
+from lectern.notifications.models import Message
 from lectern.registrations import services as registrations
 from lectern.registrations.models import Registration, WaitlistEntry, WaitlistStatus
 from lectern.registrations.services import waitlist
@@ -131,6 +132,8 @@ def build_site() -> dict[str, Any]:
         future = Registration.objects.get(pk=ids["R"])
         certified = Registration.objects.get(trainee__certificate__pk=ids["C"])
     return {
+        "CHECKOUT": in_progress.trainee.checkout.pk,
+        "MESSAGE": Message.objects.order_by("pk").first().pk,  # type: ignore[union-attr]
         **ids,
         "IH": in_house.pk,
         "FULL": full.pk,
@@ -188,6 +191,7 @@ TRAINEE = [
     Case("personal", "anonymous", "/me/{me}/"),
     Case("personal-future", "anonymous", "/me/{me_future}/"),
     Case("personal-certified", "anonymous", "/me/{me_certified}/"),
+    Case("personal-step-refused", "anonymous", "/me/{me}/", "submit_step"),
     Case("personal-waiting", "anonymous", "/me/{me_waiting}/"),
     Case("personal-registration", "anonymous", "/me/{me_future}/registrations/{R}/"),
     Case("personal-withdraw", "anonymous", "/me/{me_future}/registrations/{R}/withdraw/"),
@@ -208,6 +212,7 @@ SIGNED_IN = [
     Case("trainer", "trainer", "/trainer/"),
     Case("roster", "trainer", "/events/{P}/roster/"),
     Case("attendance-import", "trainer", "/events/{P}/roster/import/"),
+    Case("attendance-preview", "trainer", "/events/{P}/roster/import/", "import_preview"),
     Case("host-results", "trainer", "/checkout-sessions/{DEMO}/"),
     Case("availability", "trainer", "/trainers/{TRAINER}/"),
     Case("review", "trainer", "/review/"),
@@ -250,6 +255,18 @@ ADMIN = [
             "registrations/trainee/{T}/change/",
             "certificates/certificate/{C}/change/",
             "checkout_sessions/checkoutsession/{DEMO}/change/",
+            "checkout/checkout/{CHECKOUT}/change/",
+            "notifications/message/{MESSAGE}/change/",
+            "accounts/user/add/",
+            "memberships/membership/create/",
+            "memberships/membership/{A}/extend/",
+            "memberships/membership/{A}/rollover/",
+            "memberships/membership/{A}/code/",
+            "events/event/{E}/duplicate/",
+            "checkout/checkout/{CHECKOUT}/extend/",
+            "certificates/certificate/{C}/reissue/",
+            "registrations/trainee/{T}/merge/",
+            "notifications/messagetemplate/registration_confirmed/es/edit/",
             "memberships/membership/new-member/",
             "memberships/membership/import/",
             "memberships/membership/{A}/seats/",
@@ -267,8 +284,11 @@ ADMIN = [
             "registrations/trainee/{T}/name/",
         )
     ),
+    Case("admin-import-preview", "staff", "/admin/memberships/membership/import/", "members"),
     Case("admin-bulk-move", "staff", "/admin/registrations/registration/", "bulk_move"),
     Case("admin-bulk-evaluate", "staff", "/admin/checkout/checkout/", "bulk_evaluate"),
+    Case("admin-bulk-refused", "staff", "/admin/checkout/checkout/", "bulk_evaluate_empty"),
+    Case("admin-bulk-preview", "staff", "/admin/checkout/checkout/", "bulk_extension_preview"),
 ]
 PAGES = PUBLIC + TRAINEE + SIGNED_IN + ADMIN
 
@@ -365,6 +385,44 @@ def _login_request(page: Page) -> None:
         page.keyboard.press("Enter")
 
 
+def _submit_step(page: Page) -> None:
+    """Send the checkout step form with nothing in it: refused, said at the top of the page."""
+    with page.expect_navigation():
+        page.locator("form.checkout-form button[type=submit]").click()
+
+
+REPORT = (
+    "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+    "Trainee 3,trainee3@uni.example,01/05/2027 08:55:00 AM,01/05/2027 05:00:00 PM,485,No\n"
+    "iPad,,01/05/2027 09:30:00 AM,01/05/2027 05:00:00 PM,450,Yes\n"
+)
+
+
+def _import_preview(page: Page) -> None:
+    """Upload a participant report with a matched and an unmatched line, and preview it."""
+    page.locator("#report_file").set_input_files(
+        files=[{"name": "report.csv", "mimeType": "text/csv", "buffer": REPORT.encode()}]
+    )
+    with page.expect_navigation():
+        page.locator("button[value=preview]").first.click()
+    assert page.locator("#unmatched").count() == 1
+
+
+MEMBERS = (
+    "name,country,tier,start_date,coordinator_name,coordinator_email\n"
+    "Harbour University,NZ,gold,2027-02-01,Coral Ord,coral@harbour.example\n"
+    "No Tier College,GB,tin,2027-02-01,Tim Tin,tim@tin.example\n"
+)
+
+
+def _members(page: Page) -> None:
+    """Preview a members' import with a line that passes and one that is refused."""
+    page.locator("#id_report").fill(MEMBERS)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit], #content form [type=submit]").first.click()
+    assert page.locator("td.errornote").count() == 1
+
+
 def _move(page: Page) -> None:
     with page.expect_navigation():
         page.locator("#move button[type=submit]").first.click()
@@ -380,12 +438,31 @@ def _bulk(action: str) -> Any:
     return run
 
 
+def _bulk_preview(action: str, **fields: str) -> Any:
+    """A bulk action's confirmation, then its Preview with these fields filled in."""
+
+    def run(page: Page) -> None:
+        _bulk(action)(page)
+        for name, value in fields.items():
+            page.locator(f"#id_{name}").fill(value)
+        with page.expect_navigation():
+            page.locator("button[value=preview]").click()
+        assert page.locator(".bulk-outcomes" if fields else ".errornote").count() >= 1
+
+    return run
+
+
 ACTIONS: dict[str, Any] = {
     "submit_empty": _submit_empty,
     "login_request": _login_request,
     "move": _move,
+    "submit_step": _submit_step,
+    "import_preview": _import_preview,
+    "members": _members,
     "bulk_move": _bulk("move_registrations"),
     "bulk_evaluate": _bulk("evaluate_step"),
+    "bulk_evaluate_empty": _bulk_preview("evaluate_step"),
+    "bulk_extension_preview": _bulk_preview("grant_extension", reason="Ill during the training"),
 }
 
 
