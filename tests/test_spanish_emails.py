@@ -18,7 +18,11 @@ from django.test import Client
 
 from lectern.accounts.services import user_ensure
 from lectern.checkout import services as checkout
-from lectern.checkout_sessions.services import checkout_session_create, checkout_session_signup
+from lectern.checkout_sessions.services import (
+    checkout_session_cancel,
+    checkout_session_create,
+    checkout_session_signup,
+)
 from lectern.core.permissions import Principal
 from lectern.events import services as events
 from lectern.events.models import Event
@@ -171,6 +175,19 @@ def programme(client: Client) -> dict[str, Any]:
         trainee.timezone = "America/Mexico_City"
         trainee.save(update_fields=["timezone"])
         checkout_session_signup(actor=SYSTEM, trainee=trainee, session=session)
+        demo = checkout_session_create(
+            actor=SYSTEM,
+            kind="teaching_demo",
+            host=trainer,
+            timezone="Europe/Madrid",
+            start="2027-01-27T17:00",
+            end="2027-01-27T18:00",
+            capacity=4,
+            meeting_url="https://meet.example/demo",
+            language="es",
+        )
+        checkout_session_signup(actor=SYSTEM, trainee=trainee, session=demo)
+        checkout_session_cancel(actor=SYSTEM, session=demo, reason="La formadora está enferma.")
         # Asked for from Spanish pages: a sign-in link, the personal link, a new personal link
         client.post("/login/", {"email": "formadora@a.example"}, HTTP_ACCEPT_LANGUAGE="es")
         client.post("/login/", {"email": "persona9@uni.example"}, HTTP_ACCEPT_LANGUAGE="es")

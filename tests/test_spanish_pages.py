@@ -261,6 +261,10 @@ def test_the_coordinators_pages(client: Client, world: Any, now: Any) -> None:
         "Pendiente de datos",
         "Oct Nov Dic Ene",  # the chart's months
     )
+    registration = world["ahead_reg"]
+    theirs = f"/memberships/{m.pk}/registrations/{registration.pk}/"
+    spanish(client, theirs, "Inscripción de Ana García", "Volver a la membresía de")
+    spanish(client, f"{theirs}withdraw/", "¿Retirar a Ana García de Formación de instructores?")
     spanish(client, f"/memberships/{m.pk}/team/", "Inscribir a su equipo", "Elija un evento…")
     refused = client.post(
         f"/memberships/{m.pk}/team/",
@@ -284,6 +288,8 @@ def test_the_trainers_pages(client: Client, world: Any, now: Any) -> None:
         client,
         "/trainer/",
         "Eventos en los que enseña",
+        "Asistencia pendiente",
+        "Ninguno: todos los eventos que impartió tienen su asistencia.",
         "Próximos",
         "Sesiones de bienvenida y demostraciones docentes que dirige",
         "Cuándo puede enseñar en 2027-Q1",

@@ -34,6 +34,7 @@ from lectern.checkout.models import (
     SessionAttendance,
     Step,
 )
+from lectern.checkout_sessions.places import future_signups_release
 from lectern.core import clock
 from lectern.core.audit import audit_log
 from lectern.core.errors import Conflict, Invalid, NotFound
@@ -335,6 +336,9 @@ def _result_apply(
         Checkout.objects.filter(registration=registration).exclude(
             status=CheckoutStatus.CERTIFIED
         ).delete()
+        future_signups_release(
+            trainee_id=registration.trainee_id, why="training failed on correction", now=now
+        )
     audit_log(
         actor=actor,
         action="attendance_recorded" if first_time else "attendance_corrected",

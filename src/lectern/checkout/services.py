@@ -43,6 +43,7 @@ from lectern.checkout.models import (
     StepState,
 )
 from lectern.checkout.selectors import step_evaluable_by
+from lectern.checkout_sessions.places import future_signups_release
 from lectern.core import clock
 from lectern.core.audit import audit_log
 from lectern.core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -289,7 +290,8 @@ def checkout_reopen(
 
 
 def checkouts_expire(*, now: datetime) -> int:
-    """Expire checkouts whose deadline day has ended in the event's zone."""
+    """Expire checkouts whose deadline day has ended in the event's zone; the trainee's
+    places on sessions that have not started are given back."""
     expired = 0
     horizon = (now + timedelta(days=1)).date()
     for checkout in Checkout.objects.select_related("registration__event", "trainee").filter(
@@ -302,6 +304,9 @@ def checkouts_expire(*, now: datetime) -> int:
                 status=CheckoutStatus.EXPIRED
             ):
                 expired += 1
+                future_signups_release(
+                    trainee_id=checkout.trainee_id, why="checkout expired", now=now
+                )
                 emails.to_trainee(
                     "checkout_expired",
                     checkout.registration,

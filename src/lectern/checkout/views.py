@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,6 +21,7 @@ from lectern.checkout.models import ActivityKind, StepState
 from lectern.checkout.selectors import steps_evaluable_by
 from lectern.core import clock
 from lectern.core.errors import DomainError, Invalid, NotFound
+from lectern.core.links import back_to
 from lectern.core.permissions import Principal
 from lectern.core.validators import date_problem
 from lectern.directory.personal_data import personal_data_erase, personal_data_export
@@ -108,8 +110,12 @@ def roster(request: HttpRequest, event_id: int) -> HttpResponse:
             messages.error(request, exc.explained())
             needs_reason = exc.code in ("already_certified", "session_not_started")
         else:
-            messages.success(request, gettext("Attendance saved."))
-            return redirect("checkout:roster", event_id=event.pk)
+            messages.success(
+                request, gettext("Attendance saved: %(title)s.") % {"title": event.title}
+            )
+            # From a list (the staff dashboard's "attendance incomplete"), back to that list
+            roster_url = reverse("checkout:roster", args=[event.pk])
+            return redirect(back_to(request, request.GET.get("next", ""), roster_url))
     recorded = {
         (a.registration_id, a.session_id): a.minutes_missed
         for r in registrations

@@ -27,6 +27,13 @@ class SessionCancelled(Conflict):
     default_message = _("This session was cancelled.")
 
 
+class SessionHasResults(Conflict):
+    code = "session_has_results"
+    default_message = (
+        "A result has been recorded for this session: it happened, and cannot be cancelled."
+    )
+
+
 class CheckoutNotOpen(Conflict):
     code = "checkout_not_open"
     default_message = _("Sign-ups are for trainees whose checkout is open.")

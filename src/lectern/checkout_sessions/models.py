@@ -44,6 +44,8 @@ class CheckoutSession(models.Model):
         choices=CheckoutSessionStatus.choices,
         default=CheckoutSessionStatus.SCHEDULED,
     )
+    cancel_reason = models.TextField(blank=True, help_text="Told to the trainees signed up.")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -77,6 +79,8 @@ class CheckoutSession(models.Model):
 class SignupStatus(models.TextChoices):
     SIGNED_UP = "signed_up", pgettext_lazy("session sign-up status", "signed up")
     LEFT = "left", pgettext_lazy("session sign-up status", "left")
+    # The place given back for the trainee: the session was cancelled, or their checkout closed
+    RELEASED = "released", pgettext_lazy("session sign-up status", "released")
     ATTENDED = "attended", pgettext_lazy("session sign-up status", "attended")  # welcome session
     ABSENT = "absent", pgettext_lazy("session sign-up status", "absent")
     # a teaching demo's results, as the step's states
@@ -85,8 +89,12 @@ class SignupStatus(models.TextChoices):
     FAILED = "failed", pgettext_lazy("session sign-up status", "failed")
 
 
-# Every status but "left" holds a place.
-HOLDS_PLACE = [s for s in SignupStatus.values if s != SignupStatus.LEFT]
+# Every status but "left" and "released" holds a place.
+HOLDS_PLACE = [
+    s for s in SignupStatus.values if s not in (SignupStatus.LEFT, SignupStatus.RELEASED)
+]
+# A result the host recorded, absent included: the session happened for this trainee.
+HAS_RESULT = [s for s in HOLDS_PLACE if s != SignupStatus.SIGNED_UP]
 # A result the host recorded that evaluates the step (absent evaluates nothing).
 RESULTS_RECORDED = [
     SignupStatus.ATTENDED,

@@ -9,13 +9,12 @@ from django.conf import settings
 from django.utils.functional import Promise, lazy
 
 from lectern.checkout_sessions.models import CheckoutSessionStatus, SessionSignup, SignupStatus
+from lectern.checkout_sessions.places import REMINDER
 from lectern.checkout_sessions.selectors import local_time_label
 from lectern.events.timezones import moment_text
 from lectern.notifications.scheduler import rule
 from lectern.notifications.services import message_queue
 from lectern.registrations.emails import personal_url
-
-REMINDER = "checkout_session_reminder"
 
 # Texts written when the email reads them, in its language (the session's)
 _label = lazy(lambda session: session.label, str)

@@ -1,4 +1,5 @@
-"""Welcome sessions and teaching demos: create, sign up, change, leave, record results.
+"""Welcome sessions and teaching demos: create, sign up, change, leave, record results,
+cancel.
 
 A session's places are taken and given back only here, under its row lock
 (`core.locking.lock(checkout_sessions=...)`), as registrations take an event's places. A
@@ -7,6 +8,8 @@ constraint); signing up for another session of the same kind moves that sign-up,
 sessions are locked, in id order. Sign-ups change until the session starts; results are
 recorded from then on, by the host or staff, and pass (or not) the checkout step of the
 session's kind through `checkout.services.progress_record`, with evidence naming the session.
+Staff cancel a session with a reason: it stays on the calendar as cancelled, its sign-ups
+give their places back (`checkout_sessions.places`) and each trainee is told.
 """
 
 from __future__ import annotations
@@ -23,17 +26,20 @@ from django.utils.translation import gettext
 from lectern.accounts.models import User
 from lectern.checkout.models import Checkout, CheckoutStatus, Evidence, Step, StepState
 from lectern.checkout.services import progress_record
+from lectern.checkout_sessions.emails import cancelled_send
 from lectern.checkout_sessions.errors import (
     AfterDeadline,
     CheckoutNotOpen,
     NotSignedUp,
     SessionCancelled,
     SessionFull,
+    SessionHasResults,
     SessionNotStarted,
     SessionStarted,
     StepAlreadyPassed,
 )
 from lectern.checkout_sessions.models import (
+    HAS_RESULT,
     HOLDS_PLACE,
     CheckoutSession,
     CheckoutSessionStatus,
@@ -41,6 +47,7 @@ from lectern.checkout_sessions.models import (
     SessionSignup,
     SignupStatus,
 )
+from lectern.checkout_sessions.places import place_give_back, signup_release
 from lectern.checkout_sessions.selectors import local_time_label
 from lectern.core import clock
 from lectern.core.audit import audit_log
@@ -199,7 +206,12 @@ def checkout_session_signup(
     if session.places_left < 1:
         raise SessionFull()
     if current is not None:
-        _leave(current, locked.get(current.session_id) or current.session, now)
+        place_give_back(
+            current,
+            locked.get(current.session_id) or current.session,
+            now,
+            status=SignupStatus.LEFT,
+        )
     session.places_taken += 1
     session.save(update_fields=["places_taken"])
     signup, _ = SessionSignup.objects.update_or_create(
@@ -226,14 +238,6 @@ def checkout_session_signup(
     return signup
 
 
-def _leave(signup: SessionSignup, session: CheckoutSession, now: datetime) -> None:
-    signup.status = SignupStatus.LEFT
-    signup.changed_at = now
-    signup.save(update_fields=["status", "changed_at"])
-    session.places_taken = max(session.places_taken - 1, 0)
-    session.save(update_fields=["places_taken"])
-
-
 @transaction.atomic
 def checkout_session_leave(
     *,
@@ -253,7 +257,7 @@ def checkout_session_leave(
         raise NotSignedUp()
     if session.start <= now:
         raise SessionStarted()
-    _leave(signup, session, now)
+    place_give_back(signup, session, now, status=SignupStatus.LEFT)
     audit_log(
         actor=actor,
         action="checkout_session_left",
@@ -294,6 +298,10 @@ def checkout_session_results(
     changes nothing."""
     require_host(actor, session)
     now = clock.resolve(now)
+    # Locked, so that a cancellation and a result never both land.
+    session = lock(checkout_sessions=[session.pk]).checkout_sessions[session.pk]
+    if session.status == CheckoutSessionStatus.CANCELLED:
+        raise SessionCancelled("This session was cancelled: it has no results.")
     if session.start > now:
         raise SessionNotStarted()
     allowed = RESULTS[session.kind]
@@ -373,3 +381,48 @@ def _result(
         at=now,
         data={"session": session.pk, "result": item.result},
     )
+
+
+@transaction.atomic
+def checkout_session_cancel(
+    *,
+    actor: Principal,
+    session: CheckoutSession,
+    reason: str,
+    now: datetime | None = None,
+) -> CheckoutSession:
+    """Staff cancel a session, with a reason told to the trainees signed up: it stays on the
+    calendar as cancelled, refusing sign-ups and results; each sign-up gives its place back
+    and its trainee is emailed once, with their personal page to choose another session.
+    A session with a result recorded happened, and is not cancelled."""
+    require_staff(actor)
+    reason = reason.strip()
+    if not reason:
+        raise Invalid.field("reason", "Give a reason; the trainees signed up are told it.")
+    now = clock.resolve(now)
+    session = lock(checkout_sessions=[session.pk]).checkout_sessions[session.pk]
+    if session.status == CheckoutSessionStatus.CANCELLED:
+        raise SessionCancelled("This session is already cancelled.")
+    if session.signups.filter(status__in=HAS_RESULT).exists():
+        raise SessionHasResults()
+    session.status = CheckoutSessionStatus.CANCELLED
+    session.cancel_reason = reason
+    session.cancelled_at = now
+    session.save(update_fields=["status", "cancel_reason", "cancelled_at"])
+    signups = list(
+        session.signups.select_related("trainee")
+        .filter(status=SignupStatus.SIGNED_UP)
+        .order_by("id")
+    )
+    for signup in signups:
+        signup_release(signup, session, now)
+        cancelled_send(session, signup, now)
+    audit_log(
+        actor=actor,
+        action="checkout_session_cancelled",
+        obj=session,
+        at=now,
+        reason=reason,
+        data={"released": [s.trainee_id for s in signups]},
+    )
+    return session

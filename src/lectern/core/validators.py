@@ -73,6 +73,14 @@ def text_problem(value: str, *, one_line: bool) -> str | None:
     return None
 
 
+def line_problem(value: str, max_length: int) -> str | None:
+    """Why one line of text (a name typed into a list or a CSV file) cannot be stored in a
+    column of `max_length` characters, or None."""
+    if len(value) > max_length:
+        return f"At most {max_length} characters ({len(value)} given)."
+    return text_problem(value, one_line=True)
+
+
 def as_one_line(text: str) -> str:
     """The text with what one line cannot hold made spaces, for text stored before it was
     checked that goes where only one line may (a calendar's lines)."""

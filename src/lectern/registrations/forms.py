@@ -105,17 +105,6 @@ class RegistrationForm(InputForm):
                 '<a href="{}" target="_blank" rel="noopener">{}</a>', url, text
             )
 
-    def mark_errors(self) -> None:
-        """Tell assistive technology which fields are invalid and where their errors are."""
-        for name in self.errors:
-            if name not in self.fields:
-                continue
-            field = self.fields[name]
-            described = [f"id_{name}_error"] + ([f"id_{name}_helptext"] if field.help_text else [])
-            field.widget.attrs.update(
-                {"aria-invalid": "true", "aria-describedby": " ".join(described)}
-            )
-
     def details(self) -> TraineeDetails:
         data = self.cleaned_data
         return TraineeDetails(

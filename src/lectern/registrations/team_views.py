@@ -45,9 +45,20 @@ class Line:
 def people_parse(text: str) -> list[Line]:
     """One person a line: `Name, email`, `email, name`, `Name <email>`, or a CSV row with
     a `name` and an `email` column (a header line without an address is skipped)."""
-    lines = []
+    lines: list[Line] = []
     rows = csv.reader(io.StringIO(text), skipinitialspace=True)
-    for number, row in enumerate(rows, start=1):
+    number = 0
+    while True:
+        number += 1
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error:  # a cell past the csv module's limit (128 kB)
+            lines.append(
+                Line(number, None, gettext("This line is not readable: a cell is too long."))
+            )
+            break
         cells = [c.strip() for c in row if c.strip()]
         if not cells:
             continue
@@ -84,7 +95,7 @@ def _coordinator(request: HttpRequest) -> Principal:
     return Principal(user=user) if user.is_authenticated else Principal.anonymous()
 
 
-def _membership(request: HttpRequest, membership_id: int) -> Membership:
+def membership_for_coordinator(request: HttpRequest, membership_id: int) -> Membership:
     try:
         return get_visible(
             memberships_visible_to(_coordinator(request)), membership_id, "membership"
@@ -96,7 +107,7 @@ def _membership(request: HttpRequest, membership_id: int) -> Membership:
 @login_required
 @require_http_methods(["GET", "POST"])
 def team(request: HttpRequest, membership_id: int) -> HttpResponse:
-    membership = _membership(request, membership_id)
+    membership = membership_for_coordinator(request, membership_id)
     now = clock.now()
     context: dict[str, object] = {
         "membership": membership,
@@ -105,20 +116,29 @@ def team(request: HttpRequest, membership_id: int) -> HttpResponse:
         "chosen": request.POST.get("event_id", ""),
     }
     if request.method == "POST":
-        text = request.POST.get("people", "")
         upload = request.FILES.get("csv")
         problems: list[str] = []
+        # The typed lines and the file are read apart, so that each refusal names the line
+        # where the coordinator will find it, and the file's header line is recognised.
+        sources = [(gettext("Line %(number)s"), request.POST.get("people", ""))]
         if upload is not None:
             if upload.size and upload.size > MAX_UPLOAD_BYTES:
                 problems.append(gettext("The CSV file is too large (at most 200 kB)."))
             else:
                 try:
-                    text += "\n" + upload.read().decode("utf-8-sig")
+                    sources.append(
+                        (gettext("CSV file, line %(number)s"), upload.read().decode("utf-8-sig"))
+                    )
                 except UnicodeDecodeError:
                     problems.append(gettext("The CSV file is not UTF-8 text."))
-        lines = people_parse(text)
-        parse_refused = [(line.number, line.problem) for line in lines if line.person is None]
-        people = [line.person for line in lines if line.person is not None]
+        parse_refused: list[tuple[str, str]] = []
+        people: list[services.Person] = []
+        for where, text in sources:
+            for line in people_parse(text):
+                if line.person is None:
+                    parse_refused.append((where % {"number": line.number}, line.problem))
+                else:
+                    people.append(line.person)
         try:
             event_id = int(request.POST.get("event_id", ""))
         except ValueError:
@@ -145,6 +165,7 @@ def team(request: HttpRequest, membership_id: int) -> HttpResponse:
         context.update(
             result=result,
             parse_refused=parse_refused,
+            not_registered=len(result.refused) + len(parse_refused),
             card=event_card(Event.objects.prefetch_related("sessions").get(pk=event.pk), now),
             people="",
         )

@@ -135,7 +135,7 @@ def _registration(token: str) -> Registration:
     return registration
 
 
-def _registration_context(registration: Registration, now: datetime) -> dict[str, Any]:
+def registration_context(registration: Registration, now: datetime) -> dict[str, Any]:
     card = event_card(Event.objects.prefetch_related("sessions").get(pk=registration.event_id), now)
     rebook = (
         registration.status == RegistrationStatus.CANCELLED
@@ -164,7 +164,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     """One registration, reached by its manage link: view, move, withdraw; nothing else of
     the trainee (their record is on the personal page their emails link to)."""
     registration = _registration(token)
-    context = _registration_context(registration, clock.now())
+    context = registration_context(registration, clock.now())
     context.update(
         move_url=reverse("registrations:move", args=[token]),
         withdraw_url=reverse("registrations:withdraw", args=[token]),
@@ -173,8 +173,13 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "registrations/manage.html", context)
 
 
-def _move(
-    request: HttpRequest, actor: Principal, registration: Registration, back: str
+def move_flow(
+    request: HttpRequest,
+    actor: Principal,
+    registration: Registration,
+    back: str,
+    *,
+    for_name: str = "",
 ) -> HttpResponse | None:
     """Move a registration to the event chosen on the form (manage page or personal page),
     once the trainee has confirmed it on a page naming both events."""
@@ -197,6 +202,7 @@ def _move(
                 "card": event_card(target, now),
                 "current": event_card(current, now),
                 "back_url": back,
+                "for_name": for_name,
             },
         )
     try:
@@ -205,13 +211,23 @@ def _move(
         messages.error(request, exc.message)
     else:
         messages.success(
-            request, gettext("Your registration has moved; we have emailed you the new schedule.")
+            request,
+            gettext("The registration has moved; we have emailed %(name)s the new schedule.")
+            % {"name": for_name}
+            if for_name
+            else gettext("Your registration has moved; we have emailed you the new schedule."),
         )
     return None
 
 
-def _withdraw(
-    request: HttpRequest, actor: Principal, registration: Registration, done: str, back: str
+def withdraw_flow(
+    request: HttpRequest,
+    actor: Principal,
+    registration: Registration,
+    done: str,
+    back: str,
+    *,
+    for_name: str = "",
 ) -> HttpResponse:
     """Ask before withdrawing (saying whether the seat is forfeited), then withdraw."""
     card = event_card(
@@ -226,7 +242,11 @@ def _withdraw(
             messages.error(request, exc.message)
         else:
             messages.success(
-                request, gettext("You have withdrawn. We have emailed you a confirmation.")
+                request,
+                gettext("%(name)s is withdrawn; we have emailed them a confirmation.")
+                % {"name": for_name}
+                if for_name
+                else gettext("You have withdrawn. We have emailed you a confirmation."),
             )
         return redirect(done)
     return render(
@@ -236,7 +256,9 @@ def _withdraw(
             "registration": registration,
             "card": card,
             "back_url": back,
-            "forfeit": not card.registration_open,
+            "forfeit": not card.registration_open
+            and registration.status != RegistrationStatus.PENDING_DETAILS,
+            "for_name": for_name,
         },
     )
 
@@ -245,7 +267,7 @@ def _withdraw(
 def manage_move(request: HttpRequest, token: str) -> HttpResponse:
     registration = _registration(token)
     page = reverse("registrations:manage", args=[token])
-    confirm = _move(request, Principal.trainee(registration.pk), registration, page)
+    confirm = move_flow(request, Principal.trainee(registration.pk), registration, page)
     return confirm or redirect(page)
 
 
@@ -253,7 +275,7 @@ def manage_move(request: HttpRequest, token: str) -> HttpResponse:
 def manage_withdraw(request: HttpRequest, token: str) -> HttpResponse:
     registration = _registration(token)
     page = reverse("registrations:manage", args=[token])
-    return _withdraw(request, Principal.trainee(registration.pk), registration, page, page)
+    return withdraw_flow(request, Principal.trainee(registration.pk), registration, page, page)
 
 
 @require_http_methods(["GET", "POST"])
@@ -371,7 +393,7 @@ def personal(request: HttpRequest, token: str) -> HttpResponse:
 def personal_registration(request: HttpRequest, token: str, registration_id: int) -> HttpResponse:
     trainee = _trainee(token)
     registration = _own_registration(trainee, registration_id)
-    context = _registration_context(registration, clock.now())
+    context = registration_context(registration, clock.now())
     context.update(
         move_url=reverse("registrations:me_move", args=[token, registration.pk]),
         withdraw_url=reverse("registrations:me_withdraw", args=[token, registration.pk]),
@@ -386,7 +408,7 @@ def personal_move(request: HttpRequest, token: str, registration_id: int) -> Htt
     trainee = _trainee(token)
     registration = _own_registration(trainee, registration_id)
     page = reverse("registrations:me_registration", args=[token, registration.pk])
-    confirm = _move(request, Principal.personal(trainee.pk), registration, page)
+    confirm = move_flow(request, Principal.personal(trainee.pk), registration, page)
     return confirm or redirect(page)
 
 
@@ -395,7 +417,7 @@ def personal_withdraw(request: HttpRequest, token: str, registration_id: int) ->
     trainee = _trainee(token)
     registration = _own_registration(trainee, registration_id)
     page = reverse("registrations:me", args=[token])
-    return _withdraw(request, Principal.personal(trainee.pk), registration, page, page)
+    return withdraw_flow(request, Principal.personal(trainee.pk), registration, page, page)
 
 
 @require_POST

@@ -21,9 +21,6 @@ from lectern.memberships.selectors import (
 )
 
 # The most seats granted or adjusted in one entry: far above any membership (tiers carry
-
-
-# The most seats granted or adjusted in one entry: far above any membership (tiers carry
 # a handful to a few dozen), and a bound on input.
 MAX_SEATS_AT_ONCE = 10_000
 

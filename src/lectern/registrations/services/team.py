@@ -26,6 +26,7 @@ from lectern.core.emails import email_normalise
 from lectern.core.errors import Conflict, DomainError, Invalid, NotFound
 from lectern.core.locking import lock
 from lectern.core.permissions import Principal, get_visible, require_authenticated
+from lectern.core.validators import line_problem
 from lectern.events.deadlines import REGISTRATION_CUTOFF
 from lectern.events.models import Event
 from lectern.memberships.models import Membership, SeatEntryKind
@@ -47,6 +48,7 @@ from lectern.registrations.services.places import place_take, registration_end
 from lectern.registrations.tokens import new_nonce
 
 MAX_TEAM = 200  # people in one request: more than any membership has seats
+NAME_MAX = Trainee._meta.get_field("name").max_length or 200
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,8 @@ def _register_one(
     name = person.name.strip()
     if not name:
         raise Invalid.field("name", gettext("Give the person's name."))
+    if problem := line_problem(name, NAME_MAX):
+        raise Invalid.field("name", problem)
     email = email_normalise(person.email)
     event_open_check(event, now, "")
     membership_check(membership, event, now, "")
