@@ -144,7 +144,9 @@ def main() -> None:
 
     registrations = measure(register)
     checks = measure(health)
-    reg_calls, health_calls = (function_calls(make, n + 10**5, count // 3) for make in (register, health))
+    reg_calls, health_calls = (
+        function_calls(make, n + 10**5, count // 3) for make in (register, health)
+    )
     print(f"[{vendor}] {count} registrations, statuses {registrations['statuses']}")
     for name, figures, calls_ in (
         ("registration", registrations, reg_calls),
