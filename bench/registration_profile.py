@@ -55,7 +55,7 @@ def main() -> None:
     if args.postgres.startswith("postgres"):
         os.environ["DATABASE_URL"] = args.postgres
     os.environ.update(
-        EMAIL_URL="console:",
+        EMAIL_URL="locmem:",
         DJANGO_SETTINGS_MODULE="lectern.settings.base",
         LECTERN_CODE_ATTEMPTS_PER_CLIENT="100000",
     )
@@ -164,9 +164,34 @@ def main() -> None:
         f"  health/registration: {checks['cpu'] / registrations['cpu']:.2f} of the CPU,"
         f" {health_calls / reg_calls:.2f} of the Python calls"
     )
+    sending(connection)
     replay(count, json.loads(registration_body(rng, seeded, n)), show=args.sql)
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.cprofile)
+
+
+def sending(connection: object) -> None:
+    """Send every due email (the registrations' confirmations): CPU per email."""
+    from django.core import mail
+    from django.test.utils import CaptureQueriesContext
+
+    from lectern.notifications.sender import send_due
+
+    mail.outbox = []
+    with CaptureQueriesContext(connection) as queries:  # type: ignore[arg-type]
+        server = server_cpu(connection)
+        started = time.process_time()
+        report = send_due()
+        cpu = time.process_time() - started
+        server = server_cpu(connection) - server
+    sent = max(report.sent, 1)
+    line = (
+        f"  sender:       {report.sent} emails, {len(queries) / sent:.1f} statements and"
+        f" {cpu / sent * 1000:.2f} ms CPU each"
+    )
+    if getattr(connection, "vendor", "") == "postgresql":
+        line += f" + {server / sent * 1000:.2f} ms in PostgreSQL"
+    print(line)
 
 
 def function_calls(make: Callable[[int], Callable[[], int]], start: int, count: int) -> float:

@@ -60,6 +60,11 @@ class Message(models.Model):
         blank=True,
         help_text="The values its wording read, by path: a real example for previews.",
     )
+    written = models.BooleanField(
+        default=True,
+        help_text="Off until the sender writes it: the email of a kind written when it is sent "
+        "has no subject, body or files before.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

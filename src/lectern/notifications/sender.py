@@ -6,6 +6,10 @@ them), then sent, each message marked as it goes. A sender killed after sending 
 marking leaves its claimed rows to be sent again when the lease expires: receivers can drop
 the duplicate by its stable Message-ID. Failures are retried with exponential backoff and
 end as `failed` after the configured number of attempts.
+
+An email of a kind written when it is sent is written first (`message_write`: rendered from
+its object, and stored), under the same lease; a failure to write it counts as a failed
+attempt, like a failure to send.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from django.utils.crypto import salted_hmac
 
 from lectern.core import clock
 from lectern.notifications.models import Message, MessageStatus
+from lectern.notifications.services import message_write
 
 logger = logging.getLogger(__name__)
 
@@ -156,6 +161,12 @@ def _send_batch(messages: list[Message], token: str, now: datetime, report: Send
                     last_error="expired before it was sent",
                 )
                 report.expired += 1
+                continue
+            try:
+                message = message_write(message)
+            except Exception as exc:
+                logger.exception("email %s (%s) could not be written", message.pk, message.kind)
+                _failed_attempt(message, token, now, exc, report)
                 continue
             try:
                 _email(message, smtp).send()

@@ -209,7 +209,7 @@ def _register(
         registration_id=registration.pk,
     )
     audit_log(actor=actor, action="registration_created", obj=registration, at=now, reason=override)
-    emails.to_trainee("registration_confirmed", registration, now=now, attach_ics=True)
+    emails.to_trainee("registration_confirmed", registration, now=now)
     return Created(
         registration, manage_token(registration.pk, registration.manage_nonce), advisories
     )
