@@ -13,8 +13,8 @@ An app declares its kinds in its own `kinds.py`, imported by its `AppConfig.read
     )
 
 A kind whose email is written when it is sent declares `write`: its requests only queue the
-row, and the sender calls `write(message)` for the context and the files, then renders it
-(see `notifications.services.message_write`).
+row, and the sender calls `write(messages)` for their contexts and files, then renders them
+(see `notifications.services.messages_write`).
 
 This module knows no kind itself: the apps that send email sit above it.
 """
@@ -47,9 +47,10 @@ class Kind:
     label: str
     recipient: Recipient
     template: str = ""  # the folder under notifications/; default: the kind's name
-    # Written when it is sent: message -> `notifications.services.Letter`, from the object the
-    # message is about as it is then. None: written when it is queued, from the caller's values.
-    write: Callable[[Any], Any] | None = None
+    # Written when it is sent: messages -> their `notifications.services.Letter`s, in order,
+    # from the objects they are about as they are then (read together). None: written when it
+    # is queued, from the caller's values.
+    write: Callable[[list[Any]], list[Any]] | None = None
 
     @property
     def templates(self) -> str:

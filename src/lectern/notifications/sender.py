@@ -28,7 +28,7 @@ from django.utils.crypto import salted_hmac
 
 from lectern.core import clock
 from lectern.notifications.models import Message, MessageStatus
-from lectern.notifications.services import message_write
+from lectern.notifications.services import messages_write
 
 logger = logging.getLogger(__name__)
 
@@ -152,6 +152,9 @@ def _send_batch(messages: list[Message], token: str, now: datetime, report: Send
             _failed_attempt(message, token, now, exc, report)
         return
     try:
+        unwritten = messages_write(
+            [m for m in messages if m.expires_at is None or m.expires_at > now]
+        )
         for message in messages:
             mine = Message.objects.filter(pk=message.pk, claim_token=token)
             if message.expires_at is not None and message.expires_at <= now:
@@ -162,11 +165,10 @@ def _send_batch(messages: list[Message], token: str, now: datetime, report: Send
                 )
                 report.expired += 1
                 continue
-            try:
-                message = message_write(message)
-            except Exception as exc:
-                logger.exception("email %s (%s) could not be written", message.pk, message.kind)
-                _failed_attempt(message, token, now, exc, report)
+            if message.pk in unwritten:
+                problem = unwritten[message.pk]
+                logger.error("email %s (%s) not written: %r", message.pk, message.kind, problem)
+                _failed_attempt(message, token, now, problem, report)
                 continue
             try:
                 _email(message, smtp).send()

@@ -25,7 +25,12 @@ from lectern.notifications.kinds import kind_get
 from lectern.notifications.models import Attachment, Message, MessageStatus
 from lectern.notifications.rendering import Snapshot, TemplateProblem, plain_context
 from lectern.notifications.wording import LANGUAGES as WORDING_LANGUAGES
-from lectern.notifications.wording import wording_current, wording_default, wording_render
+from lectern.notifications.wording import (
+    Wording,
+    wording_current,
+    wording_default,
+    wording_render,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -61,16 +66,22 @@ def render(
     *,
     language: str = "en",
     snapshot: Snapshot | None = None,
+    wordings: dict[tuple[str, str], Wording] | None = None,
 ) -> Rendered:
     """Render a kind's subject, plain-text and HTML wording (staff's version, or the code's
     templates) in the sandbox, over the context made plain (`notifications.rendering`).
 
     Only the HTML is escaped: a subject and a plain-text body are plain text, where
     "O'Brien & Co" must read as typed, never as "O&#x27;Brien &amp; Co".
+
+    `wordings` keeps the wording read for each kind and language, for a caller that renders
+    many emails at once (the sender).
     """
     declared = kind_get(kind)
     language = language if language in WORDING_LANGUAGES else "en"
-    wording = wording_current(declared, language)
+    memo = {} if wordings is None else wordings
+    wording = memo.get((kind, language)) or wording_current(declared, language)
+    memo[kind, language] = wording
     full = {"programme_name": settings.PROGRAMME_NAME, "base_url": settings.BASE_URL, **context}
     # The default wording is one template per kind with `{% translate %}` in it; dates and
     # day names follow the same language (`events.timezones.day_text`).
@@ -175,12 +186,40 @@ def message_write(message: Message) -> Message:
     and files from the object it is about, as it is now; the email is rendered from them and
     its subject, bodies, the values read and the files are stored with it. An email already
     written is left as it is."""
-    if message.written:
-        return message
-    write = kind_get(message.kind).write
-    if write is None:
-        raise ValueError(f"{message.kind} is written when it is queued")
-    letter: Letter = write(message)
+    failures = messages_write([message])
+    if failures:
+        raise failures[message.pk]
+    return message
+
+
+def messages_write(messages: Sequence[Message]) -> dict[int, Exception]:
+    """`message_write` for many at once (the sender's batch): each kind's `write` reads the
+    objects of all its messages together, and each wording is read once. The messages are
+    written in place; those that could not be are returned with the reason, by id."""
+    failures: dict[int, Exception] = {}
+    wordings: dict[tuple[str, str], Wording] = {}
+    kinds: dict[str, list[Message]] = {}
+    for message in messages:
+        if not message.written:
+            kinds.setdefault(message.kind, []).append(message)
+    for kind, group in kinds.items():
+        write = kind_get(kind).write
+        if write is None:
+            raise ValueError(f"{kind} is written when it is queued")
+        try:
+            letters: list[Letter] | None = write(group)
+        except Exception:
+            letters = None  # one of them failed: write them one by one, to say which
+        for n, message in enumerate(group):
+            try:
+                letter = letters[n] if letters is not None else write([message])[0]
+                _write(message, letter, wordings)
+            except Exception as exc:
+                failures[message.pk] = exc
+    return failures
+
+
+def _write(message: Message, letter: Letter, wordings: dict[tuple[str, str], Wording]) -> None:
     snapshot = Snapshot()
     language = letter.language or getattr(letter.context.get("event"), "language", "") or "en"
     rendered = render(
@@ -188,6 +227,7 @@ def message_write(message: Message) -> Message:
         {**letter.context, "recipient_name": message.recipient_name},
         language=language,
         snapshot=snapshot,
+        wordings=wordings,
     )
     written = {
         "subject": rendered.subject,
@@ -199,14 +239,14 @@ def message_write(message: Message) -> Message:
     }
     with transaction.atomic():
         if not Message.objects.filter(pk=message.pk, written=False).update(**written):
-            return Message.objects.get(pk=message.pk)  # another sender wrote it meanwhile
+            message.refresh_from_db()  # another sender wrote it meanwhile
+            return
         files = _attach(message, letter.files)
     for field, value in written.items():
         setattr(message, field, value)
     attached = message.attachments.all()  # what the sender attaches: these, not read again
     attached._result_cache, attached._prefetch_done = files, True  # type: ignore[attr-defined]
     message._prefetched_objects_cache = {"attachments": attached}  # type: ignore[attr-defined]
-    return message
 
 
 def pending_about(obj: models.Model, kinds: Iterable[str]) -> models.QuerySet[Message]:

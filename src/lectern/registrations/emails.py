@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Prefetch
 
 from lectern.events.deadlines import EMERGENCY_WINDOW, REGISTRATION_CUTOFF
-from lectern.events.models import Event
+from lectern.events.models import Event, Session
 from lectern.events.selectors import local_sessions, registration_cutoff, schedule_loaded
 from lectern.events.timezones import day_text, span_text
 from lectern.notifications.kinds import kind_get
@@ -128,12 +129,21 @@ def to_trainee(
     )
 
 
-def confirmation_write(message: Message) -> Letter:
-    """The confirmation of a registration, written when it is sent: the registration, its
-    event and schedule as they are then, with the event's invitation (dated when the
-    registration was made)."""
-    registration = Registration.objects.select_related("trainee", "event").get(pk=message.object_id)
-    return Letter(
-        context=trainee_context(registration),
-        files=[ics_file(registration.event, message.created_at)],
+def confirmation_write(messages: list[Message]) -> list[Letter]:
+    """The confirmations of registrations, written when they are sent: each registration, its
+    event and schedule as they are then (read together for all), with the event's
+    invitation, dated when the registration was made."""
+    registrations = Registration.objects.select_related("trainee", "event").prefetch_related(
+        Prefetch("event__sessions", queryset=Session.objects.order_by("start"))
     )
+    found = registrations.in_bulk([m.object_id for m in messages])
+    letters = []
+    for message in messages:
+        registration = found[message.object_id]
+        letters.append(
+            Letter(
+                context=trainee_context(registration),
+                files=[ics_file(registration.event, message.created_at)],
+            )
+        )
+    return letters

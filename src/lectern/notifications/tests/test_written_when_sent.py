@@ -16,7 +16,7 @@ from lectern.directory.personal_data import personal_data_erase
 from lectern.notifications import wording
 from lectern.notifications.models import Message, MessageStatus
 from lectern.notifications.sender import send_due
-from lectern.notifications.services import message_queue, message_write
+from lectern.notifications.services import message_queue, message_write, messages_write
 from lectern.registrations import services
 from lectern.registrations.models import Registration
 from lectern.registrations.tests.conftest import details, make_event
@@ -102,9 +102,24 @@ def test_a_failure_to_write_is_a_failed_attempt_retried_like_a_failure_to_send(
     report = send_due(now=NOW)
     failed = Message.objects.get()
     assert (report.sent, report.retried, failed.attempts, failed.written) == (0, 1, 1, False)
-    assert failed.last_error.startswith("DoesNotExist")
+    assert str(ghost.pk) in failed.last_error  # the registration it could not read
     assert failed.due_at == NOW + timedelta(seconds=settings.LECTERN["MAIL_RETRY_BASE_SECONDS"])
     assert mail.outbox == []
+
+
+def test_the_sender_writes_a_batch_reading_each_kinds_objects_once(
+    django_assert_num_queries,
+) -> None:
+    member = membership(tier="custom", seats=10, start_date=date(2026, 10, 1))
+    events = [make_event(), make_event(day="2027-04-10")]
+    for n in range(6):
+        register(n, member=member, event=events[n % 2].pk)
+    queued = list(Message.objects.filter(kind="registration_confirmed"))
+    # registrations with their trainees and events, the sessions, the wording; then each
+    # email's UPDATE and its invitation, in a savepoint (here) of its own
+    with django_assert_num_queries(3 + 6 * 4):
+        assert messages_write(queued) == {}
+    assert all(m.written and m.subject.startswith("You are registered") for m in queued)
 
 
 def test_values_are_not_given_to_a_kind_written_when_it_is_sent() -> None:
