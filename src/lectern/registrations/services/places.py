@@ -33,7 +33,8 @@ def places_free(event: Event, now: datetime) -> int:
     return max(event.capacity - event.places_taken - places_held_by_offers(event, now), 0)
 
 
-# The places that offers hold, for the guard of `_take` (over the event row being changed).
+# The places that offers hold (`places_held_by_offers`) as SQL over the event's row, for the
+# guard of `_take`.
 OFFERS_HELD = (
     "SELECT COUNT(*) FROM registrations_waitlistentry AS offer "
     "WHERE offer.event_id = events_event.id AND offer.status = 'offered' "
@@ -63,9 +64,13 @@ def place_claim(event_id: int, now: datetime) -> Event | None:
     event = _take(event_id, now)
     if event is None or connection.vendor == "sqlite":
         return event
-    if event.places_taken + places_held_by_offers(event, now) > event.capacity:
-        return None
-    return event
+    with connection.cursor() as cursor:  # the guard's count, read now that the row is held
+        cursor.execute(
+            f"SELECT ({OFFERS_HELD}) FROM events_event WHERE id = %s",  # noqa: S608
+            [connection.ops.adapt_datetimefield_value(now), event_id],
+        )
+        (held,) = cursor.fetchone()
+    return event if event.places_taken + held <= event.capacity else None
 
 
 def place_take(event: Event, now: datetime) -> None:

@@ -11,22 +11,23 @@ transaction on SQLite) fails the locked case.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from contextlib import nullcontext
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from lectern.core.errors import DomainError
-from lectern.core.locking import unguarded
+from lectern.core.locking import lock, unguarded
 from lectern.core.permissions import Principal
 from lectern.memberships.selectors import ledger_recount
 from lectern.registrations import services
-from lectern.registrations.models import Registration
+from lectern.registrations.models import Registration, Trainee, WaitlistEntry, WaitlistStatus
 from tests.factories import membership
 
-from .conftest import details, make_event
+from .conftest import NOW, details, make_event
 
 CLIENTS = 50
 
@@ -137,3 +138,58 @@ def test_fifty_clients_race_for_the_last_two_seats(locking) -> None:
         "available": 0,
     }
     assert member.seats_available == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_offer_made_while_a_registration_waits_for_the_event_keeps_its_place() -> None:
+    """The last place is offered to the waiting list by a transaction holding the event's
+    row; a registration that waited for that row must count the offer. (On PostgreSQL the
+    waiting UPDATE re-checks its guard on the new row but reads the offers as they were when
+    it began: `place_claim` counts them again once it holds the row.)"""
+    member = membership(tier="custom", seats=5, start_date=date(2026, 10, 1))
+    event = make_event(capacity=1)
+    waiting = Trainee.objects.create(
+        email="waiting@uni.example",
+        name="Waiting",
+        affiliation="Uni",
+        country="NZ",
+        created_at=NOW,
+    )
+    holding, offered = threading.Event(), threading.Event()
+
+    def offer() -> None:
+        try:
+            with transaction.atomic():
+                lock(events=[event.pk])
+                holding.set()
+                WaitlistEntry.objects.create(
+                    event=event,
+                    membership=member,
+                    trainee=waiting,
+                    status=WaitlistStatus.OFFERED,
+                    created_at=NOW,
+                    offered_at=NOW,
+                    offer_expires_at=NOW + timedelta(hours=48),
+                )
+                time.sleep(1)  # the registration is waiting for the event's row meanwhile
+            offered.set()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=offer)
+    thread.start()
+    assert holding.wait(10)
+    with pytest.raises(DomainError) as refused:
+        services.registration_create(
+            actor=Principal.anonymous(),
+            event_id=event.pk,
+            code=member.registration_code,
+            details=details(0),
+            client="10.2.0.1",
+            now=NOW,
+        )
+    thread.join(10)
+    assert offered.is_set()
+    assert refused.value.code == "event_full"
+    event.refresh_from_db()
+    assert event.places_taken == 0
