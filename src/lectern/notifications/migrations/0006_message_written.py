@@ -9,6 +9,7 @@ class Migration(migrations.Migration):
             model_name="message",
             name="written",
             field=models.BooleanField(
+                db_default=True,
                 default=True,
                 help_text="Off until the sender writes it: the email of a kind written when it is sent has no subject, body or files before.",
             ),
