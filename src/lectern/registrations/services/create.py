@@ -139,7 +139,8 @@ def registration_create(
                 actor=actor, event_id=event_id, code=code, client=client, now=now
             )
             # A refused code leaves this block normally: the failure it counted is committed.
-            created = register(membership_id=attempt.membership_id) if not attempt.refusal else None
+            refused = attempt.refusal is not None
+            created = None if refused else register(membership_id=attempt.membership_id)
     except _Contended:
         with transaction.atomic():
             created = register(membership_id=attempt.membership_id, careful=True)
