@@ -8,7 +8,7 @@ export LECTERN_DATA_DIR ?= $(CURDIR)/var
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: messages run test test-quick lint types browser-test install lock lock-check clean
+.PHONY: messages run test test-quick lint types browser-test axe install lock lock-check clean
 
 # Every dependency, transitive ones included, at the version and hashes in requirements.lock;
 # then Lectern itself, editable, with nothing else fetched.
@@ -49,7 +49,12 @@ test: $(STAMP)
 test-quick: $(STAMP)
 	LECTERN_DATA_DIR=$(CURDIR)/var/test $(BIN)/python -m pytest -n 2 -m "not browser and not slow" $(PYTEST_ARGS)
 
-browser-test: $(STAMP)
+# axe-core, which the browser tests run in every page: the version pinned in
+# tests/browser/axe.py, fetched with npm into var/cache/ and checked against its hash.
+axe: $(STAMP)
+	$(BIN)/python -m tests.browser.axe
+
+browser-test: $(STAMP) axe
 	LECTERN_DATA_DIR=$(CURDIR)/var/test $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
 lint: $(STAMP) lock-check

@@ -9,7 +9,7 @@ measures in separate processes:
     (same number of upcoming events, same registrations per membership) on a database 100
     times smaller (goal: within 2x);
   - `lectern tick` with nothing due (goal: under 1 s, under 256 MB);
-  - `lectern tick` sending 10,000 due emails to a local SMTP server (goal: >= 200/s);
+  - `lectern tick` sending 10,000 due emails to a local SMTP server (goal: >= 500/s);
   - `lectern check-seats` over everything;
 and the peak memory of each.
 """
@@ -57,6 +57,10 @@ for i in range(N_EVT):
     events.append(Event(title=f"Training {i}", timezone="UTC", capacity=60, min_enrolment=1,
                         status="completed" if first < now else "scheduled", first_start=first,
                         last_end=first + timedelta(hours=32), first_local_date=first.date(), created_at=now))
+from lectern.events.deadlines import stored_instants
+for ev in events:
+    for column, instant in stored_instants(ev).items():
+        setattr(ev, column, instant)
 events = Event.objects.bulk_create(events, batch_size=5000)
 Session.objects.bulk_create([Session(event=e, start=e.first_start + timedelta(days=d), end=e.first_start + timedelta(days=d, hours=8)) for e in events for d in (0, 1)], batch_size=10000)
 trainees = Trainee.objects.bulk_create([Trainee(email=f"t{i}@scale.example", name=f"Trainee {i}", affiliation="A", country="GB", technologies=["python"], usage_frequency="weekly", carpentries_experience=["none"], created_at=now) for i in range(N_TRN)], batch_size=10000)
@@ -217,7 +221,7 @@ def bench(label: str, database_url: str | None, empty_url: str | None, scale: fl
     )
     print(
         f"  tick sending 10,000 emails: {len(sink.messages):,} received in {sending:.1f} s = "
-        f"{len(sink.messages) / sending:.0f}/s, peak {sending_mb:.0f} MB (goal >= 200/s)"
+        f"{len(sink.messages) / sending:.0f}/s, peak {sending_mb:.0f} MB (goal >= 500/s)"
     )
     print(f"  check-seats over everything: {check:.1f} s, peak {check_mb:.0f} MB")
 

@@ -142,3 +142,22 @@ def test_history_on_membership_event_registration_and_trainee(staff_client, setu
     assert "Changed jobs" in text["registration"]
     assert "registration withdrawn" in text["trainee"]
     assert "Changed jobs" in text["trainee"]
+
+
+def test_a_busy_objects_history_keeps_the_newest_entries(db, monkeypatch) -> None:
+    from lectern.core import history
+    from lectern.core.models import AuditEntry
+
+    monkeypatch.setattr(history, "HISTORY_ROWS", 3)
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            at=datetime(2027, 1, day, tzinfo=UTC),
+            actor_label="staff",
+            action=f"step_{day}",
+            object_type="membership",
+            object_id=7,
+        )
+        for day in range(1, 6)
+    )
+    rows = history.audit_history([("membership", [7], "membership")])
+    assert [row.what for row in rows] == ["step 5", "step 4", "step 3"]

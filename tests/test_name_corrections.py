@@ -93,3 +93,71 @@ def test_only_the_trainee_may_ask(certified: Trainee) -> None:
             actor=Principal.personal(certified.pk + 1), trainee=certified, name="Z"
         )
     assert refused.value.code == "not_found"
+
+
+def test_erasure_blanks_the_name_a_superseded_number_carried(
+    client: Client, anon_api: ApiClient, certified: Trainee
+) -> None:
+    """Verifying the number replaced by a correction showed the old name after erasure."""
+    from lectern.directory.personal_data import personal_data_erase
+
+    old = certified.certificate.number
+    trainee_name_correct(
+        actor=Principal.as_system(), trainee=certified, name="Ada King", reason="Typo"
+    )
+    certified.refresh_from_db()
+    personal_data_erase(actor=Principal.as_system(), trainee=certified)
+    answer = anon_api.get(f"/verify/{old}").json()
+    assert (answer["superseded"], answer["name"]) == (True, "Erased trainee")
+    page = client.get(f"/verify/{old}/").content.decode()
+    assert "Trainee 4" not in page
+
+
+def test_the_trainees_history_shows_their_certificate(certified: Trainee) -> None:
+    """Certified, re-issued and revoked are entries about the certificate: the trainee's
+    page showed none of them, so a name correction showed without its re-issue."""
+    trainee_name_correct(
+        actor=Principal.as_system(), trainee=certified, name="Ada King", reason="Typo"
+    )
+    staff = Client()
+    with time_machine.travel(NOW, tick=False):
+        staff.force_login(user_ensure(email="staff@x.example", role="staff"))
+        page = staff.get(f"/admin/registrations/trainee/{certified.pk}/change/").content.decode()
+    assert "trainee name corrected" in page
+    assert "certificate reissued" in page
+    assert "name corrected: Typo" in page
+
+
+def test_erasure_leaves_no_name_in_the_audit_trail_or_the_typed_details(
+    certified: Trainee,
+) -> None:
+    """The audit entries of a correction, a request and a re-issue kept the old and new
+    names after erasure, and each registration kept what was typed."""
+    import json
+
+    from lectern.core.models import AuditEntry
+    from lectern.directory.personal_data import personal_data_erase
+    from lectern.registrations.models import Registration
+    from lectern.registrations.services import trainee_name_request
+
+    before = certified.name
+    trainee_name_request(
+        actor=Principal.personal(certified.pk), trainee=certified, name="Ada B. King"
+    )
+    trainee_name_correct(
+        actor=Principal.as_system(), trainee=certified, name="Ada King", reason="Typo"
+    )
+    certified.refresh_from_db()
+    assert AuditEntry.objects.filter(data__icontains="Ada King").exists()
+    personal_data_erase(actor=Principal.as_system(), trainee=certified)
+    stored = json.dumps(list(AuditEntry.objects.values("data", "reason")))
+    for name in (before, "Ada King", "Ada B. King"):
+        assert name not in stored
+    assert set(
+        map(
+            json.dumps,
+            Registration.objects.filter(trainee=certified).values_list(
+                "submitted_details", flat=True
+            ),
+        )
+    ) == {"{}"}

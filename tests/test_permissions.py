@@ -174,6 +174,7 @@ PAGES = [
     Case("GET", "/review/", (302, 302, 404, 200, 200, 404, 302, 302), page=True),
     Case("GET", "/staff/dashboard/", (302, 302, 302, 302, 200, 302, 302, 302), page=True),
     Case("GET", "/staff/exports/", (302, 302, 302, 302, 200, 302, 302, 302), page=True),
+    Case("GET", "/staff/checkout-sessions/", (302, 302, 404, 404, 200, 404, 302, 302), page=True),
     Case(
         "GET",
         "/staff/exports/events/{P}/registrations.csv",

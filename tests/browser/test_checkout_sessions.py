@@ -1,5 +1,6 @@
-"""A trainee signs up for a teaching demo from their personal page; once it has started,
-the host signs in, records the result from the trainer page, and the step shows passed."""
+"""Staff put a teaching demo on the calendar from the sessions page; a trainee signs up for
+it from their personal page; once it has started, the host signs in, records the result from
+the trainer page, and the step shows passed."""
 
 from __future__ import annotations
 
@@ -12,9 +13,8 @@ import time_machine
 from playwright.sync_api import Browser, Page, expect
 
 from lectern.accounts.services import login_link_create, user_ensure
-from lectern.checkout_sessions.services import checkout_session_create
+from lectern.checkout_sessions.models import CheckoutSession
 from lectern.core import clock
-from lectern.core.permissions import Principal
 from lectern.registrations.tokens import trainee_token
 from tests.browser.conftest import passed_the_training
 
@@ -25,20 +25,35 @@ def test_sign_up_for_a_demo_and_the_host_records_its_result(
     page: Page, browser: Browser, live_server: Any
 ) -> None:
     now = clock.now()
-    system = Principal.as_system()
     registration = passed_the_training()
     host = user_ensure(email="host@trainers.example", role="trainer", name="Hana Host")
+    staff = user_ensure(email="staff@example.org", role="staff", name="Sam Staff")
     demo_day = (now + timedelta(days=3)).date()
-    demo = checkout_session_create(
-        actor=system,
-        kind="teaching_demo",
-        host=host,
-        timezone="America/New_York",
-        start=f"{demo_day}T10:00",
-        end=f"{demo_day}T11:00",
-        capacity=3,
-        meeting_url="https://meet.example/demo-room",
-    )
+
+    staff_context = browser.new_context(base_url=live_server.url)
+    staff_page = staff_context.new_page()
+    staff_page.goto(urlsplit(login_link_create(user=staff)).path)
+    staff_page.get_by_role("button", name="Sign in").click()
+    staff_page.wait_for_url("**/admin/")  # where staff land
+    staff_page.goto("/staff/dashboard/")
+    staff_page.get_by_role("link", name="Sessions", exact=True).click()
+    staff_page.get_by_label("Kind").select_option("teaching_demo")
+    staff_page.get_by_label("Host").select_option(label="Hana Host <host@trainers.example>")
+    staff_page.get_by_label("Time zone").fill("America/New_York")
+    staff_page.get_by_label("Start", exact=True).fill(f"{demo_day}T10:00")
+    staff_page.get_by_label("End", exact=True).fill(
+        f"{demo_day}T09:00"
+    )  # before the start: refused
+    staff_page.get_by_label("Capacity").fill("3")
+    staff_page.get_by_label("Meeting link").fill("https://meet.example/demo-room")
+    staff_page.get_by_role("button", name="Create the session").click()
+    expect(staff_page.locator("#error-summary")).to_be_focused()
+    expect(staff_page.locator("#id_end_error")).to_have_text("A session must end after it starts.")
+    staff_page.get_by_label("End", exact=True).fill(f"{demo_day}T11:00")
+    staff_page.get_by_role("button", name="Create the session").click()
+    expect(staff_page.get_by_text("Teaching demo created, 3 places.")).to_be_visible()
+    staff_context.close()
+    demo = CheckoutSession.objects.get()
 
     trainee = registration.trainee
     personal = f"/me/{trainee_token(trainee.pk, trainee.link_nonce)}/"
@@ -58,7 +73,7 @@ def test_sign_up_for_a_demo_and_the_host_records_its_result(
         host_page.get_by_role("link", name="Teaching demo").first.click()
         host_page.get_by_label("Result for Grace Hopper").select_option("passed")
         host_page.get_by_role("button", name="Save results").click()
-        expect(host_page.get_by_text("Results recorded for 1 trainees.")).to_be_visible()
+        expect(host_page.get_by_text("Results recorded for 1 trainee.")).to_be_visible()
         host_context.close()
 
         page.goto(personal)

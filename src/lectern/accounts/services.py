@@ -9,13 +9,14 @@ from typing import Literal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from lectern.accounts.models import ApiToken, LoginLink, User
 from lectern.core import clock
 from lectern.core.emails import email_normalise
 from lectern.core.errors import Invalid, NotFound
 from lectern.core.permissions import Principal, require_staff
-from lectern.notifications.services import message_queue
+from lectern.notifications.services import message_queue, recipient_language
 
 Role = Literal["staff", "trainer", "coordinator"]
 ROLES: tuple[Role, ...] = ("staff", "trainer", "coordinator")
@@ -135,6 +136,7 @@ def login_link_send(*, user: User, now: datetime | None = None) -> None:
         name=user.get_short_name(),
         obj=link,
         context={"url": url, "minutes": settings.LECTERN["LOGIN_LINK_MINUTES"]},
+        language=recipient_language(),
         expires_at=link.expires_at,
         now=now,
     )
@@ -152,8 +154,10 @@ def login_link_consume(*, raw: str, now: datetime | None = None) -> User:
     )
     if link is None:
         raise NotFound(
-            "This sign-in link is not valid: it was used already or has expired. "
-            "Ask for a new one.",
+            gettext(
+                "This sign-in link is not valid: it was used already or has expired. "
+                "Ask for a new one."
+            ),
             code="login_link_invalid",
         )
     link.used_at = now

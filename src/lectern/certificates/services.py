@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from lectern.certificates.models import Certificate, SupersededCertificate
 from lectern.checkout.models import Checkout, CheckoutStatus
+from lectern.checkout_sessions.places import future_signups_release
 from lectern.core import clock
 from lectern.core.audit import audit_log
 from lectern.core.display import public_name
@@ -102,6 +103,7 @@ def certificate_award(*, checkout: Checkout, now: datetime | None = None) -> Cer
     checkout.status = CheckoutStatus.CERTIFIED
     checkout.certified_at = now
     checkout.save(update_fields=["status", "certified_at"])
+    future_signups_release(trainee_id=trainee.pk, why="certified", now=now)
     audit_log(actor=Principal.as_system(), action="certified", obj=certificate, at=now)
     emails.to_trainee(
         "certified",

@@ -23,6 +23,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from lectern.certificates.models import Certificate
 from lectern.certificates.services import certificate_revoke
@@ -33,6 +34,7 @@ from lectern.checkout.models import (
     SessionAttendance,
     Step,
 )
+from lectern.checkout_sessions.places import future_signups_release
 from lectern.core import clock
 from lectern.core.audit import audit_log
 from lectern.core.errors import Conflict, Invalid, NotFound
@@ -112,8 +114,11 @@ def _spread(total: int, sessions: Sequence[Session]) -> dict[int, int]:
 
 def _not_started(session: Session, index: int, event: Event) -> Conflict:
     return Conflict(
-        f"Session {index} starts {instant_text(session.start, event.timezone)}: attendance is "
-        "recorded once a session has started (staff may record history with a reason).",
+        gettext(
+            "Session %(number)d starts %(start)s: attendance is recorded once a session has "
+            "started (staff may record history with a reason)."
+        )
+        % {"number": index, "start": instant_text(session.start, event.timezone)},
         code="session_not_started",
     )
 
@@ -134,20 +139,24 @@ def _wanted(
             if not 1 <= index <= len(sessions):
                 raise Invalid.field(
                     f"{prefix}.sessions",
-                    f"Session {index} is not part of this event (1 to {len(sessions)}).",
+                    gettext("Session %(number)d is not part of this event (1 to %(count)d).")
+                    % {"number": index, "count": len(sessions)},
                 )
             session = sessions[index - 1]
             if not 0 <= minutes <= session_minutes(session):
                 raise Invalid.field(
                     f"{prefix}.sessions",
-                    f"Session {index}: between 0 and {session_minutes(session)} minutes.",
+                    gettext("Session %(number)d: between 0 and %(minutes)d minutes.")
+                    % {"number": index, "minutes": session_minutes(session)},
                 )
             if session.start > now and not history:
                 raise _not_started(session, index, event)
             wanted[session.pk] = minutes
         return wanted
     if record.minutes_missed is None or record.minutes_missed < 0:
-        raise Invalid.field(f"{prefix}.minutes_missed", "Give the minutes missed (0 or more).")
+        raise Invalid.field(
+            f"{prefix}.minutes_missed", gettext("Give the minutes missed (0 or more).")
+        )
     for index, session in enumerate(sessions, start=1):
         if session.start > now and not history:
             raise _not_started(session, index, event)
@@ -175,7 +184,7 @@ def attendance_record(
         require_staff(actor)
     event = lock(events=[event.pk]).events[event.pk]
     if event.status == EventStatus.CANCELLED:
-        raise Conflict("This event was cancelled.", code="event_cancelled")
+        raise Conflict(gettext("This event was cancelled."), code="event_cancelled")
     sessions = list(event.sessions.all())
     by_id = {
         r.pk: r
@@ -189,7 +198,8 @@ def attendance_record(
         if record.registration_id not in by_id:
             raise Invalid.field(
                 f"records.{index}.registration_id",
-                f"Registration {record.registration_id} is not at this event.",
+                gettext("Registration %(id)s is not at this event.")
+                % {"id": record.registration_id},
             )
     wanted = {
         record.registration_id: _wanted(record, sessions, event, i, bool(reason), now)
@@ -282,9 +292,12 @@ def _result_apply(
     if certified is not None:
         if not (actor.is_staff and reason):
             raise Conflict(
-                f"{registration.trainee.name} is a certified instructor: staff confirm a "
-                "change of their attendance with a reason, which revokes the certificate "
-                "if the training is no longer passed.",
+                gettext(
+                    "%(name)s is a certified instructor: staff confirm a change of their "
+                    "attendance with a reason, which revokes the certificate if the training "
+                    "is no longer passed."
+                )
+                % {"name": registration.trainee.name},
                 code="already_certified",
             )
         if not result.passed:
@@ -323,6 +336,9 @@ def _result_apply(
         Checkout.objects.filter(registration=registration).exclude(
             status=CheckoutStatus.CERTIFIED
         ).delete()
+        future_signups_release(
+            trainee_id=registration.trainee_id, why="training failed on correction", now=now
+        )
     audit_log(
         actor=actor,
         action="attendance_recorded" if first_time else "attendance_corrected",

@@ -7,22 +7,33 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from lectern.checkout.models import Checkout
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+
+from lectern.checkout.models import Checkout, CheckoutStatus, StepState
 from lectern.memberships.checkins import checkin_part_register
 from lectern.memberships.models import Membership
 from lectern.registrations.models import Registration, RegistrationStatus
 
+# Words the email reads in its own language (translated when it is rendered)
 RESULTS = {
-    RegistrationStatus.CONFIRMED: "registered",
-    RegistrationStatus.ATTENDED: "passed the training",
-    RegistrationStatus.FAILED: "did not pass the training",
-    RegistrationStatus.FORFEITED: "withdrew after the cutoff",
+    RegistrationStatus.CONFIRMED: _("registered"),
+    RegistrationStatus.ATTENDED: _("passed the training"),
+    RegistrationStatus.FAILED: _("did not pass the training"),
+    RegistrationStatus.FORFEITED: _("withdrew after the cutoff"),
 }
 STEP_LABELS = {
-    "welcome_session": "Welcome Session",
-    "get_involved": "Get Involved",
-    "teaching_demo": "Teaching Demo",
+    "welcome_session": _("Welcome Session"),
+    "get_involved": _("Get Involved"),
+    "teaching_demo": _("Teaching Demo"),
 }
+
+
+def _lower_label(choices: type[CheckoutStatus] | type[StepState], value: str) -> str:
+    return str(choices(value).label).lower() if value in choices.values else value
+
+
+_lower_label_lazy = lazy(_lower_label, str)
 
 
 @checkin_part_register
@@ -47,12 +58,12 @@ def trainees_progress(membership: Membership, today: date) -> dict[str, Any]:
                 "event": r.event.title,
                 "event_date": r.event.first_local_date,
                 "result": RESULTS[RegistrationStatus(r.status)],
-                "checkout": checkout.status.replace("_", " ") if checkout else "",
+                "checkout": _lower_label_lazy(CheckoutStatus, checkout.status) if checkout else "",
                 "deadline": checkout.deadline if checkout else None,
                 "steps": [
                     {
                         "label": STEP_LABELS.get(s.requirement, s.requirement),
-                        "state": s.state.replace("_", " "),
+                        "state": _lower_label_lazy(StepState, s.state),
                     }
                     for s in (checkout.steps.all() if checkout else [])
                 ],

@@ -12,6 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from lectern.checkout.models import Checkout, CheckoutStatus, Step, StepState
+from lectern.checkout.selectors import attendance_incomplete
+from lectern.checkout_sessions.selectors import sessions_ahead
 from lectern.core import clock
 from lectern.events.models import Event, EventStatus
 from lectern.events.selectors import Quarter
@@ -143,25 +145,6 @@ def events_at_risk(today: date) -> list[Event]:
 
 
 @dataclass(frozen=True)
-class IncompleteAttendance:
-    event: Event
-    waiting: int
-    closes_at: datetime
-
-
-def attendance_incomplete(now: datetime) -> list[IncompleteAttendance]:
-    """Events that have ended (not yet closed) with registrations still waiting for a
-    result: one grouped query."""
-    events = (
-        Event.objects.filter(status=EventStatus.SCHEDULED, last_end__lte=now)
-        .annotate(waiting=Count("registrations", filter=Q(registrations__status="confirmed")))
-        .filter(waiting__gt=0)
-        .order_by("attendance_closes_at")
-    )
-    return [IncompleteAttendance(e, e.waiting, e.attendance_closes_at) for e in events]
-
-
-@dataclass(frozen=True)
 class WaitingSteps:
     requirement: str
     waiting: int
@@ -204,6 +187,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
     quarters.append(quarter.next())
     rows = pipeline(quarters)
+    sessions, places_left = sessions_ahead(now)
     return render(
         request,
         "checkout/dashboard.html",
@@ -216,5 +200,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "steps_waiting": steps_waiting(),
             "short_of_trainers": events_short_of_trainers(now),
             "forecast": capacity_forecast(today),
+            "sessions_upcoming": sessions,
+            "sessions_places_left": places_left,
         },
     )

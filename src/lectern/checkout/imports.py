@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from lectern.checkout.attendance import (
     RECORDABLE,
@@ -172,10 +173,15 @@ def attendance_import(
     lines = {row.line for row in rows}
     for line, registration_id in (matches or {}).items():
         if line not in lines:
-            raise Invalid.field("matches", f"Line {line} is not a participant row of the report.")
+            raise Invalid.field(
+                "matches",
+                gettext("Line %(line)d is not a participant row of the report.") % {"line": line},
+            )
         if registration_id not in by_id:
             raise Invalid.field(
-                "matches", f"Registration {registration_id} is not a trainee of this event."
+                "matches",
+                gettext("Registration %(id)s is not a trainee of this event.")
+                % {"id": registration_id},
             )
     stays: dict[int, list[Interval]] = defaultdict(list)
     lines_of: dict[int, list[int]] = defaultdict(list)
@@ -199,8 +205,11 @@ def attendance_import(
     if not covered:
         raise Invalid.field(
             "report",
-            "The report's times fall in no session of this event; check the event and the "
-            f"time zone (times are read in {event.timezone} unless the report names one).",
+            gettext(
+                "The report's times fall in no session of this event; check the event and the "
+                "time zone (times are read in %(zone)s unless the report names one)."
+            )
+            % {"zone": event.timezone},
         )
     recorded: dict[int, dict[int, int]] = defaultdict(dict)
     for a in SessionAttendance.objects.filter(registration__in=registrations):

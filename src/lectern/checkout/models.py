@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SessionAttendance(models.Model):
@@ -49,9 +51,10 @@ class AttendanceOutcome(models.Model):
 
 
 class CheckoutStatus(models.TextChoices):
-    IN_PROGRESS = "in_progress"
-    EXPIRED = "expired"
-    CERTIFIED = "certified"
+    # Labels in the page's or email's language, the same English words as before
+    IN_PROGRESS = "in_progress", pgettext_lazy("checkout status", "In Progress")
+    EXPIRED = "expired", pgettext_lazy("checkout status", "Expired")
+    CERTIFIED = "certified", pgettext_lazy("checkout status", "Certified")
 
 
 class Checkout(models.Model):
@@ -78,11 +81,19 @@ class Checkout(models.Model):
 
 
 class StepState(models.TextChoices):
-    NOT_STARTED = "not_started"
-    SUBMITTED = "submitted"
-    PASSED = "passed"
-    ASKED_TO_REPEAT = "asked_to_repeat"
-    FAILED = "failed"
+    NOT_STARTED = "not_started", pgettext_lazy("checkout step state", "Not Started")
+    SUBMITTED = "submitted", pgettext_lazy("checkout step state", "Submitted")
+    PASSED = "passed", pgettext_lazy("checkout step state", "Passed")
+    ASKED_TO_REPEAT = "asked_to_repeat", pgettext_lazy("checkout step state", "Asked To Repeat")
+    FAILED = "failed", pgettext_lazy("checkout step state", "Failed")
+
+
+# The steps' names for people (a requirement not named here reads as its code, capitalised)
+REQUIREMENT_LABELS = {
+    "welcome_session": _("Welcome session"),
+    "get_involved": _("Get involved"),
+    "teaching_demo": _("Teaching demo"),
+}
 
 
 class Step(models.Model):
@@ -108,14 +119,15 @@ class Step(models.Model):
 
     @property
     def label(self) -> str:
-        return self.requirement.replace("_", " ").capitalize()
+        known = REQUIREMENT_LABELS.get(self.requirement)
+        return str(known) if known else self.requirement.replace("_", " ").capitalize()
 
 
 class ActivityKind(models.TextChoices):
-    SERVED = "served", "served as instructor or helper"
-    GITHUB = "github", "GitHub contribution"
-    MEETING = "meeting", "community meeting"
-    OTHER = "other", "other"
+    SERVED = "served", _("served as instructor or helper")
+    GITHUB = "github", _("GitHub contribution")
+    MEETING = "meeting", _("community meeting")
+    OTHER = "other", pgettext_lazy("Get Involved activity", "other")
 
 
 class Evidence(models.Model):

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.utils.translation import gettext
+
 from lectern.core.errors import Invalid
 from lectern.events.deadlines import wall_to_instant
 from lectern.events.timezones import known_zones
@@ -60,7 +62,8 @@ class ReportRow:
 
 
 def _refuse(line: int, message: str) -> Invalid:
-    return Invalid(f"Line {line}: {message}", fields={"report": [f"Line {line}: {message}"]})
+    said = gettext("Line %(line)d: %(problem)s") % {"line": line, "problem": message}
+    return Invalid(said, fields={"report": [said]})
 
 
 def zone_named(text: str, line: int = 0) -> tzinfo | None:
@@ -72,13 +75,21 @@ def zone_named(text: str, line: int = 0) -> tzinfo | None:
                 return ZoneInfo(candidate)
             except (ZoneInfoNotFoundError, ValueError, OSError):  # pragma: no cover
                 pass
-        raise _refuse(line, f"{candidate!r} is not a time zone (e.g. America/New_York).")
+        raise _refuse(
+            line,
+            gettext("%(text)s is not a time zone (e.g. America/New_York).")
+            % {"text": repr(candidate)},
+        )
     offset = OFFSET_IN_TEXT.search(text)
     if offset:
         sign, hours, minutes = offset.groups()
         delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
         if int(minutes or 0) >= 60 or delta > timedelta(hours=14):
-            raise _refuse(line, f"{offset.group(0)!r} is not a UTC offset (at most 14 hours).")
+            raise _refuse(
+                line,
+                gettext("%(text)s is not a UTC offset (at most 14 hours).")
+                % {"text": repr(offset.group(0))},
+            )
         return timezone(-delta if sign == "-" else delta)
     if BARE_UTC.search(text):
         return UTC
@@ -105,8 +116,16 @@ def _instant(raw: str, tz: tzinfo, line: int, what: str) -> datetime:
                 return wall_to_instant(wall, tz)
             return wall.replace(tzinfo=tz).astimezone(UTC)
         except OverflowError:
-            raise _refuse(line, f"the {what} {raw!r} is out of range.") from None
-    raise _refuse(line, f"the {what} {raw!r} is not a date and time like 01/30/2027 09:05:00 AM.")
+            raise _refuse(
+                line,
+                gettext("the %(what)s %(text)s is out of range.")
+                % {"what": what, "text": repr(raw)},
+            ) from None
+    raise _refuse(
+        line,
+        gettext("the %(what)s %(text)s is not a date and time like 01/30/2027 09:05:00 AM.")
+        % {"what": what, "text": repr(raw)},
+    )
 
 
 def _split_name(raw: str) -> tuple[str, str]:
@@ -122,7 +141,7 @@ def report_read(text: str, event_zone: str) -> list[ReportRow]:
     """The stays a participant report lists, or `validation_error` naming the line that is
     not readable."""
     if len(text) > MAX_REPORT_CHARACTERS:
-        raise Invalid.field("report", "The report is too large.")
+        raise Invalid.field("report", gettext("The report is too large."))
     text = text.lstrip("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""))
     tz: tzinfo = ZoneInfo(event_zone)
@@ -146,7 +165,7 @@ def report_read(text: str, event_zone: str) -> list[ReportRow]:
                     block = cells
                     continue
                 if name is None:
-                    raise _refuse(line, "the participant table has no Name column.")
+                    raise _refuse(line, gettext("the participant table has no Name column."))
                 header = cells
                 email = _column(cells, "user email", "email", "e-mail")
                 columns = {"name": name, "join": join, "leave": leave}
@@ -155,12 +174,16 @@ def report_read(text: str, event_zone: str) -> list[ReportRow]:
                 tz = zone_named(cells[join], line) or tz
                 continue
             if len(cells) <= max(columns.values()):
-                raise _refuse(line, f"{len(cells)} columns where the table has {len(header)}.")
+                raise _refuse(
+                    line,
+                    gettext("%(count)d columns where the table has %(expected)d.")
+                    % {"count": len(cells), "expected": len(header)},
+                )
             display, original = _split_name(cells[columns["name"]])
-            joined = _instant(cells[columns["join"]], tz, line, "join time")
-            left = _instant(cells[columns["leave"]], tz, line, "leave time")
+            joined = _instant(cells[columns["join"]], tz, line, gettext("join time"))
+            left = _instant(cells[columns["leave"]], tz, line, gettext("leave time"))
             if left < joined:
-                raise _refuse(line, "the leave time is before the join time.")
+                raise _refuse(line, gettext("the leave time is before the join time."))
             rows.append(
                 ReportRow(
                     line=line,
@@ -172,12 +195,16 @@ def report_read(text: str, event_zone: str) -> list[ReportRow]:
                 )
             )
             if len(rows) > MAX_ROWS:
-                raise _refuse(line, f"more than {MAX_ROWS:,} rows.")
+                raise _refuse(
+                    line, gettext("more than %(count)s rows.") % {"count": f"{MAX_ROWS:,}"}
+                )
     except csv.Error as exc:
-        raise _refuse(reader.line_num, f"not readable as CSV ({exc}).") from None
+        raise _refuse(
+            reader.line_num, gettext("not readable as CSV (%(problem)s).") % {"problem": exc}
+        ) from None
     if header is None:
         raise Invalid.field(
             "report",
-            "No participant table found: it needs Name, Join Time and Leave Time columns.",
+            gettext("No participant table found: it needs Name, Join Time and Leave Time columns."),
         )
     return rows

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from lectern.checkout.attendance import attendances_close
-from lectern.checkout.models import Checkout, CheckoutStatus, StepState
+from lectern.checkout.models import REQUIREMENT_LABELS, Checkout, CheckoutStatus, StepState
 from lectern.checkout.services import checkouts_expire
 from lectern.events.deadlines import ATTENDANCE_CLOSING, ATTENDANCE_REMINDER, checkout_reminder_at
 from lectern.events.models import Event, EventStatus
@@ -55,8 +55,9 @@ def checkout_reminders(now: datetime) -> int:
             key = f"{days}d_{checkout.deadline:%Y%m%d}"
             if (checkout.pk, key) in sent:
                 continue
-            open_steps = [
-                s.requirement.replace("_", " ").capitalize()
+            open_steps = [  # translated when the email is written, in its language
+                REQUIREMENT_LABELS.get(s.requirement)
+                or s.requirement.replace("_", " ").capitalize()
                 for s in checkout.steps.exclude(state=StepState.PASSED)
             ]
             emails.to_trainee(

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from lectern.checkout.models import Checkout, Step
 from lectern.checkout_sessions.models import (
@@ -13,8 +15,12 @@ from lectern.checkout_sessions.models import (
 )
 from lectern.checkout_sessions.selectors import trainees_hosted_by
 from lectern.core.permissions import Principal
+from lectern.events.models import Event, EventStatus
 from lectern.registrations.models import Trainee
 from lectern.registrations.selectors import registrations_visible_to
+
+if TYPE_CHECKING:
+    from lectern.accounts.models import User
 
 
 def checkouts_visible_to(principal: Principal) -> QuerySet[Checkout]:
@@ -120,3 +126,27 @@ def steps_evaluable_by(principal: Principal) -> QuerySet[Step]:
 
 def step_evaluable_by(principal: Principal, checkout: Checkout, requirement: str) -> bool:
     return steps_evaluable_by(principal).filter(checkout=checkout, requirement=requirement).exists()
+
+
+@dataclass(frozen=True)
+class IncompleteAttendance:
+    event: Event
+    waiting: int  # registrations still without a result
+    closes_at: datetime  # then the event completes: those still waiting fail as no-shows
+
+
+def attendance_incomplete(
+    now: datetime, *, taught_by: User | None = None
+) -> list[IncompleteAttendance]:
+    """Events that have ended (not yet closed) with registrations still waiting for a
+    result, the soonest to close first: one grouped query. `taught_by`: only the events
+    this trainer teaches (the trainer page's "attendance due")."""
+    events = Event.objects.filter(status=EventStatus.SCHEDULED, last_end__lte=now)
+    if taught_by is not None:
+        events = events.filter(trainers=taught_by)
+    events = (
+        events.annotate(waiting=Count("registrations", filter=Q(registrations__status="confirmed")))
+        .filter(waiting__gt=0)
+        .order_by("attendance_closes_at", "id")
+    )
+    return [IncompleteAttendance(e, e.waiting, e.attendance_closes_at) for e in events]

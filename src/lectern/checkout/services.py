@@ -14,6 +14,8 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from lectern.certificates.services import certificate_award
 from lectern.checkout.attendance import (
@@ -41,6 +43,7 @@ from lectern.checkout.models import (
     StepState,
 )
 from lectern.checkout.selectors import step_evaluable_by
+from lectern.checkout_sessions.places import future_signups_release
 from lectern.core import clock
 from lectern.core.audit import audit_log
 from lectern.core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -70,7 +73,9 @@ def _checkout(trainee: Trainee) -> Checkout:
         .first()
     )
     if checkout is None:
-        raise Conflict("This trainee has not passed a training yet.", code="checkout_not_started")
+        raise Conflict(
+            gettext("This trainee has not passed a training yet."), code="checkout_not_started"
+        )
     return checkout
 
 
@@ -91,6 +96,12 @@ class EvidenceIn:
 
 
 URL_MAX_LENGTH = Evidence._meta.get_field("url").max_length or 500
+KIND_MISSING = _("Choose the kind of Get Involved activity: served, GitHub, meeting or other.")
+DETAIL_MISSING = {
+    "date": _("Give the date of the activity."),
+    "url": _("Give the url of the activity."),
+    "description": _("Give the description of the activity."),
+}
 
 
 def evidence_check(
@@ -101,36 +112,37 @@ def evidence_check(
     details its type needs, and a GitHub contribution is in an allowed organisation."""
     url = evidence.url.strip()
     if len(url) > URL_MAX_LENGTH:
-        raise Invalid.field("url", f"Give a web address of up to {URL_MAX_LENGTH} characters.")
-    if evidence.kind and evidence.kind not in ActivityKind.values:
         raise Invalid.field(
-            "kind", "Choose the kind of Get Involved activity: served, GitHub, meeting or other."
+            "url",
+            gettext("Give a web address of up to %(count)d characters.")
+            % {"count": URL_MAX_LENGTH},
         )
+    if evidence.kind and evidence.kind not in ActivityKind.values:
+        raise Invalid.field("kind", KIND_MISSING)
     errors: dict[str, list[str]] = {}
     if url and web_link(url) is None:
-        errors.setdefault("url", []).append("Give a full web address (https://…).")
+        errors.setdefault("url", []).append(gettext("Give a full web address (https://…)."))
     if evidence.date and not first_day <= evidence.date <= today:
         errors.setdefault("date", []).append(
-            f"Give a date between the training ({first_day:%Y-%m-%d}) and today ({today:%Y-%m-%d})."
+            gettext("Give a date between the training (%(first)s) and today (%(today)s).")
+            % {"first": f"{first_day:%Y-%m-%d}", "today": f"{today:%Y-%m-%d}"}
         )
     if requirement == "get_involved":
         if evidence.kind not in ActivityKind.values:
-            raise Invalid.field(
-                "kind",
-                "Choose the kind of Get Involved activity: served, GitHub, meeting or other.",
-            )
+            raise Invalid.field("kind", KIND_MISSING)
         for name in EVIDENCE_RULES[ActivityKind(evidence.kind)]:
             if not getattr(evidence, name):
-                errors.setdefault(name, []).append(f"Give the {name} of the activity.")
+                errors.setdefault(name, []).append(str(DETAIL_MISSING[name]))
         if evidence.kind == ActivityKind.GITHUB and url and "url" not in errors:
             allowed = settings.LECTERN["GITHUB_ALLOWED_ORGS"]
             repository = github_repository(url)
             if repository is None or repository[0] not in allowed:
                 errors.setdefault("url", []).append(
-                    "Give a github.com repository of one of: " + ", ".join(allowed) + "."
+                    gettext("Give a github.com repository of one of: %(organisations)s.")
+                    % {"organisations": ", ".join(allowed)}
                 )
     if errors:
-        raise Invalid("The evidence is incomplete or not valid.", fields=errors)
+        raise Invalid(gettext("The evidence is incomplete or not valid."), fields=errors)
     return evidence
 
 
@@ -153,17 +165,22 @@ def progress_record(
     now = clock.resolve(now)
     requirements = settings.LECTERN["CHECKOUT_REQUIREMENTS"]
     if requirement not in requirements:
-        raise Invalid.field("requirement", f"Choose one of {', '.join(requirements)}.")
+        raise Invalid.field(
+            "requirement", gettext("Choose one of %(steps)s.") % {"steps": ", ".join(requirements)}
+        )
     if state not in StepState.values or state == StepState.NOT_STARTED:
-        raise Invalid.field("state", "Choose submitted, passed, asked_to_repeat or failed.")
+        raise Invalid.field(
+            "state", gettext("Choose submitted, passed, asked_to_repeat or failed.")
+        )
     checkout = _checkout(trainee)
     _may_record(actor, checkout, requirement, state)
     if checkout.status == CheckoutStatus.EXPIRED:
         raise Conflict(
-            "The checkout deadline has passed; staff can reopen it.", code="checkout_expired"
+            gettext("The checkout deadline has passed; staff can reopen it."),
+            code="checkout_expired",
         )
     if checkout.status == CheckoutStatus.CERTIFIED:
-        raise Conflict("This trainee is already certified.", code="already_certified")
+        raise Conflict(gettext("This trainee is already certified."), code="already_certified")
     step = Step.objects.select_for_update().get(checkout=checkout, requirement=requirement)
     if state == StepState.SUBMITTED and evidence is not None:
         event = checkout.registration.event
@@ -206,13 +223,15 @@ def _may_record(actor: Principal, checkout: Checkout, requirement: str, state: s
         if actor.acts_as_trainee(checkout.trainee_id):  # a personal link; a manage link never
             if state == StepState.SUBMITTED:
                 return
-            raise Forbidden("Trainees submit steps; staff evaluate them.")
-        raise NotFound("No such trainee.")
+            raise Forbidden(gettext("Trainees submit steps; staff evaluate them."))
+        raise NotFound(gettext("No such trainee."))
     if step_evaluable_by(actor, checkout, requirement):
         return
     raise Forbidden(
-        "Only staff, or a trainer of the trainee's training for the teaching demo, "
-        "evaluate checkout steps."
+        gettext(
+            "Only staff, or a trainer of the trainee's training for the teaching demo, "
+            "evaluate checkout steps."
+        )
     )
 
 
@@ -271,7 +290,8 @@ def checkout_reopen(
 
 
 def checkouts_expire(*, now: datetime) -> int:
-    """Expire checkouts whose deadline day has ended in the event's zone."""
+    """Expire checkouts whose deadline day has ended in the event's zone; the trainee's
+    places on sessions that have not started are given back."""
     expired = 0
     horizon = (now + timedelta(days=1)).date()
     for checkout in Checkout.objects.select_related("registration__event", "trainee").filter(
@@ -284,6 +304,9 @@ def checkouts_expire(*, now: datetime) -> int:
                 status=CheckoutStatus.EXPIRED
             ):
                 expired += 1
+                future_signups_release(
+                    trainee_id=checkout.trainee_id, why="checkout expired", now=now
+                )
                 emails.to_trainee(
                     "checkout_expired",
                     checkout.registration,

@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lectern.certificates.services import certificate_pdf
@@ -19,6 +21,7 @@ from lectern.checkout.models import ActivityKind, StepState
 from lectern.checkout.selectors import steps_evaluable_by
 from lectern.core import clock
 from lectern.core.errors import DomainError, Invalid, NotFound
+from lectern.core.links import back_to
 from lectern.core.permissions import Principal
 from lectern.core.validators import date_problem
 from lectern.directory.personal_data import personal_data_erase, personal_data_export
@@ -75,7 +78,8 @@ def _posted_records(
                 if not raw.isdecimal():
                     raise Invalid.field(
                         f"missed-{registration.pk}-{session.pk}",
-                        f"{registration.submitted_name}, session {index}: give whole minutes.",
+                        gettext("%(name)s, session %(number)d: give whole minutes.")
+                        % {"name": registration.submitted_name, "number": index},
                     )
                 per_session[index] = int(raw)
         if per_session:
@@ -106,8 +110,12 @@ def roster(request: HttpRequest, event_id: int) -> HttpResponse:
             messages.error(request, exc.explained())
             needs_reason = exc.code in ("already_certified", "session_not_started")
         else:
-            messages.success(request, "Attendance saved.")
-            return redirect("checkout:roster", event_id=event.pk)
+            messages.success(
+                request, gettext("Attendance saved: %(title)s.") % {"title": event.title}
+            )
+            # From a list (the staff dashboard's "attendance incomplete"), back to that list
+            roster_url = reverse("checkout:roster", args=[event.pk])
+            return redirect(back_to(request, request.GET.get("next", ""), roster_url))
     recorded = {
         (a.registration_id, a.session_id): a.minutes_missed
         for r in registrations
@@ -169,12 +177,12 @@ def _uploaded_report(request: HttpRequest) -> str:
     if upload is None:
         return request.POST.get("report", "")
     if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-        raise Invalid.field("report_file", "The report is too large.")
+        raise Invalid.field("report_file", gettext("The report is too large."))
     try:
         return upload.read().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise Invalid.field(
-            "report_file", "The report is not UTF-8 text; export it again as CSV."
+            "report_file", gettext("The report is not UTF-8 text; export it again as CSV.")
         ) from None
 
 
@@ -200,7 +208,9 @@ def attendance_import_page(request: HttpRequest, event_id: int) -> HttpResponse:
         try:
             report = _uploaded_report(request)
             if not report.strip():
-                raise Invalid.field("report_file", "Choose the participant report (CSV) to upload.")
+                raise Invalid.field(
+                    "report_file", gettext("Choose the participant report (CSV) to upload.")
+                )
             preview = imports.attendance_import(
                 actor=actor,
                 event=event,
@@ -216,7 +226,12 @@ def attendance_import_page(request: HttpRequest, event_id: int) -> HttpResponse:
             if preview.committed:
                 messages.success(
                     request,
-                    f"Attendance saved from the report for {len(preview.rows)} trainees.",
+                    ngettext(
+                        "Attendance saved from the report for %(count)d trainee.",
+                        "Attendance saved from the report for %(count)d trainees.",
+                        len(preview.rows),
+                    )
+                    % {"count": len(preview.rows)},
                 )
                 return redirect("checkout:roster", event_id=event.pk)
     return render(
@@ -245,7 +260,11 @@ def makeup(request: HttpRequest, event_id: int, registration_id: int) -> HttpRes
     except DomainError as exc:
         messages.error(request, exc.explained())
     else:
-        messages.success(request, f"Makeup meeting recorded for {registration.submitted_name}.")
+        messages.success(
+            request,
+            gettext("Makeup meeting recorded for %(name)s.")
+            % {"name": registration.submitted_name},
+        )
     return redirect("checkout:roster", event_id=event.pk)
 
 
@@ -258,7 +277,7 @@ def review(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         step_id = request.POST.get("step_id", "")
         if not step_id.isdecimal():
-            messages.error(request, "Choose a step to evaluate.")
+            messages.error(request, gettext("Choose a step to evaluate."))
             return redirect("checkout:review")
         step = get_object_or_404(
             steps_evaluable_by(actor).select_related("checkout__trainee"), pk=step_id
@@ -276,7 +295,8 @@ def review(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{step.checkout.trainee.name}: {step.requirement.replace('_', ' ')} recorded.",
+                gettext("%(name)s: %(step)s recorded.")
+                % {"name": step.checkout.trainee.name, "step": step.label},
             )
         return redirect("checkout:review")
     steps = (
@@ -304,7 +324,7 @@ def submit_step(request: HttpRequest, token: str) -> HttpResponse:
     try:
         day = dt.date.fromisoformat(raw_date) if raw_date else None
     except ValueError:
-        messages.error(request, "Give the date as YYYY-MM-DD.")
+        messages.error(request, gettext("Give the date as YYYY-MM-DD."))
         return redirect("registrations:me", token=token)
     problem = date_problem(day) if day else None
     if problem:
@@ -327,7 +347,7 @@ def submit_step(request: HttpRequest, token: str) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.explained())
     else:
-        messages.success(request, "Submitted. Programme staff will review it.")
+        messages.success(request, gettext("Submitted. Programme staff will review it."))
     return redirect("registrations:me", token=token)
 
 
@@ -358,7 +378,7 @@ def directory_settings(request: HttpRequest, token: str) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.explained())
     else:
-        messages.success(request, "Your directory settings are saved.")
+        messages.success(request, gettext("Your directory settings are saved."))
     return redirect("registrations:me", token=token)
 
 
@@ -378,7 +398,7 @@ def data_erase(request: HttpRequest, token: str) -> HttpResponse:
         if request.POST.get("confirm") == "yes":
             personal_data_erase(actor=Principal.personal(trainee.pk), trainee=trainee)
             return render(request, "checkout/erased.html")
-        confirm_error = "Tick the box to confirm that you want your data erased."
+        confirm_error = gettext("Tick the box to confirm that you want your data erased.")
     return render(
         request,
         "checkout/erase.html",

@@ -17,10 +17,19 @@ class SignupInline(admin.TabularInline):
 
 @admin.register(CheckoutSession)
 class CheckoutSessionAdmin(ServiceRecordAdmin):
-    """Sessions are created through the API (`POST /checkout-sessions`); the host's page
-    records results."""
+    """Sessions are created and cancelled on the staff sessions page
+    (`/staff/checkout-sessions/`) or through the API; the host's page records results."""
 
-    list_display = ["kind", "title", "host", "start", "timezone", "places_taken", "capacity"]
+    list_display = [
+        "kind",
+        "title",
+        "host",
+        "start",
+        "timezone",
+        "places_taken",
+        "capacity",
+        "status",
+    ]
     list_filter = ["kind", "status"]
     search_fields = ["title", "host__email", "host__name"]
     readonly_fields = [f.name for f in CheckoutSession._meta.fields]

@@ -54,7 +54,9 @@ class CheckoutSessionOut(Schema):
     local_end: str
     capacity: int
     places_left: int
-    status: str
+    status: str = Field(description="scheduled or cancelled")
+    cancel_reason: str = Field(description="Why it was cancelled; empty while scheduled")
+    cancelled_at: dt.datetime | None
     meeting_url: str | None = Field(description="Only for staff, the host and those signed up")
 
     @staticmethod
@@ -85,7 +87,8 @@ class SignupOut(Schema):
     trainee_id: int
     kind: str
     status: str = Field(
-        description="signed_up, left, attended, absent, passed, asked_to_repeat or failed"
+        description="signed_up, left, released (the session was cancelled, or the checkout "
+        "closed), attended, absent, passed, asked_to_repeat or failed"
     )
     result_by: str
     result_at: dt.datetime | None
@@ -103,6 +106,10 @@ class ResultIn(Schema):
 
 class ResultsIn(Schema):
     results: list[ResultIn]
+
+
+class CancelIn(Schema):
+    reason: Text = Field(max_length=2000, description="Told to each trainee signed up")
 
 
 def _session(request: HttpRequest, session_id: int) -> CheckoutSession:
@@ -219,3 +226,18 @@ def session_results(request: HttpRequest, session_id: int, payload: ResultsIn) -
         session=session,
         results=[services.ResultIn(r.trainee_id, r.result, r.notes) for r in payload.results],
     )
+
+
+@router.post(
+    "/checkout-sessions/{session_id}/cancel",
+    response={200: CheckoutSessionOut, **refusals(403, 404, 409)},
+)
+def session_cancel(request: HttpRequest, session_id: int, payload: CancelIn) -> Any:
+    """Staff cancel a session with a reason: its sign-ups give their places back and each
+    trainee is emailed once; it then refuses sign-ups and results (409 `session_cancelled`).
+    Refused again (409 `session_cancelled`) and once a result is recorded (409
+    `session_has_results`)."""
+    caller = principal(request)
+    session = _session(request, session_id)
+    require_staff(caller)
+    return services.checkout_session_cancel(actor=caller, session=session, reason=payload.reason)

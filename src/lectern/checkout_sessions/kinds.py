@@ -7,4 +7,10 @@ kind_register(
     Kind(
         "checkout_session_reminder", "Welcome session or teaching demo reminder", Recipient.TRAINEE
     ),
+    # About the session; key: the trainee, so each trainee signed up is told once.
+    Kind(
+        "checkout_session_cancelled",
+        "Welcome session or teaching demo cancelled",
+        Recipient.TRAINEE,
+    ),
 )

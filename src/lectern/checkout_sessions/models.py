@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SessionKind(models.TextChoices):
-    WELCOME_SESSION = "welcome_session", "welcome session"
-    TEACHING_DEMO = "teaching_demo", "teaching demo"
+    WELCOME_SESSION = "welcome_session", _("welcome session")
+    TEACHING_DEMO = "teaching_demo", _("teaching demo")
 
 
 class CheckoutSessionStatus(models.TextChoices):
@@ -42,6 +44,8 @@ class CheckoutSession(models.Model):
         choices=CheckoutSessionStatus.choices,
         default=CheckoutSessionStatus.SCHEDULED,
     )
+    cancel_reason = models.TextField(blank=True, help_text="Told to the trainees signed up.")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -73,17 +77,24 @@ class CheckoutSession(models.Model):
 
 
 class SignupStatus(models.TextChoices):
-    SIGNED_UP = "signed_up", "signed up"
-    LEFT = "left", "left"
-    ATTENDED = "attended", "attended"  # a welcome session
-    ABSENT = "absent", "absent"
-    PASSED = "passed", "passed"  # a teaching demo's results, as the step's states
-    ASKED_TO_REPEAT = "asked_to_repeat", "asked to repeat"
-    FAILED = "failed", "failed"
+    SIGNED_UP = "signed_up", pgettext_lazy("session sign-up status", "signed up")
+    LEFT = "left", pgettext_lazy("session sign-up status", "left")
+    # The place given back for the trainee: the session was cancelled, or their checkout closed
+    RELEASED = "released", pgettext_lazy("session sign-up status", "released")
+    ATTENDED = "attended", pgettext_lazy("session sign-up status", "attended")  # welcome session
+    ABSENT = "absent", pgettext_lazy("session sign-up status", "absent")
+    # a teaching demo's results, as the step's states
+    PASSED = "passed", pgettext_lazy("session sign-up status", "passed")
+    ASKED_TO_REPEAT = "asked_to_repeat", pgettext_lazy("session sign-up status", "asked to repeat")
+    FAILED = "failed", pgettext_lazy("session sign-up status", "failed")
 
 
-# Every status but "left" holds a place.
-HOLDS_PLACE = [s for s in SignupStatus.values if s != SignupStatus.LEFT]
+# Every status but "left" and "released" holds a place.
+HOLDS_PLACE = [
+    s for s in SignupStatus.values if s not in (SignupStatus.LEFT, SignupStatus.RELEASED)
+]
+# A result the host recorded, absent included: the session happened for this trainee.
+HAS_RESULT = [s for s in HOLDS_PLACE if s != SignupStatus.SIGNED_UP]
 # A result the host recorded that evaluates the step (absent evaluates nothing).
 RESULTS_RECORDED = [
     SignupStatus.ATTENDED,

@@ -6,14 +6,20 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils.functional import Promise, lazy
 
 from lectern.checkout_sessions.models import CheckoutSessionStatus, SessionSignup, SignupStatus
+from lectern.checkout_sessions.places import REMINDER
 from lectern.checkout_sessions.selectors import local_time_label
+from lectern.events.timezones import moment_text
 from lectern.notifications.scheduler import rule
 from lectern.notifications.services import message_queue
 from lectern.registrations.emails import personal_url
 
-REMINDER = "checkout_session_reminder"
+# Texts written when the email reads them, in its language (the session's)
+_label = lazy(lambda session: session.label, str)
+_local_time_label = lazy(local_time_label, str)
+_moment_text = lazy(moment_text, str)
 
 
 def reminder_hours() -> int:
@@ -35,10 +41,9 @@ def checkout_session_reminders(now: datetime) -> int:
     queued = 0
     for signup in due:
         session, trainee = signup.session, signup.trainee
-        viewer = ""
+        viewer: str | Promise = ""
         if trainee.timezone:
-            local = session.start.astimezone(ZoneInfo(trainee.timezone))
-            viewer = f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M} {local.tzname()}"
+            viewer = _moment_text(session.start.astimezone(ZoneInfo(trainee.timezone)))
         if message_queue(
             kind=REMINDER,
             key=f"{session.start:%Y%m%dT%H%MZ}",
@@ -47,8 +52,8 @@ def checkout_session_reminders(now: datetime) -> int:
             obj=signup,
             context={
                 "session": session,
-                "session_label": session.label,
-                "local_time": local_time_label(session),
+                "session_label": _label(session),
+                "local_time": _local_time_label(session),
                 "viewer_time": viewer,
                 "viewer_zone": trainee.timezone,
                 "host_name": session.host.get_full_name(),
@@ -57,6 +62,7 @@ def checkout_session_reminders(now: datetime) -> int:
                 "personal_url": personal_url(trainee),
             },
             expires_at=session.start,
+            language=session.language,
             now=now,
         ):
             queued += 1

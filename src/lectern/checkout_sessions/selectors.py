@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 
 from lectern.checkout_sessions.models import (
     HOLDS_PLACE,
@@ -14,17 +14,14 @@ from lectern.checkout_sessions.models import (
     SignupStatus,
 )
 from lectern.core.permissions import Principal
-from lectern.events.timezones import offset_label, zone
+from lectern.events.timezones import offset_label, span_text, zone
 
 
 def local_time_label(session: CheckoutSession) -> str:
     """`Tue 2 Mar 2027, 15:00-16:00 CET (UTC+01:00)`: the session in its own zone."""
     tz = zone(session.timezone)
     start, end = session.start.astimezone(tz), session.end.astimezone(tz)
-    return (
-        f"{start:%a} {start.day} {start:%b %Y}, {start:%H:%M}\u2013{end:%H:%M} "
-        f"{start.tzname()} ({offset_label(start)})"
-    )
+    return f"{span_text(start, end)} ({offset_label(start)})"
 
 
 def sessions_visible_to(principal: Principal) -> QuerySet[CheckoutSession]:
@@ -58,6 +55,27 @@ def sessions_open_for(kind: str, now: datetime) -> QuerySet[CheckoutSession]:
     return CheckoutSession.objects.select_related("host").filter(
         kind=kind, status=CheckoutSessionStatus.SCHEDULED, start__gt=now
     )
+
+
+def sessions_upcoming(now: datetime, *, limit: int = 200) -> list[CheckoutSession]:
+    """Staff's list: sessions that have not ended (cancelled ones too, marked), soonest
+    first, each with `holding`, its sign-ups that hold a place, and their trainees: three
+    queries."""
+    holding = SessionSignup.objects.select_related("trainee").filter(status__in=HOLDS_PLACE)
+    return list(
+        CheckoutSession.objects.select_related("host")
+        .filter(end__gt=now)
+        .prefetch_related(Prefetch("signups", holding.order_by("trainee__name"), "holding"))
+        .order_by("start", "id")[:limit]
+    )
+
+
+def sessions_ahead(now: datetime) -> tuple[int, int]:
+    """How many scheduled sessions have not started, and their places left: one query."""
+    totals = CheckoutSession.objects.filter(
+        status=CheckoutSessionStatus.SCHEDULED, start__gt=now
+    ).aggregate(n=Count("id"), left=Sum(F("capacity") - F("places_taken")))
+    return totals["n"] or 0, totals["left"] or 0
 
 
 def signups_of(trainee_id: int) -> QuerySet[SessionSignup]:

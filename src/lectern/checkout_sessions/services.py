@@ -1,4 +1,5 @@
-"""Welcome sessions and teaching demos: create, sign up, change, leave, record results.
+"""Welcome sessions and teaching demos: create, sign up, change, leave, record results,
+cancel.
 
 A session's places are taken and given back only here, under its row lock
 (`core.locking.lock(checkout_sessions=...)`), as registrations take an event's places. A
@@ -7,6 +8,8 @@ constraint); signing up for another session of the same kind moves that sign-up,
 sessions are locked, in id order. Sign-ups change until the session starts; results are
 recorded from then on, by the host or staff, and pass (or not) the checkout step of the
 session's kind through `checkout.services.progress_record`, with evidence naming the session.
+Staff cancel a session with a reason: it stays on the calendar as cancelled, its sign-ups
+give their places back (`checkout_sessions.places`) and each trainee is told.
 """
 
 from __future__ import annotations
@@ -17,21 +20,26 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext
 
 from lectern.accounts.models import User
 from lectern.checkout.models import Checkout, CheckoutStatus, Evidence, Step, StepState
 from lectern.checkout.services import progress_record
+from lectern.checkout_sessions.emails import cancelled_send
 from lectern.checkout_sessions.errors import (
     AfterDeadline,
     CheckoutNotOpen,
     NotSignedUp,
     SessionCancelled,
     SessionFull,
+    SessionHasResults,
     SessionNotStarted,
     SessionStarted,
     StepAlreadyPassed,
 )
 from lectern.checkout_sessions.models import (
+    HAS_RESULT,
     HOLDS_PLACE,
     CheckoutSession,
     CheckoutSessionStatus,
@@ -39,6 +47,7 @@ from lectern.checkout_sessions.models import (
     SessionSignup,
     SignupStatus,
 )
+from lectern.checkout_sessions.places import place_give_back, signup_release
 from lectern.checkout_sessions.selectors import local_time_label
 from lectern.core import clock
 from lectern.core.audit import audit_log
@@ -48,7 +57,7 @@ from lectern.core.links import web_link
 from lectern.core.locking import lock
 from lectern.core.permissions import Principal, require_staff
 from lectern.events.deadlines import checkout_closes_at
-from lectern.events.timezones import parse_local, to_instant, zone
+from lectern.events.timezones import date_text, parse_local, to_instant, zone
 from lectern.registrations.models import Trainee
 
 # The results a host records, per kind, and the step state each gives (None: no change).
@@ -126,7 +135,7 @@ def checkout_session_create(
 def _require_trainee_or_staff(actor: Principal, trainee: Trainee) -> None:
     if actor.is_staff or actor.acts_as_trainee(trainee.pk):
         return
-    raise NotFound("No such trainee.")
+    raise NotFound(gettext("No such trainee."))
 
 
 def _open_signup(trainee: Trainee, kind: str) -> SessionSignup | None:
@@ -142,7 +151,7 @@ def signup_check(trainee: Trainee, session: CheckoutSession, now: datetime) -> N
     if session.status == CheckoutSessionStatus.CANCELLED:
         raise SessionCancelled()
     if session.start <= now:
-        raise SessionStarted("This session has started: choose a later one.")
+        raise SessionStarted(gettext("This session has started: choose a later one."))
     checkout = (
         Checkout.objects.select_related("registration__event").filter(trainee=trainee).first()
     )
@@ -155,12 +164,17 @@ def signup_check(trainee: Trainee, session: CheckoutSession, now: datetime) -> N
     closes = checkout_closes_at(checkout.deadline, checkout.registration.event.timezone)
     if session.start >= closes:
         raise AfterDeadline(
-            f"This session starts after your checkout deadline "
-            f"({checkout.deadline:%-d %B %Y}): choose an earlier one, or ask for an extension."
+            gettext(
+                "This session starts after your checkout deadline (%(deadline)s): choose an "
+                "earlier one, or ask for an extension."
+            )
+            % {"deadline": date_text(checkout.deadline)}
         )
     step = Step.objects.filter(checkout=checkout, requirement=session.kind).first()
     if step is not None and step.state == StepState.PASSED:
-        raise StepAlreadyPassed(f"You have already passed the {session.get_kind_display()}.")
+        raise StepAlreadyPassed(
+            gettext("You have already passed the %(kind)s.") % {"kind": session.get_kind_display()}
+        )
 
 
 @transaction.atomic
@@ -186,12 +200,18 @@ def checkout_session_signup(
     current = _open_signup(trainee, session.kind)  # as it is now that the sessions are locked
     if current is not None and current.session.start <= now:
         raise SessionStarted(
-            f"Your {current.session.get_kind_display()} has started; its host records the result."
+            gettext("Your %(kind)s has started; its host records the result.")
+            % {"kind": current.session.get_kind_display()}
         )
     if session.places_left < 1:
         raise SessionFull()
     if current is not None:
-        _leave(current, locked.get(current.session_id) or current.session, now)
+        place_give_back(
+            current,
+            locked.get(current.session_id) or current.session,
+            now,
+            status=SignupStatus.LEFT,
+        )
     session.places_taken += 1
     session.save(update_fields=["places_taken"])
     signup, _ = SessionSignup.objects.update_or_create(
@@ -218,14 +238,6 @@ def checkout_session_signup(
     return signup
 
 
-def _leave(signup: SessionSignup, session: CheckoutSession, now: datetime) -> None:
-    signup.status = SignupStatus.LEFT
-    signup.changed_at = now
-    signup.save(update_fields=["status", "changed_at"])
-    session.places_taken = max(session.places_taken - 1, 0)
-    session.save(update_fields=["places_taken"])
-
-
 @transaction.atomic
 def checkout_session_leave(
     *,
@@ -245,7 +257,7 @@ def checkout_session_leave(
         raise NotSignedUp()
     if session.start <= now:
         raise SessionStarted()
-    _leave(signup, session, now)
+    place_give_back(signup, session, now, status=SignupStatus.LEFT)
     audit_log(
         actor=actor,
         action="checkout_session_left",
@@ -286,6 +298,10 @@ def checkout_session_results(
     changes nothing."""
     require_host(actor, session)
     now = clock.resolve(now)
+    # Locked, so that a cancellation and a result never both land.
+    session = lock(checkout_sessions=[session.pk]).checkout_sessions[session.pk]
+    if session.status == CheckoutSessionStatus.CANCELLED:
+        raise SessionCancelled("This session was cancelled: it has no results.")
     if session.start > now:
         raise SessionNotStarted()
     allowed = RESULTS[session.kind]
@@ -296,12 +312,16 @@ def checkout_session_results(
     done = []
     for index, item in enumerate(results):
         if item.result not in allowed:
-            raise Invalid.field(f"results.{index}.result", f"Choose one of {', '.join(allowed)}.")
+            raise Invalid.field(
+                f"results.{index}.result",
+                gettext("Choose one of %(results)s.") % {"results": ", ".join(allowed)},
+            )
         signup = signups.get(item.trainee_id)
         if signup is None:
             raise Invalid.field(
                 f"results.{index}.trainee_id",
-                f"Trainee {item.trainee_id} is not signed up for this session.",
+                gettext("Trainee %(id)s is not signed up for this session.")
+                % {"id": item.trainee_id},
             )
         if signup.status != item.result or signup.notes != item.notes:
             _result(actor, session, signup, item, allowed[item.result], now)
@@ -329,17 +349,19 @@ def _result(
         ).first()
         if step is None:  # the checkout closed since the sign-up (a corrected result, expiry)
             raise CheckoutNotOpen(
-                f"{public_name(signup.trainee.name)}'s checkout is not open: record them as absent "
-                "or leave them out."
+                gettext("%(name)s's checkout is not open: record them as absent or leave them out.")
+                % {"name": public_name(signup.trainee.name)}
+            )
+        with translation.override(settings.LANGUAGE_CODE):  # a record, whoever's page it is
+            description = (
+                f"{session.label} on {local_time_label(session)}, hosted by "
+                f"{session.host.get_full_name()}: {signup.get_status_display()}"
             )
         signup.evidence = Evidence.objects.create(
             step=step,
             date=session.start.astimezone(zone(session.timezone)).date(),
             url=f"{settings.BASE_URL}/checkout-sessions/{session.pk}/",
-            description=(
-                f"{session.label} on {local_time_label(session)}, hosted by "
-                f"{session.host.get_full_name()}: {signup.get_status_display()}"
-            ),
+            description=description,
             submitted_at=now,
         )
     signup.save(update_fields=["status", "notes", "result_by", "result_at", "evidence"])
@@ -359,3 +381,48 @@ def _result(
         at=now,
         data={"session": session.pk, "result": item.result},
     )
+
+
+@transaction.atomic
+def checkout_session_cancel(
+    *,
+    actor: Principal,
+    session: CheckoutSession,
+    reason: str,
+    now: datetime | None = None,
+) -> CheckoutSession:
+    """Staff cancel a session, with a reason told to the trainees signed up: it stays on the
+    calendar as cancelled, refusing sign-ups and results; each sign-up gives its place back
+    and its trainee is emailed once, with their personal page to choose another session.
+    A session with a result recorded happened, and is not cancelled."""
+    require_staff(actor)
+    reason = reason.strip()
+    if not reason:
+        raise Invalid.field("reason", "Give a reason; the trainees signed up are told it.")
+    now = clock.resolve(now)
+    session = lock(checkout_sessions=[session.pk]).checkout_sessions[session.pk]
+    if session.status == CheckoutSessionStatus.CANCELLED:
+        raise SessionCancelled("This session is already cancelled.")
+    if session.signups.filter(status__in=HAS_RESULT).exists():
+        raise SessionHasResults()
+    session.status = CheckoutSessionStatus.CANCELLED
+    session.cancel_reason = reason
+    session.cancelled_at = now
+    session.save(update_fields=["status", "cancel_reason", "cancelled_at"])
+    signups = list(
+        session.signups.select_related("trainee")
+        .filter(status=SignupStatus.SIGNED_UP)
+        .order_by("id")
+    )
+    for signup in signups:
+        signup_release(signup, session, now)
+        cancelled_send(session, signup, now)
+    audit_log(
+        actor=actor,
+        action="checkout_session_cancelled",
+        obj=session,
+        at=now,
+        reason=reason,
+        data={"released": [s.trainee_id for s in signups]},
+    )
+    return session

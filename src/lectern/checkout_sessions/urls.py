@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lectern.checkout_sessions import views
+from lectern.checkout_sessions import staff_views, views
 
 app_name = "checkout_sessions"
 
@@ -15,5 +15,11 @@ urlpatterns = [
         "me/<str:token>/checkout-sessions/<int:session_id>/leave/",
         views.me_leave,
         name="me_leave",
+    ),
+    path("staff/checkout-sessions/", staff_views.sessions_page, name="staff"),
+    path(
+        "staff/checkout-sessions/<int:session_id>/cancel/",
+        staff_views.cancel_page,
+        name="staff_cancel",
     ),
 ]

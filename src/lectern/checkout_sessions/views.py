@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lectern.checkout_sessions import services
@@ -47,7 +48,9 @@ def me_signup(request: HttpRequest, token: str, session_id: int) -> HttpResponse
     except DomainError as exc:
         messages.error(request, exc.explained())
     else:
-        messages.success(request, f"You are signed up: {session.label}.")
+        messages.success(
+            request, gettext("You are signed up: %(session)s.") % {"session": session.label}
+        )
     return _back(token, session)
 
 
@@ -61,7 +64,9 @@ def me_leave(request: HttpRequest, token: str, session_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.explained())
     else:
-        messages.success(request, f"You have left the {session.get_kind_display()}.")
+        messages.success(
+            request, gettext("You have left the %(kind)s.") % {"kind": session.get_kind_display()}
+        )
     return _back(token, session)
 
 
@@ -97,7 +102,15 @@ def detail(request: HttpRequest, session_id: int) -> HttpResponse:
             messages.error(request, exc.explained())
             status = exc.status
         else:
-            messages.success(request, f"Results recorded for {len(results)} trainees.")
+            messages.success(
+                request,
+                ngettext(
+                    "Results recorded for %(count)d trainee.",
+                    "Results recorded for %(count)d trainees.",
+                    len(results),
+                )
+                % {"count": len(results)},
+            )
             return redirect("checkout_sessions:detail", session_id=session.pk)
     allowed = services.RESULTS[session.kind]
     return render(

@@ -7,16 +7,19 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from lectern.core.errors import DomainError
 from lectern.core.forms import check_input
 from lectern.core.permissions import Principal
 
 TEMPLATE = "admin/service_form.html"
+SPLIT_DATETIME_WORDS = ("Date:", "Time:")  # AdminSplitDateTime's own labels
 
 
 if TYPE_CHECKING:  # the stubs make ModelAdmin generic; Django's class is not subscriptable
@@ -68,6 +71,12 @@ class CheckedInputAdmin(ModelAdmin):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if field is not None:
             check_input([field])
+        if field is not None and isinstance(field.widget, AdminSplitDateTime):
+            # Django labels the date and time boxes with loose text, which is no label to a
+            # screen reader: name each box with the field's label and Django's own words
+            # (from Django's catalogue, so they are not marked for ours).
+            for box, word in zip(field.widget.widgets, SPLIT_DATETIME_WORDS, strict=True):
+                box.attrs["aria-label"] = f"{field.label} ({gettext(word).rstrip(':')})"
         return field
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 
 import email_validator
+from django.utils.translation import gettext
 
 from lectern.core.errors import Invalid
 
@@ -31,10 +32,12 @@ def email_normalise(value: str, *, field: str = "email") -> str:
     case), or refuse it with `validation_error` at `field`."""
     value = value.strip()
     if not value:
-        raise Invalid.field(field, "Enter your email address.")
+        raise Invalid.field(field, gettext("Enter your email address."))
     if invisible := _invisible(value):
         raise Invalid.field(
-            field, f"The address contains an invisible character ({invisible}); type it again."
+            field,
+            gettext("The address contains an invisible character (%(character)s); type it again.")
+            % {"character": invisible},
         )
     value = unicodedata.normalize("NFKC", value)
     try:
@@ -43,11 +46,16 @@ def email_normalise(value: str, *, field: str = "email") -> str:
         )
     except email_validator.EmailNotValidError as error:
         raise Invalid.field(
-            field, f"This is not an email address that can receive mail: {error}"
+            field,
+            gettext("This is not an email address that can receive mail: %(problem)s")
+            % {"problem": error},
         ) from error
     address = f"{checked.local_part}@{checked.ascii_domain}".lower()
     if len(address) > MAX_LENGTH:
-        raise Invalid.field(field, f"An email address has at most {MAX_LENGTH} characters.")
+        raise Invalid.field(
+            field,
+            gettext("An email address has at most %(count)d characters.") % {"count": MAX_LENGTH},
+        )
     return address
 
 

@@ -1,9 +1,16 @@
 """Domain refusals: an exception with a stable code and a message for people.
 
-One place (`lectern.api`) maps them to HTTP; pages show `message` next to the form.
+One place (`lectern.api`) maps them to HTTP; pages show `message` next to the form. Messages
+are written in the active language (a page's or the API request's): a default message is
+translated lazily and made a string when the refusal is raised.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 class DomainError(Exception):
@@ -11,19 +18,21 @@ class DomainError(Exception):
 
     status = 409
     code = "conflict"
-    default_message = "This request conflicts with the current state."
+    default_message: str | Promise = _("This request conflicts with the current state.")
 
     def __init__(
         self,
-        message: str | None = None,
+        message: str | Promise | None = None,
         *,
         code: str | None = None,
-        fields: dict[str, list[str]] | None = None,
+        fields: Mapping[str, Sequence[str | Promise]] | None = None,
     ) -> None:
-        self.message = message or self.default_message
+        self.message = str(message or self.default_message)
         if code is not None:
             self.code = code
-        self.fields = fields
+        self.fields: dict[str, list[str]] | None = (
+            {k: [str(m) for m in v] for k, v in fields.items()} if fields else None
+        )
         super().__init__(self.message)
 
     def explained(self) -> str:
@@ -47,29 +56,29 @@ class DomainError(Exception):
 class Invalid(DomainError):
     status = 422
     code = "validation_error"
-    default_message = "Some fields are not valid."
+    default_message = _("Some fields are not valid.")
 
     @classmethod
-    def field(cls, name: str, message: str) -> Invalid:
-        return cls(f"{name}: {message}", fields={name: [message]})
+    def field(cls, name: str, message: str | Promise) -> Invalid:
+        return cls(f"{name}: {message}", fields={name: [str(message)]})
 
 
 class NotFound(DomainError):
     status = 404
     code = "not_found"
-    default_message = "Not found."
+    default_message = _("Not found.")
 
 
 class Unauthenticated(DomainError):
     status = 401
     code = "unauthenticated"
-    default_message = "Sign in or send a valid bearer token."
+    default_message = _("Sign in or send a valid bearer token.")
 
 
 class Forbidden(DomainError):
     status = 403
     code = "forbidden"
-    default_message = "You may not do this."
+    default_message = _("You may not do this.")
 
 
 class Conflict(DomainError):
@@ -80,8 +89,8 @@ class Conflict(DomainError):
 class RateLimited(DomainError):
     status = 429
     code = "rate_limited"
-    default_message = "Too many attempts. Wait a little and try again."
+    default_message = _("Too many attempts. Wait a little and try again.")
 
-    def __init__(self, message: str | None = None, *, retry_after: int = 60) -> None:
+    def __init__(self, message: str | Promise | None = None, *, retry_after: int = 60) -> None:
         super().__init__(message)
         self.retry_after = retry_after

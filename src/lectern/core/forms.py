@@ -32,3 +32,14 @@ class InputForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         check_input(self.fields.values())
+
+    def mark_errors(self) -> None:
+        """Tell assistive technology which fields are invalid and where their errors are."""
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            field = self.fields[name]
+            described = [f"id_{name}_error"] + ([f"id_{name}_helptext"] if field.help_text else [])
+            field.widget.attrs.update(
+                {"aria-invalid": "true", "aria-describedby": " ".join(described)}
+            )

@@ -22,12 +22,16 @@ class HistoryRow:
     about: str = ""
 
 
+HISTORY_ROWS = 1000
+
+
 def _data_text(data: dict[str, Any]) -> str:
     return ", ".join(f"{k}: {v}" for k, v in sorted(data.items()) if v not in (None, "", [], {}))
 
 
 def audit_history(objects: Iterable[tuple[str, Iterable[int], str]]) -> list[HistoryRow]:
-    """Audit entries of (object_type, ids, how to name them) in one query."""
+    """Audit entries of (object_type, ids, how to name them) in one query: the newest
+    `HISTORY_ROWS`, newest first (a busy object's page shows what happened lately)."""
     query = Q(pk__in=[])
     names: dict[str, str] = {}
     for object_type, ids, name in objects:
@@ -36,7 +40,7 @@ def audit_history(objects: Iterable[tuple[str, Iterable[int], str]]) -> list[His
             query |= Q(object_type=object_type, object_id__in=ids)
             names[object_type] = name
     rows = []
-    for entry in AuditEntry.objects.filter(query).order_by("at", "pk")[:1000]:
+    for entry in AuditEntry.objects.filter(query).order_by("-at", "-pk")[:HISTORY_ROWS]:
         what = entry.action.replace("_", " ")
         details = _data_text(entry.data)
         rows.append(

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
+from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
+
 WEB_SCHEMES = ("http", "https")
 
 
@@ -57,3 +60,13 @@ def github_repository(url: str) -> tuple[str, str] | None:
     if len(segments) < 2 or any("/" in s or "\\" in s for s in segments):
         return None
     return segments[0].lower(), segments[1].lower()
+
+
+def back_to(request: HttpRequest, value: str, fallback: str) -> str:
+    """Where a page asked to go back to (`next`), if it is on this site; else `fallback` (a
+    URL or a URL name for `redirect`)."""
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return fallback

@@ -36,7 +36,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from lectern.core import locking
 from lectern.core.errors import RateLimited
@@ -157,5 +157,7 @@ def verify_limit() -> Limit:
         scope="verify_client",
         limit=settings.LECTERN["VERIFY_PER_CLIENT_PER_MINUTE"],
         window_seconds=60,
-        message="Too many certificates were looked up from your connection. Try again in {wait}.",
+        message=gettext_noop(
+            "Too many certificates were looked up from your connection. Try again in {wait}."
+        ),
     )

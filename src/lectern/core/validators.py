@@ -22,6 +22,8 @@ import unicodedata
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2999, 12, 31)
@@ -31,18 +33,24 @@ DATE_RANGE = f"between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}
 LINE_BREAKS = frozenset("\t\n\r")
 # What one line cannot hold: control characters, and the line and paragraph separators.
 NOT_IN_A_LINE = frozenset({"Cc", "Zl", "Zp"})
-NAMES = {"\t": "a tab", "\n": "a line break", "\r": "a line break"}
+NAMES = {"\t": _("a tab"), "\n": _("a line break"), "\r": _("a line break")}
 
 
 def date_problem(day: date) -> str | None:
     """Why a date cannot be taken, or None."""
     if EARLIEST_DATE <= day <= LATEST_DATE:
         return None
-    return f"{day.isoformat()} is out of range: give a date {DATE_RANGE}."
+    return gettext("%(day)s is out of range: give a date between %(earliest)s and %(latest)s.") % {
+        "day": day.isoformat(),
+        "earliest": EARLIEST_DATE.isoformat(),
+        "latest": LATEST_DATE.isoformat(),
+    }
 
 
 def _describe(char: str) -> str:
-    return NAMES.get(char, f"the control character U+{ord(char):04X}")
+    if char in NAMES:
+        return str(NAMES[char])
+    return gettext("the control character U+%(code)s") % {"code": f"{ord(char):04X}"}
 
 
 def text_problem(value: str, *, one_line: bool) -> str | None:
@@ -50,15 +58,27 @@ def text_problem(value: str, *, one_line: bool) -> str | None:
     for char in value:
         category = unicodedata.category(char)
         if category == "Cs":
-            return (
-                f"This text holds an invalid character (U+{ord(char):04X}, an unpaired "
-                "surrogate); remove it and send the text again."
-            )
+            return gettext(
+                "This text holds an invalid character (U+%(code)s, an unpaired surrogate); "
+                "remove it and send the text again."
+            ) % {"code": f"{ord(char):04X}"}
         if one_line and category in NOT_IN_A_LINE:
-            return f"Give one line of text, without {_describe(char)}."
+            return gettext("Give one line of text, without %(character)s.") % {
+                "character": _describe(char)
+            }
         if category == "Cc" and char not in LINE_BREAKS:
-            return f"Remove {_describe(char)}; text may only hold line breaks and tabs."
+            return gettext("Remove %(character)s; text may only hold line breaks and tabs.") % {
+                "character": _describe(char)
+            }
     return None
+
+
+def line_problem(value: str, max_length: int) -> str | None:
+    """Why one line of text (a name typed into a list or a CSV file) cannot be stored in a
+    column of `max_length` characters, or None."""
+    if len(value) > max_length:
+        return f"At most {max_length} characters ({len(value)} given)."
+    return text_problem(value, one_line=True)
 
 
 def as_one_line(text: str) -> str:

@@ -6,17 +6,18 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.forms.models import model_to_dict
 
-from lectern.certificates.models import Certificate
+from lectern.certificates.models import Certificate, SupersededCertificate
 from lectern.checkout.models import Evidence
 from lectern.core import clock
 from lectern.core.audit import audit_log
+from lectern.core.models import AuditEntry
 from lectern.core.permissions import Principal
 from lectern.directory.services import _owner_or_staff
 from lectern.notifications.models import Attachment, Message, MessageStatus
-from lectern.registrations.models import Trainee
+from lectern.registrations.models import Registration, Trainee, WaitlistEntry
 from lectern.registrations.services.leave import trainee_leave
 
 
@@ -91,6 +92,10 @@ def personal_data_erase(
     names.update(
         Certificate.objects.filter(trainee=trainee).values_list("name_on_certificate", flat=True)
     )
+    superseded = SupersededCertificate.objects.filter(certificate__trainee=trainee)
+    names.update(superseded.values_list("name_on_certificate", flat=True))
+    audited = _audit_about(trainee)
+    names.update(_names_in(audited))
     trainee.name = ERASED_NAME
     trainee.email = f"erased-{trainee.pk}@erased.invalid"
     trainee.affiliation = ""
@@ -117,9 +122,43 @@ def personal_data_erase(
     for name in sorted(n for n in names if n):
         _name_scrub(name)
     Certificate.objects.filter(trainee=trainee).update(name_on_certificate=ERASED_NAME)
+    # A number re-issued after a name correction still verifies (as superseded): without
+    # the name it carried.
+    superseded.update(name_on_certificate=ERASED_NAME)
     Evidence.objects.filter(step__checkout__trainee=trainee).update(url="", description="")
+    # What was typed with each registration or waiting-list entry, and the audit trail's
+    # copies of names (corrections, requests, re-issues): the counts stay, the words go
+    Registration.objects.filter(trainee=trainee).update(submitted_details={})
+    WaitlistEntry.objects.filter(trainee=trainee).update(submitted_details={})
+    audited.exclude(data={}).update(data={})
     audit_log(actor=actor, action="personal_data_erased", obj=trainee, at=now)
     return trainee
+
+
+def _audit_about(trainee: Trainee) -> QuerySet[AuditEntry]:
+    """The audit entries about the trainee, their registrations and their certificates."""
+    about = Q(object_type="trainee", object_id=trainee.pk)
+    for model, ids in (
+        ("registration", Registration.objects.filter(trainee=trainee)),
+        ("certificate", Certificate.objects.filter(trainee=trainee)),
+    ):
+        about |= Q(object_type=model, object_id__in=ids.values("pk"))
+    return AuditEntry.objects.filter(about)
+
+
+NAME_KEYS = ("from", "to", "name", "previous_name")
+
+
+def _names_in(entries: QuerySet[AuditEntry]) -> set[str]:
+    """Names the audit entries recorded (a correction's before and after, a re-issue's old
+    name), so that emails carrying an earlier spelling are scrubbed too."""
+    found = set()
+    for data in entries.exclude(data={}).values_list("data", flat=True):
+        for key in NAME_KEYS:
+            value = data.get(key) if isinstance(data, dict) else None
+            if isinstance(value, str) and value.strip():
+                found.add(value.strip())
+    return found
 
 
 def _name_scrub(name: str) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from lectern.certificates.models import Certificate
 from lectern.core import clock
@@ -39,7 +40,7 @@ def _owner_or_staff(actor: Principal, trainee: Trainee) -> None:
         return
     if actor.acts_as_trainee(trainee.pk):  # a personal link; a manage link never
         return
-    raise NotFound("No such trainee.")
+    raise NotFound(gettext("No such trainee."))
 
 
 @transaction.atomic
@@ -54,15 +55,17 @@ def directory_update(
     orcid = (changes.get("orcid") or "").strip().upper() if "orcid" in changes else None
     website = (changes.get("website") or "").strip() if "website" in changes else None
     if github and not GITHUB.match(github):
-        errors["github"] = ["A GitHub user name: letters, digits and hyphens."]
+        errors["github"] = [gettext("A GitHub user name: letters, digits and hyphens.")]
     if orcid and not ORCID.match(orcid):
-        errors["orcid"] = ["An ORCID iD like 0000-0002-1825-0097."]
+        errors["orcid"] = [gettext("An ORCID iD like 0000-0002-1825-0097.")]
     if website and not website.startswith(("https://", "http://")):
-        errors["website"] = ["A full web address (https://…)."]
+        errors["website"] = [gettext("A full web address (https://…).")]
     elif website and len(website) > WEBSITE_MAX_LENGTH:
-        errors["website"] = [f"A web address of up to {WEBSITE_MAX_LENGTH} characters."]
+        errors["website"] = [
+            gettext("A web address of up to %(count)d characters.") % {"count": WEBSITE_MAX_LENGTH}
+        ]
     if errors:
-        raise Invalid("Some directory details are not valid.", fields=errors)
+        raise Invalid(gettext("Some directory details are not valid."), fields=errors)
     fields = []
     for name, value in [("github", github), ("orcid", orcid), ("website", website)]:
         if value is not None:

@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
@@ -135,45 +136,70 @@ class EventAdmin(ReadOnlyPageAdmin):
         return self._save(request, form, None, f"Duplicate {source}")
 
     def format_view(self, request: HttpRequest) -> HttpResponse:
+        """One event from a format, or the same event on several first dates at once (all
+        or none: a refusal names the date it is about)."""
         form = EventFormatForm(request.POST or None)
-        return self._save(request, form, None, "Schedule an event from a format")
+        title = "Schedule an event from a format"
+        if not (request.method == "POST" and form.is_valid() and form.cleaned_data["more_dates"]):
+            return self._save(request, form, None, title)
+        data = form.cleaned_data
+        created: list[Event] = []
+        try:
+            with transaction.atomic():
+                for sessions in (data["sessions"], *data["more_sessions"]):
+                    first = sessions[0].start[:10]
+                    try:
+                        created.append(self._create(request, data, sessions))
+                    except DomainError as exc:
+                        form.add_error(
+                            "more_dates" if created else "first_date",
+                            f"{first}: {exc.explained()}",
+                        )
+                        raise
+        except DomainError:
+            return render_form(self, request, title, form, None)
+        messages.success(
+            request, f"Scheduled {len(created)} events: " + ", ".join(map(str, created)) + "."
+        )
+        for event in created:
+            for warning in event_warnings(event):
+                messages.warning(request, f"{event}: {warning}")
+        return HttpResponseRedirect(reverse("admin:events_event_changelist"))
+
+    @staticmethod
+    def _fields(data: dict[str, Any]) -> dict[str, Any]:
+        keys = ("title", "capacity", "min_enrolment", "meeting_url", "preparation_notes")
+        more = ("language", "public", "run_regardless")
+        return {k: data[k] for k in (*keys, *more)}
+
+    def _create(self, request: HttpRequest, data: dict[str, Any], sessions: Any) -> Event:
+        return services.event_create(
+            actor=actor(request),
+            timezone=data["timezone"],
+            sessions=sessions,
+            membership=data["membership"],
+            trainer_ids=[t.pk for t in data["trainers"]],
+            **self._fields(data),
+        )
 
     def _save(
         self, request: HttpRequest, form: EventForm, event: Event | None, title: str
     ) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            fields = {
-                "title": data["title"],
-                "capacity": data["capacity"],
-                "min_enrolment": data["min_enrolment"],
-                "meeting_url": data["meeting_url"],
-                "preparation_notes": data["preparation_notes"],
-                "language": data["language"],
-                "public": data["public"],
-                "run_regardless": data["run_regardless"],
-            }
-            trainer_ids = [t.pk for t in data["trainers"]]
             try:
                 if event is None:
-                    event = services.event_create(
-                        actor=actor(request),
-                        timezone=data["timezone"],
-                        sessions=data["sessions"],
-                        membership=data["membership"],
-                        trainer_ids=trainer_ids,
-                        **fields,
-                    )
+                    event = self._create(request, data, data["sessions"])
                 else:
                     services.event_update(
                         actor=actor(request),
                         event=event,
                         changes={
-                            **fields,
+                            **self._fields(data),
                             "timezone": data["timezone"],
                             "sessions": data["sessions"],
                             "membership": data["membership"],
-                            "trainer_ids": trainer_ids,
+                            "trainer_ids": [t.pk for t in data["trainers"]],
                         },
                         reason=data["change_reason"],
                     )

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.utils.functional import lazy
 
 from lectern.events.deadlines import REGISTRATION_CUTOFF, instant_text
 from lectern.events.models import Event
@@ -68,6 +69,10 @@ def told_fields(before: Before, event: Event) -> tuple[str, ...]:
     return tuple(changed)
 
 
+# Written when an email reads them, in its language (the event's)
+_instant_text = lazy(instant_text, str)
+
+
 @dataclass(frozen=True)
 class EventChange:
     event: Event
@@ -97,11 +102,11 @@ class EventChange:
             "meeting_url_changed": "meeting_url" in self.fields,
             "previous_title": self.before.title,
             "previous_sessions": [
-                {"start": instant_text(start, tz), "end": instant_text(end, tz)}
+                {"start": _instant_text(start, tz), "end": _instant_text(end, tz)}
                 for start, end in self.before.sessions
             ],
             "change_reason": self.reason,
-            "free_until": instant_text(self.free_until, self.event.timezone)
+            "free_until": _instant_text(self.free_until, self.event.timezone)
             if self.free_until
             else "",
             "free_hours": settings.LECTERN["CHANGE_FREE_WITHDRAWAL_HOURS"],

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from lectern.events.timezones import moment_text, offset_label
 
@@ -82,18 +82,46 @@ def utc_text(instant: datetime) -> str:
 
 
 class Anchor(enum.Enum):
-    FIRST_START = "the first session starts"
-    LAST_END = "the last session ends"
+    FIRST_START = "first_start"
+    LAST_END = "last_end"
+
+
+def relation_text(span: str, *, before: bool, anchor: Anchor) -> str:
+    """`7 days before the first session starts`, in the active language."""
+    if anchor is Anchor.FIRST_START:
+        if before:
+            return gettext("%(span)s before the first session starts") % {"span": span}
+        return gettext("%(span)s after the first session starts") % {"span": span}
+    if before:
+        return gettext("%(span)s before the last session ends") % {"span": span}
+    return gettext("%(span)s after the last session ends") % {"span": span}
 
 
 @dataclass(frozen=True)
 class Words:
-    """What people are told of one event's deadline."""
+    """What people are told of one event's deadline. Each text is written when it is read,
+    in the active language then: an email built in one language is rendered in another
+    (its event's)."""
 
-    span: str  # "7 days"
-    relation: str  # "7 days before the first session starts"
-    local: str  # the instant in the event's zone
-    utc: str  # the instant in UTC
+    deadline: Deadline
+    instant: datetime
+    timezone: str
+
+    @property
+    def span(self) -> str:  # "7 days"
+        return self.deadline.span
+
+    @property
+    def relation(self) -> str:  # "7 days before the first session starts"
+        return self.deadline.relation
+
+    @property
+    def local(self) -> str:  # the instant in the event's zone
+        return instant_text(self.instant, self.timezone)
+
+    @property
+    def utc(self) -> str:  # the instant in UTC
+        return utc_text(self.instant)
 
     def __str__(self) -> str:
         return f"{self.local} ({self.utc}), {self.relation}"
@@ -119,7 +147,7 @@ class Deadline:
 
     @property
     def relation(self) -> str:
-        return f"{self.span} {'before' if self.before else 'after'} {self.anchor.value}"
+        return relation_text(self.span, before=self.before, anchor=self.anchor)
 
     def anchor_of(self, event: Event) -> datetime:
         return event.first_start if self.anchor is Anchor.FIRST_START else event.last_end
@@ -139,9 +167,7 @@ class Deadline:
         return Q(**{lookup: now})
 
     def words(self, event: Event) -> Words:
-        instant = self.at(event)
-        local = instant_text(instant, event.timezone)
-        return Words(self.span, self.relation, local, utc_text(instant))
+        return Words(self, self.at(event), event.timezone)
 
 
 REGISTRATION_CUTOFF = Deadline(

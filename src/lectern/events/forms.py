@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString
 
 from lectern.accounts.models import User
 from lectern.core.forms import InputForm
+from lectern.core.validators import date_problem
 from lectern.events.models import Event
 from lectern.events.services import LocalTimes
 from lectern.memberships.models import Membership
@@ -153,6 +154,9 @@ class EventForm(InputForm):
         }
 
 
+MAX_MORE_DATES = 20
+
+
 class Format:
     """A common shape of training: how many sessions of how many hours, one a day."""
 
@@ -187,7 +191,15 @@ def format_sessions(
 class EventFormatForm(EventForm):
     """An event from a format: the sessions follow from the first date and start time."""
 
-    field_order = ["title", "format", "first_date", "start_time", "skip_weekends", "timezone"]
+    field_order = [
+        "title",
+        "format",
+        "first_date",
+        "more_dates",
+        "start_time",
+        "skip_weekends",
+        "timezone",
+    ]
 
     format = forms.ChoiceField(choices=[(f.key, f.label) for f in FORMATS.values()])
     first_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
@@ -199,21 +211,47 @@ class EventFormatForm(EventForm):
     skip_weekends = forms.BooleanField(
         required=False, initial=True, help_text="No session on a Saturday or Sunday."
     )
+    more_dates = forms.CharField(
+        required=False,
+        label="Also on these first dates",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One date per line (2027-03-04), to schedule the same event again on each; "
+        "leave empty for one event.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["sessions"]
         del self.fields["change_reason"]
 
+    def clean_more_dates(self) -> list[date]:
+        dates = []
+        for number, line in enumerate(self.cleaned_data["more_dates"].splitlines(), start=1):
+            if not (text := line.strip()):
+                continue
+            try:
+                day = date.fromisoformat(text)
+            except ValueError:
+                raise forms.ValidationError(
+                    f"Line {number}: {text!r} is not a date like 2027-03-04."
+                ) from None
+            if problem := date_problem(day):
+                raise forms.ValidationError(f"Line {number}: {problem}")
+            dates.append(day)
+        if len(dates) > MAX_MORE_DATES:
+            raise forms.ValidationError(f"At most {MAX_MORE_DATES} more dates at once.")
+        return dates
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if all(data.get(k) is not None for k in ("format", "first_date", "start_time")):
-            data["sessions"] = format_sessions(
-                FORMATS[data["format"]],
-                data["first_date"],
-                data["start_time"],
-                skip_weekends=data.get("skip_weekends", False),
-            )
+            fmt, start = FORMATS[data["format"]], data["start_time"]
+            skip = data.get("skip_weekends", False)
+            data["sessions"] = format_sessions(fmt, data["first_date"], start, skip_weekends=skip)
+            data["more_sessions"] = [
+                format_sessions(fmt, day, start, skip_weekends=skip)
+                for day in data.get("more_dates", [])
+            ]
         data["change_reason"] = ""
         return data
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class EventStatus(models.TextChoices):
-    SCHEDULED = "scheduled"
-    CANCELLED = "cancelled"
-    COMPLETED = "completed"
+    SCHEDULED = "scheduled", pgettext_lazy("event status", "Scheduled")
+    CANCELLED = "cancelled", pgettext_lazy("event status", "Cancelled")
+    COMPLETED = "completed", pgettext_lazy("event status", "Completed")
 
 
 class Event(models.Model):

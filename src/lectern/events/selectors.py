@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from lectern.core.errors import Invalid
 from lectern.core.permissions import Principal
@@ -40,11 +40,18 @@ class Quarter:
     def parse(cls, text: str) -> Quarter:
         match = QUARTER.match(text.strip().upper())
         if not match:
-            raise Invalid.field("quarter", f"{text!r} is not a quarter like 2027-Q1.")
+            raise Invalid.field(
+                "quarter",
+                gettext("%(text)s is not a quarter like 2027-Q1.") % {"text": repr(text)},
+            )
         quarter = cls(int(match.group(1)), int(match.group(2)))
         first, last = cls.of(EARLIEST_DATE), cls.of(LATEST_DATE)
         if not first <= quarter <= last:
-            raise Invalid.field("quarter", f"Give a quarter from {first} to {last}.")
+            raise Invalid.field(
+                "quarter",
+                gettext("Give a quarter from %(first)s to %(last)s.")
+                % {"first": first, "last": last},
+            )
         return quarter
 
     @property

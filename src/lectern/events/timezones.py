@@ -8,7 +8,7 @@ first occurrence and the choice is stated.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.utils.dateformat import format as date_format
@@ -22,11 +22,17 @@ LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 def zone(name: str, field: str = "timezone") -> ZoneInfo:
     if name not in _zones():
-        raise Invalid.field(field, f"{name!r} is not an IANA time zone (e.g. Europe/Berlin).")
+        raise Invalid.field(
+            field,
+            gettext("%(name)s is not an IANA time zone (e.g. Europe/Berlin).")
+            % {"name": repr(name)},
+        )
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):  # pragma: no cover - listed but unloadable
-        raise Invalid.field(field, f"{name!r} is not an IANA time zone.") from None
+        raise Invalid.field(
+            field, gettext("%(name)s is not an IANA time zone.") % {"name": repr(name)}
+        ) from None
 
 
 _ZONES: frozenset[str] | None = None
@@ -110,6 +116,12 @@ def is_ambiguous(instant: datetime, tz: ZoneInfo) -> bool:
 def day_text(local: datetime) -> str:
     """`Mon 5 Jul 2027` (`lun 5 jul 2027` in Spanish): the date of a local time."""
     return date_format(local, pgettext("date format: weekday day month year", "D j M Y"))
+
+
+def date_text(day: date) -> str:
+    """`5 July 2027` (`5 de julio de 2027`): a date in words, such as a checkout deadline,
+    kept as a date. Templates write the same with `|date:_("j F Y")`."""
+    return date_format(day, gettext("j F Y"))
 
 
 def moment_text(local: datetime) -> str:

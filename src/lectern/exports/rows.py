@@ -15,10 +15,24 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import pgettext_lazy
 
 from lectern.certificates.models import Certificate
-from lectern.checkout.models import AttendanceOutcome, Checkout, CheckoutStatus
+from lectern.checkout.models import (
+    REQUIREMENT_LABELS,
+    AttendanceOutcome,
+    Checkout,
+    CheckoutStatus,
+    StepState,
+)
 from lectern.registrations.models import Registration
+
+# The attendance result in words, for pages (exports keep the codes)
+RESULT_LABELS = {
+    "passed": pgettext_lazy("attendance result", "passed"),
+    "failed": pgettext_lazy("attendance result", "failed"),
+    "no-show": pgettext_lazy("attendance result", "no-show"),
+}
 
 
 def requirements() -> tuple[str, ...]:
@@ -41,6 +55,10 @@ class TraineeRow:
         if self.outcome.no_show:
             return "no-show"
         return "passed" if self.outcome.passed else "failed"
+
+    @property
+    def result_label(self) -> str:
+        return str(RESULT_LABELS.get(self.result, self.result))
 
     @property
     def checkout_status(self) -> str:
@@ -69,9 +87,16 @@ class TraineeRow:
 
     @property
     def step_list(self) -> list[tuple[str, str]]:
-        """(step, state) in words, for pages."""
+        """(step, state) in words, in the page's language."""
+
+        def state(code: str) -> str:
+            return str(StepState(code).label).lower() if code in StepState.values else code
+
         return [
-            (r.replace("_", " ").capitalize(), self.steps.get(r, "not_started").replace("_", " "))
+            (
+                str(REQUIREMENT_LABELS.get(r, r.replace("_", " ").capitalize())),
+                state(self.steps.get(r, "not_started")),
+            )
             for r in requirements()
         ]
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext
+
 from lectern.memberships.selectors import SeatUsePoint, add_months
 
 WIDTH, HEIGHT = 640, 240
@@ -65,15 +68,15 @@ def seat_chart(series: list[SeatUsePoint], start: date, end: date, today: date) 
         return " ".join(coords)
 
     lines = [
-        Line("Available", "available", steps("available")),
-        Line("Reserved", "reserved", steps("reserved")),
-        Line("Used", "used", steps("used")),
+        Line(gettext("Available"), "available", steps("available")),
+        Line(gettext("Reserved"), "reserved", steps("reserved")),
+        Line(gettext("Used"), "used", steps("used")),
     ]
     x_ticks = []
     month = date(start.year, start.month, 1)
     while month <= end:
         if month >= start:
-            x_ticks.append(Tick(x(month), HEIGHT - BOTTOM + 16, f"{month:%b}"))
+            x_ticks.append(Tick(x(month), HEIGHT - BOTTOM + 16, date_format(month, "M")))
         month = add_months(month, 1)
     step = max(1, round(top / 4))
     y_ticks = [Tick(LEFT - 6, y(v), str(v)) for v in range(0, top + 1, step)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 
@@ -22,12 +23,12 @@ class Organization(models.Model):
 
 
 class Tier(models.TextChoices):
-    BRONZE = "bronze"
-    SILVER = "silver"
-    GOLD = "gold"
-    PLATINUM = "platinum"
-    TITANIUM = "titanium"
-    CUSTOM = "custom"
+    BRONZE = "bronze", pgettext_lazy("membership tier", "Bronze")
+    SILVER = "silver", pgettext_lazy("membership tier", "Silver")
+    GOLD = "gold", pgettext_lazy("membership tier", "Gold")
+    PLATINUM = "platinum", pgettext_lazy("membership tier", "Platinum")
+    TITANIUM = "titanium", pgettext_lazy("membership tier", "Titanium")
+    CUSTOM = "custom", pgettext_lazy("membership tier", "Custom")
 
 
 class Membership(models.Model):
@@ -83,8 +84,8 @@ class Membership(models.Model):
 
 
 class ContactRole(models.TextChoices):
-    COORDINATOR = "coordinator"
-    BILLING = "billing"
+    COORDINATOR = "coordinator", pgettext_lazy("contact role", "Coordinator")
+    BILLING = "billing", pgettext_lazy("contact role", "Billing")
 
 
 class MembershipContact(models.Model):

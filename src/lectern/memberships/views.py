@@ -43,7 +43,9 @@ def _membership(request: HttpRequest, membership_id: int) -> Membership:
 @login_required
 def trainees_csv(request: HttpRequest, membership_id: int) -> HttpResponse:
     """The membership's trainees as CSV, for coordinators' own records: the same columns as
-    `GET /memberships/{id}/trainees.csv`, no cell a spreadsheet would run."""
+    `GET /memberships/{id}/trainees.csv`, no cell a spreadsheet would run. Its column names
+    and codes (`confirmed`, `passed`) stay English in every language: they are the API's
+    field names and values, which a coordinator's spreadsheet or script may rely on."""
     membership = _membership(request, membership_id)
     return csv_response(f"trainees-{membership.pk}.csv", *tables.membership_trainees(membership))
 

@@ -2,8 +2,9 @@
 
 A batch is claimed in one short transaction (on PostgreSQL with SKIP LOCKED, so several
 senders on several machines share the work; on SQLite the immediate transaction serialises
-them), then sent, each message marked as it goes. A sender killed after sending but before
-marking leaves its claimed rows to be sent again when the lease expires: receivers can drop
+them), then sent on one SMTP connection, and the sent ones marked with one UPDATE at the end of
+the batch. A sender killed after sending but before marking leaves its claimed rows (at most
+one batch) to be sent again when the lease expires: receivers can drop
 the duplicate by its stable Message-ID. Failures are retried with exponential backoff and
 end as `failed` after the configured number of attempts.
 
@@ -23,7 +24,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.crypto import salted_hmac
 
 from lectern.core import clock
@@ -144,6 +145,8 @@ def _failed_attempt(
 
 
 def _send_batch(messages: list[Message], token: str, now: datetime, report: SendReport) -> None:
+    """Send a claimed batch on one SMTP connection, then mark what was sent and what had
+    expired with one UPDATE each (a sender killed before that re-sends at most this batch)."""
     smtp = get_connection(fail_silently=False)
     try:
         smtp.open()
@@ -151,19 +154,15 @@ def _send_batch(messages: list[Message], token: str, now: datetime, report: Send
         for message in messages:
             _failed_attempt(message, token, now, exc, report)
         return
+    sent: list[int] = []
+    expired: list[int] = []
     try:
         unwritten = messages_write(
             [m for m in messages if m.expires_at is None or m.expires_at > now]
         )
         for message in messages:
-            mine = Message.objects.filter(pk=message.pk, claim_token=token)
             if message.expires_at is not None and message.expires_at <= now:
-                mine.update(
-                    status=MessageStatus.CANCELLED,
-                    claimed_until=None,
-                    last_error="expired before it was sent",
-                )
-                report.expired += 1
+                expired.append(message.pk)
                 continue
             if message.pk in unwritten:
                 problem = unwritten[message.pk]
@@ -176,12 +175,24 @@ def _send_batch(messages: list[Message], token: str, now: datetime, report: Send
                 _failed_attempt(message, token, now, exc, report)
                 smtp.close()  # the next message opens a fresh connection
                 continue
-            mine.update(
-                status=MessageStatus.SENT,
-                attempts=message.attempts + 1,
-                sent_at=clock.now(),
-                claimed_until=None,
-            )
-            report.sent += 1
+            sent.append(message.pk)
     finally:
         smtp.close()
+        _mark(token, sent, expired, report)
+
+
+def _mark(token: str, sent: list[int], expired: list[int], report: SendReport) -> None:
+    mine = Message.objects.filter(claim_token=token)
+    if sent:
+        report.sent += mine.filter(pk__in=sent).update(
+            status=MessageStatus.SENT,
+            attempts=F("attempts") + 1,
+            sent_at=clock.now(),
+            claimed_until=None,
+        )
+    if expired:
+        report.expired += mine.filter(pk__in=expired).update(
+            status=MessageStatus.CANCELLED,
+            claimed_until=None,
+            last_error="expired before it was sent",
+        )

@@ -105,6 +105,19 @@ def object_key(obj: models.Model) -> tuple[str, int]:
     return obj._meta.model_name or type(obj).__name__.lower(), int(obj.pk)
 
 
+def email_language(context: dict[str, Any], language: str = "") -> str:
+    """The language an email is written in: the one given, else its event's, else English."""
+    return language or getattr(context.get("event"), "language", "") or "en"
+
+
+def recipient_language() -> str:
+    """For an email not about one event that a person asked for (a sign-in link, their
+    personal link): the language of the page, or API request, they asked from. Outside a
+    request (the scheduler, a command) this is the default language, English."""
+    active = (translation.get_language() or "en").split("-")[0]
+    return active if active in WORDING_LANGUAGES else "en"
+
+
 def message_queue(
     *,
     kind: str,
@@ -129,7 +142,7 @@ def message_queue(
     that is sent once and for all (a registration's confirmation).
 
     `language` is the email's language; by default the language of the event the context
-    is about (`context["event"].language`), else English.
+    is about (`context["event"].language`), else English (`email_language`).
 
     A kind written when it is sent (`Kind.write`) takes no `context` nor `attachments`: the
     row is queued unwritten, and `message_write` writes it when it goes.
@@ -158,7 +171,7 @@ def message_queue(
     else:
         context = context or {}
         snapshot = Snapshot()
-        language = language or getattr(context.get("event"), "language", "") or "en"
+        language = email_language(context, language)
         rendered = render(
             kind, {**context, "recipient_name": name}, language=language, snapshot=snapshot
         )
@@ -204,8 +217,9 @@ def messages_write(messages: Sequence[Message]) -> dict[int, Exception]:
             kinds.setdefault(message.kind, []).append(message)
     for kind, group in kinds.items():
         write = kind_get(kind).write
-        if write is None:
-            raise ValueError(f"{kind} is written when it is queued")
+        if write is None:  # no longer written when it is sent: nothing can write it
+            failures.update({m.pk: ValueError(f"{kind} has no writer") for m in group})
+            continue
         try:
             letters: list[Letter] | None = write(group)
         except Exception:
@@ -221,7 +235,7 @@ def messages_write(messages: Sequence[Message]) -> dict[int, Exception]:
 
 def _write(message: Message, letter: Letter, wordings: dict[tuple[str, str], Wording]) -> None:
     snapshot = Snapshot()
-    language = letter.language or getattr(letter.context.get("event"), "language", "") or "en"
+    language = email_language(letter.context, letter.language)
     rendered = render(
         message.kind,
         {**letter.context, "recipient_name": message.recipient_name},
@@ -282,7 +296,10 @@ def messages_reschedule(
     for message in pending_about(obj, [kind]):
         snapshot = Snapshot()
         rendered = render(
-            kind, {**context, "recipient_name": message.recipient_name}, snapshot=snapshot
+            kind,
+            {**context, "recipient_name": message.recipient_name},
+            language=email_language(context),
+            snapshot=snapshot,
         )
         moved += Message.objects.filter(pk=message.pk, status=MessageStatus.PENDING).update(
             due_at=due_at,

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.template import Template
+from django.utils import translation
 
 from lectern.core import clock
 from lectern.core.errors import Invalid, NotFound
@@ -155,14 +156,15 @@ def _checked(wording: Wording) -> Parts:
             raise Invalid.field(part, str(exc)) from None
     values = {**_base_values(), **example_values(wording.kind)}
     rendered: dict[str, str] = {}
-    for part in PARTS:
-        extra = {"wording_text": rendered.get("body_text", "")} if part == "body_html" else {}
-        try:
-            rendered[part] = render_source(
-                _template(wording, part), {**values, **extra}, html=part == "body_html"
-            )
-        except TemplateProblem as exc:
-            raise Invalid.field(part, str(exc)) from None
+    with translation.override(wording.language):  # as its emails will read
+        for part in PARTS:
+            extra = {"wording_text": rendered.get("body_text", "")} if part == "body_html" else {}
+            try:
+                rendered[part] = render_source(
+                    _template(wording, part), {**values, **extra}, html=part == "body_html"
+                )
+            except TemplateProblem as exc:
+                raise Invalid.field(part, str(exc)) from None
     return Parts(
         " ".join(rendered["subject"].split()), rendered["body_text"], rendered["body_html"]
     )

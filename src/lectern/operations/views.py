@@ -6,10 +6,10 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from lectern.core import clock
+from lectern.core.links import back_to
 from lectern.core.permissions import Principal
 from lectern.core.validators import record_id
 from lectern.operations.selectors import messages_needing_attention, staff_alerts
@@ -34,7 +34,4 @@ def outbox_retry(request: HttpRequest) -> HttpResponse:
     ids = [one] if one is not None else None
     count = messages_retry(actor=Principal(user=request.user), ids=ids)  # type: ignore[arg-type]
     messages.success(request, f"{count} email(s) will be sent again within a minute.")
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = "operations:outbox"
-    return redirect(back)
+    return redirect(back_to(request, request.POST.get("next", ""), "operations:outbox"))

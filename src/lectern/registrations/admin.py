@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path, reverse
 
+from lectern.certificates.models import Certificate
 from lectern.checkout.models import Checkout
 from lectern.core import clock
 from lectern.core.adminviews import (
@@ -343,12 +344,14 @@ class TraineeAdmin(HistoryMixin, CheckedInputAdmin):
     def history_rows(self, obj: Trainee) -> list[HistoryRow]:
         registrations = list(obj.registrations.values_list("pk", flat=True))
         checkouts = Checkout.objects.filter(trainee=obj).values_list("pk", flat=True)
+        certificates = Certificate.objects.filter(trainee=obj).values_list("pk", flat=True)
         return history_sorted(
             audit_history(
                 [
                     ("trainee", [obj.pk], "trainee"),
                     ("registration", registrations, "registration"),
                     ("checkout", checkouts, "checkout"),
+                    ("certificate", certificates, "certificate"),
                 ]
             ),
             ledger_history(SeatEntry.objects.filter(registration_id__in=registrations)),

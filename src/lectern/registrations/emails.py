@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 
 from lectern.events.deadlines import EMERGENCY_WINDOW, REGISTRATION_CUTOFF
 from lectern.events.models import Event, Session
@@ -33,7 +35,11 @@ def manage_url(registration: Registration) -> str:
     return f"{settings.BASE_URL}/manage/{token}/"
 
 
-def viewer_sessions(event: Event, timezone: str) -> list[dict[str, str]]:
+# Written when an email reads them, in its language (the event's), not the request's
+_day_text, _span_text = lazy(day_text, str), lazy(span_text, str)
+
+
+def viewer_sessions(event: Event, timezone: str) -> list[dict[str, Any]]:
     """The sessions in the trainee's own zone, when we know it."""
     if not timezone:
         return []
@@ -43,9 +49,9 @@ def viewer_sessions(event: Event, timezone: str) -> list[dict[str, str]]:
         start, end = s.start.astimezone(tz), s.end.astimezone(tz)
         sessions.append(
             {
-                "day": day_text(start),
-                "range": f"{span_text(start, end, with_day=False)} {start.tzname()}",
-                "text": span_text(start, end),
+                "day": _day_text(start),
+                "range": format_lazy("{} {}", _span_text(start, end, False), start.tzname()),
+                "text": _span_text(start, end),
             }
         )
     return sessions

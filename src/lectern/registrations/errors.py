@@ -1,12 +1,14 @@
 """Registration refusals: each with a stable code and a message a trainee understands."""
 
+from django.utils.translation import gettext_lazy as _
+
 from lectern.core.errors import Conflict, DomainError
 
 
 class UnknownCode(DomainError):
     status = 404
     code = "unknown_code"
-    default_message = (
+    default_message = _(
         "This registration code is not valid. Check it with your organisation's coordinator."
     )
 
@@ -17,14 +19,16 @@ class MembershipInactive(Conflict):
 
 class NoSeatsLeft(Conflict):
     code = "no_seats_left"
-    default_message = (
+    default_message = _(
         "Your organisation has no training seats left. Your coordinator can ask for more."
     )
 
 
 class EventFull(Conflict):
     code = "event_full"
-    default_message = "This event is full. You can join its waiting list, or choose another event."
+    default_message = _(
+        "This event is full. You can join its waiting list, or choose another event."
+    )
 
 
 class RegistrationClosed(Conflict):
@@ -33,12 +37,12 @@ class RegistrationClosed(Conflict):
 
 class EventCancelled(Conflict):
     code = "event_cancelled"
-    default_message = "This event was cancelled. Please choose another event."
+    default_message = _("This event was cancelled. Please choose another event.")
 
 
 class AlreadyRegistered(Conflict):
     code = "already_registered"
-    default_message = (
+    default_message = _(
         "You already hold a registration for another event. Move or withdraw it first, using "
         "the link in your confirmation email."
     )
@@ -46,7 +50,7 @@ class AlreadyRegistered(Conflict):
 
 class TooManyWithdrawals(Conflict):
     code = "too_many_withdrawals"
-    default_message = (
+    default_message = _(
         "You have withdrawn more than three times in the last twelve months. Please write to "
         "the programme staff, who can register you."
     )
@@ -54,4 +58,4 @@ class TooManyWithdrawals(Conflict):
 
 class NotActive(Conflict):
     code = "registration_not_active"
-    default_message = "This registration is no longer active."
+    default_message = _("This registration is no longer active.")

@@ -56,7 +56,10 @@ class RegistrationForm(InputForm):
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     country = forms.ChoiceField(
-        label=_("Country"), required=False, choices=[("", _("Choose…")), *countries]
+        label=_("Country"),
+        required=False,
+        # a callable: the names in the page's language, sorted in it, at each rendering
+        choices=lambda: [("", _("Choose…")), *countries],
     )
     technologies = forms.MultipleChoiceField(
         label=_("Technologies you are familiar with"),
@@ -100,17 +103,6 @@ class RegistrationForm(InputForm):
         ):
             self.fields[name].help_text = format_html(
                 '<a href="{}" target="_blank" rel="noopener">{}</a>', url, text
-            )
-
-    def mark_errors(self) -> None:
-        """Tell assistive technology which fields are invalid and where their errors are."""
-        for name in self.errors:
-            if name not in self.fields:
-                continue
-            field = self.fields[name]
-            described = [f"id_{name}_error"] + ([f"id_{name}_helptext"] if field.help_text else [])
-            field.widget.attrs.update(
-                {"aria-invalid": "true", "aria-describedby": " ".join(described)}
             )
 
     def details(self) -> TraineeDetails:

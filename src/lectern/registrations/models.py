@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from lectern.registrations.tokens import new_nonce
@@ -64,14 +65,16 @@ class Trainee(models.Model):
 
 
 class RegistrationStatus(models.TextChoices):
-    CONFIRMED = "confirmed"
-    PENDING_DETAILS = "pending_details", "pending details"  # a coordinator's team registration
-    RELEASED = "released"  # pending at the cutoff: place and seat given back
-    WITHDRAWN = "withdrawn"
-    FORFEITED = "forfeited"
-    CANCELLED = "cancelled"
-    ATTENDED = "attended"
-    FAILED = "failed"
+    CONFIRMED = "confirmed", pgettext_lazy("registration status", "Confirmed")
+    # a coordinator's team registration
+    PENDING_DETAILS = "pending_details", pgettext_lazy("registration status", "pending details")
+    # pending at the cutoff: place and seat given back
+    RELEASED = "released", pgettext_lazy("registration status", "Released")
+    WITHDRAWN = "withdrawn", pgettext_lazy("registration status", "Withdrawn")
+    FORFEITED = "forfeited", pgettext_lazy("registration status", "Forfeited")
+    CANCELLED = "cancelled", pgettext_lazy("registration status", "Cancelled")
+    ATTENDED = "attended", pgettext_lazy("registration status", "Attended")
+    FAILED = "failed", pgettext_lazy("registration status", "Failed")
 
 
 # The statuses that hold a place at the event and a seat of the membership: one at a time
@@ -153,11 +156,11 @@ class Registration(models.Model):
 
 
 class WaitlistStatus(models.TextChoices):
-    WAITING = "waiting"
-    OFFERED = "offered"
-    ACCEPTED = "accepted"
-    EXPIRED = "expired"
-    ENDED = "ended"
+    WAITING = "waiting", pgettext_lazy("waiting list status", "Waiting")
+    OFFERED = "offered", pgettext_lazy("waiting list status", "Offered")
+    ACCEPTED = "accepted", pgettext_lazy("waiting list status", "Accepted")
+    EXPIRED = "expired", pgettext_lazy("waiting list status", "Expired")
+    ENDED = "ended", pgettext_lazy("waiting list status", "Ended")
 
 
 class WaitlistEntry(models.Model):

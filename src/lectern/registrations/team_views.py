@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from lectern.core import clock
@@ -44,9 +45,20 @@ class Line:
 def people_parse(text: str) -> list[Line]:
     """One person a line: `Name, email`, `email, name`, `Name <email>`, or a CSV row with
     a `name` and an `email` column (a header line without an address is skipped)."""
-    lines = []
+    lines: list[Line] = []
     rows = csv.reader(io.StringIO(text), skipinitialspace=True)
-    for number, row in enumerate(rows, start=1):
+    number = 0
+    while True:
+        number += 1
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error:  # a cell past the csv module's limit (128 kB)
+            lines.append(
+                Line(number, None, gettext("This line is not readable: a cell is too long."))
+            )
+            break
         cells = [c.strip() for c in row if c.strip()]
         if not cells:
             continue
@@ -57,11 +69,11 @@ def people_parse(text: str) -> list[Line]:
         if not emails:
             if number == 1:  # a header (name,email)
                 continue
-            lines.append(Line(number, None, "No email address on this line."))
+            lines.append(Line(number, None, gettext("No email address on this line.")))
         elif len(emails) > 1:
-            lines.append(Line(number, None, "More than one email address on this line."))
+            lines.append(Line(number, None, gettext("More than one email address on this line.")))
         elif not names:
-            lines.append(Line(number, None, "No name on this line."))
+            lines.append(Line(number, None, gettext("No name on this line.")))
         else:
             lines.append(Line(number, services.Person(name=" ".join(names), email=emails[0])))
     return lines
@@ -83,7 +95,7 @@ def _coordinator(request: HttpRequest) -> Principal:
     return Principal(user=user) if user.is_authenticated else Principal.anonymous()
 
 
-def _membership(request: HttpRequest, membership_id: int) -> Membership:
+def membership_for_coordinator(request: HttpRequest, membership_id: int) -> Membership:
     try:
         return get_visible(
             memberships_visible_to(_coordinator(request)), membership_id, "membership"
@@ -95,7 +107,7 @@ def _membership(request: HttpRequest, membership_id: int) -> Membership:
 @login_required
 @require_http_methods(["GET", "POST"])
 def team(request: HttpRequest, membership_id: int) -> HttpResponse:
-    membership = _membership(request, membership_id)
+    membership = membership_for_coordinator(request, membership_id)
     now = clock.now()
     context: dict[str, object] = {
         "membership": membership,
@@ -104,27 +116,38 @@ def team(request: HttpRequest, membership_id: int) -> HttpResponse:
         "chosen": request.POST.get("event_id", ""),
     }
     if request.method == "POST":
-        text = request.POST.get("people", "")
         upload = request.FILES.get("csv")
         problems: list[str] = []
+        # The typed lines and the file are read apart, so that each refusal names the line
+        # where the coordinator will find it, and the file's header line is recognised.
+        sources = [(gettext("Line %(number)s"), request.POST.get("people", ""))]
         if upload is not None:
             if upload.size and upload.size > MAX_UPLOAD_BYTES:
-                problems.append("The CSV file is too large (at most 200 kB).")
+                problems.append(gettext("The CSV file is too large (at most 200 kB)."))
             else:
                 try:
-                    text += "\n" + upload.read().decode("utf-8-sig")
+                    sources.append(
+                        (gettext("CSV file, line %(number)s"), upload.read().decode("utf-8-sig"))
+                    )
                 except UnicodeDecodeError:
-                    problems.append("The CSV file is not UTF-8 text.")
-        lines = people_parse(text)
-        parse_refused = [(line.number, line.problem) for line in lines if line.person is None]
-        people = [line.person for line in lines if line.person is not None]
+                    problems.append(gettext("The CSV file is not UTF-8 text."))
+        parse_refused: list[tuple[str, str]] = []
+        people: list[services.Person] = []
+        for where, text in sources:
+            for line in people_parse(text):
+                if line.person is None:
+                    parse_refused.append((where % {"number": line.number}, line.problem))
+                else:
+                    people.append(line.person)
         try:
             event_id = int(request.POST.get("event_id", ""))
         except ValueError:
-            problems.append("Choose an event.")
+            problems.append(gettext("Choose an event."))
             event_id = 0
         if not people and not problems and not parse_refused:
-            problems.append("Name at least one person: a name and an email address a line.")
+            problems.append(
+                gettext("Name at least one person: a name and an email address a line.")
+            )
         if problems or not people:
             context.update(problems=problems, parse_refused=parse_refused)
             return render(request, "registrations/team.html", context, status=422)
@@ -142,6 +165,7 @@ def team(request: HttpRequest, membership_id: int) -> HttpResponse:
         context.update(
             result=result,
             parse_refused=parse_refused,
+            not_registered=len(result.refused) + len(parse_refused),
             card=event_card(Event.objects.prefetch_related("sessions").get(pk=event.pk), now),
             people="",
         )
@@ -162,7 +186,7 @@ def details_complete(request: HttpRequest, token: str, registration_id: int) -> 
     if registration is None:
         raise Http404("No such registration.")
     if registration.status != RegistrationStatus.PENDING_DETAILS:
-        messages.info(request, "This registration needs nothing more from you.")
+        messages.info(request, gettext("This registration needs nothing more from you."))
         return redirect("registrations:me", token=token)
     now = clock.now()
     given = registration.submitted_details
@@ -188,7 +212,7 @@ def details_complete(request: HttpRequest, token: str, registration_id: int) -> 
             status = exc.status
         else:
             messages.success(
-                request, "Your registration is confirmed. We have emailed you the details."
+                request, gettext("Your registration is confirmed. We have emailed you the details.")
             )
             return redirect("registrations:me", token=token)
     if form.is_bound:

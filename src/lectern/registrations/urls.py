@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lectern.registrations import team_views, views
+from lectern.registrations import coordinator_views, team_views, views
 
 app_name = "registrations"
 
@@ -42,6 +42,21 @@ urlpatterns = [
         name="me_details",
     ),
     path("memberships/<int:membership_id>/team/", team_views.team, name="team"),
+    path(
+        "memberships/<int:membership_id>/registrations/<int:registration_id>/",
+        coordinator_views.registration_page,
+        name="coordinator_registration",
+    ),
+    path(
+        "memberships/<int:membership_id>/registrations/<int:registration_id>/move/",
+        coordinator_views.registration_move,
+        name="coordinator_move",
+    ),
+    path(
+        "memberships/<int:membership_id>/registrations/<int:registration_id>/withdraw/",
+        coordinator_views.registration_withdraw,
+        name="coordinator_withdraw",
+    ),
     path("me/<str:token>/name/", views.personal_name_request, name="me_name"),
     path("me/<str:token>/replace-link/", views.personal_link_replace, name="me_replace_link"),
 ]

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lectern.checkout.models import ActivityKind
@@ -140,7 +140,7 @@ def _registration(token: str) -> Registration:
     return registration
 
 
-def _registration_context(registration: Registration, now: datetime) -> dict[str, Any]:
+def registration_context(registration: Registration, now: datetime) -> dict[str, Any]:
     card = event_card(Event.objects.prefetch_related("sessions").get(pk=registration.event_id), now)
     rebook = (
         registration.status == RegistrationStatus.CANCELLED
@@ -169,7 +169,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     """One registration, reached by its manage link: view, move, withdraw; nothing else of
     the trainee (their record is on the personal page their emails link to)."""
     registration = _registration(token)
-    context = _registration_context(registration, clock.now())
+    context = registration_context(registration, clock.now())
     context.update(
         move_url=reverse("registrations:move", args=[token]),
         withdraw_url=reverse("registrations:withdraw", args=[token]),
@@ -178,8 +178,13 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "registrations/manage.html", context)
 
 
-def _move(
-    request: HttpRequest, actor: Principal, registration: Registration, back: str
+def move_flow(
+    request: HttpRequest,
+    actor: Principal,
+    registration: Registration,
+    back: str,
+    *,
+    for_name: str = "",
 ) -> HttpResponse | None:
     """Move a registration to the event chosen on the form (manage page or personal page),
     once the trainee has confirmed it on a page naming both events."""
@@ -202,6 +207,7 @@ def _move(
                 "card": event_card(target, now),
                 "current": event_card(current, now),
                 "back_url": back,
+                "for_name": for_name,
             },
         )
     try:
@@ -210,13 +216,23 @@ def _move(
         messages.error(request, exc.message)
     else:
         messages.success(
-            request, gettext("Your registration has moved; we have emailed you the new schedule.")
+            request,
+            gettext("The registration has moved; we have emailed %(name)s the new schedule.")
+            % {"name": for_name}
+            if for_name
+            else gettext("Your registration has moved; we have emailed you the new schedule."),
         )
     return None
 
 
-def _withdraw(
-    request: HttpRequest, actor: Principal, registration: Registration, done: str, back: str
+def withdraw_flow(
+    request: HttpRequest,
+    actor: Principal,
+    registration: Registration,
+    done: str,
+    back: str,
+    *,
+    for_name: str = "",
 ) -> HttpResponse:
     """Ask before withdrawing (saying whether the seat is forfeited), then withdraw."""
     card = event_card(
@@ -231,7 +247,11 @@ def _withdraw(
             messages.error(request, exc.message)
         else:
             messages.success(
-                request, gettext("You have withdrawn. We have emailed you a confirmation.")
+                request,
+                gettext("%(name)s is withdrawn; we have emailed them a confirmation.")
+                % {"name": for_name}
+                if for_name
+                else gettext("You have withdrawn. We have emailed you a confirmation."),
             )
         return redirect(done)
     return render(
@@ -241,7 +261,9 @@ def _withdraw(
             "registration": registration,
             "card": card,
             "back_url": back,
-            "forfeit": not card.registration_open,
+            "forfeit": not card.registration_open
+            and registration.status != RegistrationStatus.PENDING_DETAILS,
+            "for_name": for_name,
         },
     )
 
@@ -250,7 +272,7 @@ def _withdraw(
 def manage_move(request: HttpRequest, token: str) -> HttpResponse:
     registration = _registration(token)
     page = reverse("registrations:manage", args=[token])
-    confirm = _move(request, Principal.trainee(registration.pk), registration, page)
+    confirm = move_flow(request, Principal.trainee(registration.pk), registration, page)
     return confirm or redirect(page)
 
 
@@ -258,7 +280,7 @@ def manage_move(request: HttpRequest, token: str) -> HttpResponse:
 def manage_withdraw(request: HttpRequest, token: str) -> HttpResponse:
     registration = _registration(token)
     page = reverse("registrations:manage", args=[token])
-    return _withdraw(request, Principal.trainee(registration.pk), registration, page, page)
+    return withdraw_flow(request, Principal.trainee(registration.pk), registration, page, page)
 
 
 @require_http_methods(["GET", "POST"])
@@ -305,6 +327,38 @@ def _own_registration(trainee: Trainee, registration_id: int) -> Registration:
     return registration
 
 
+# The trainee's details by name, in the page's language, where a registration's differ
+DETAIL_LABELS = {
+    "name": pgettext_lazy("trainee detail", "name"),
+    "affiliation": pgettext_lazy("trainee detail", "affiliation"),
+    "country": pgettext_lazy("trainee detail", "country"),
+    "timezone": pgettext_lazy("trainee detail", "time zone"),
+    "directory_consent": pgettext_lazy("trainee detail", "directory listing"),
+    "technologies": pgettext_lazy("trainee detail", "technologies"),
+    "usage_frequency": pgettext_lazy("trainee detail", "how often"),
+    "carpentries_experience": pgettext_lazy("trainee detail", "Carpentries involvement"),
+    "teaching_experience": pgettext_lazy("trainee detail", "teaching experience"),
+}
+
+
+def _differences_shown(
+    differences: dict[str, tuple[object, object]],
+) -> dict[str, tuple[object, str]]:
+    """Each differing detail under its name for people, its submitted value as text."""
+
+    def text(value: object) -> str:
+        if isinstance(value, bool):
+            return gettext("yes") if value else gettext("no")
+        if isinstance(value, list | tuple):
+            return ", ".join(str(v) for v in value)
+        return str(value)
+
+    return {
+        str(DETAIL_LABELS.get(name, name)): (stored, text(submitted))
+        for name, (stored, submitted) in differences.items()
+    }
+
+
 def personal(request: HttpRequest, token: str) -> HttpResponse:
     trainee = _trainee(token)
     now = clock.now()
@@ -324,7 +378,7 @@ def personal(request: HttpRequest, token: str) -> HttpResponse:
                 {
                     "registration": r,
                     "card": event_card(r.event, now),
-                    "differences": trainee_details_differences(r),
+                    "differences": _differences_shown(trainee_details_differences(r)),
                     "can_change": r.holds_place,
                 }
                 for r in registrations
@@ -344,7 +398,7 @@ def personal(request: HttpRequest, token: str) -> HttpResponse:
 def personal_registration(request: HttpRequest, token: str, registration_id: int) -> HttpResponse:
     trainee = _trainee(token)
     registration = _own_registration(trainee, registration_id)
-    context = _registration_context(registration, clock.now())
+    context = registration_context(registration, clock.now())
     context.update(
         move_url=reverse("registrations:me_move", args=[token, registration.pk]),
         withdraw_url=reverse("registrations:me_withdraw", args=[token, registration.pk]),
@@ -359,7 +413,7 @@ def personal_move(request: HttpRequest, token: str, registration_id: int) -> Htt
     trainee = _trainee(token)
     registration = _own_registration(trainee, registration_id)
     page = reverse("registrations:me_registration", args=[token, registration.pk])
-    confirm = _move(request, Principal.personal(trainee.pk), registration, page)
+    confirm = move_flow(request, Principal.personal(trainee.pk), registration, page)
     return confirm or redirect(page)
 
 
@@ -368,7 +422,7 @@ def personal_withdraw(request: HttpRequest, token: str, registration_id: int) ->
     trainee = _trainee(token)
     registration = _own_registration(trainee, registration_id)
     page = reverse("registrations:me", args=[token])
-    return _withdraw(request, Principal.personal(trainee.pk), registration, page, page)
+    return withdraw_flow(request, Principal.personal(trainee.pk), registration, page, page)
 
 
 @require_POST
@@ -382,7 +436,9 @@ def personal_details_apply(request: HttpRequest, token: str, registration_id: in
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Your details are now the ones given with that registration.")
+        messages.success(
+            request, gettext("Your details are now the ones given with that registration.")
+        )
     return redirect("registrations:me", token=token)
 
 
@@ -426,6 +482,7 @@ def personal_name_request(request: HttpRequest, token: str) -> HttpResponse:
         messages.error(request, exc.explained())
     else:
         messages.success(
-            request, "We have asked programme staff to correct your name; we will email you."
+            request,
+            gettext("We have asked programme staff to correct your name; we will email you."),
         )
     return redirect("registrations:me", token=token)

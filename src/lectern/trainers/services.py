@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from lectern.accounts.models import User
 from lectern.accounts.services import login_link_send, user_ensure
@@ -41,11 +42,14 @@ def _languages(languages: Sequence[str]) -> str:
     for raw in languages:
         code = raw.strip().lower()
         if not code.replace("-", "").isalpha() or len(code) > LANGUAGE_CODE_MAX:
-            raise Invalid.field("languages", f"{raw!r} is not a language code like en or es.")
+            raise Invalid.field(
+                "languages",
+                gettext("%(code)s is not a language code like en or es.") % {"code": repr(raw)},
+            )
         if code not in codes:
             codes.append(code)
     if not codes:
-        raise Invalid.field("languages", "Give at least one language.")
+        raise Invalid.field("languages", gettext("Give at least one language."))
     return ",".join(codes)
 
 
@@ -88,7 +92,7 @@ def trainer_profile_update(
     profile = profile_of(trainer)
     if name is not None:
         if not name.strip():
-            raise Invalid.field("name", "Give your name.")
+            raise Invalid.field("name", gettext("Give your name."))
         trainer.name = name.strip()
         trainer.save(update_fields=["name"])
     if languages is not None:
@@ -121,14 +125,22 @@ def availability_set(
     now = clock.resolve(now)
     q = Quarter.parse(quarter)
     if len(days) > MAX_DAYS or len(weeks) > MAX_DAYS // 7 + 1:
-        raise Invalid("Too many days or weeks for one quarter.")
+        raise Invalid(gettext("Too many days or weeks for one quarter."))
     for field, values in (("days", days), ("weeks", weeks)):
         for value in values:
             if not q.first_day <= value <= q.last_day:
-                raise Invalid.field(field, f"{value:%Y-%m-%d} is not in {q}.")
+                raise Invalid.field(
+                    field,
+                    gettext("%(day)s is not in %(quarter)s.")
+                    % {"day": f"{value:%Y-%m-%d}", "quarter": q},
+                )
     for monday in weeks:
         if monday.weekday() != 0:
-            raise Invalid.field("weeks", f"Give each week by its Monday; {monday:%Y-%m-%d} is not.")
+            raise Invalid.field(
+                "weeks",
+                gettext("Give each week by its Monday; %(day)s is not.")
+                % {"day": f"{monday:%Y-%m-%d}"},
+            )
     ranges = sorted({(d, d) for d in days} | {(m, m + timedelta(days=6)) for m in weeks})
     Availability.objects.filter(trainer=trainer, quarter=str(q)).delete()
     rows = Availability.objects.bulk_create(

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lectern.accounts.models import User
@@ -53,7 +54,7 @@ def profile(request: HttpRequest, trainer_id: int) -> HttpResponse:
             messages.error(request, exc.explained())
             status = exc.status
         else:
-            messages.success(request, "Profile saved.")
+            messages.success(request, gettext("Profile saved."))
             return redirect("trainers:profile", trainer_id=trainer.pk)
     return render(
         request,
@@ -78,7 +79,9 @@ def _dates(raw: str, field: str) -> list[dt.date]:
                 out.append(dt.date.fromisoformat(part.strip()))
             except ValueError:
                 raise Invalid.field(
-                    field, f"{part.strip()!r} is not a date like 2027-03-01."
+                    field,
+                    gettext("%(text)s is not a date like 2027-03-01.")
+                    % {"text": repr(part.strip())},
                 ) from None
     return out
 
@@ -100,7 +103,9 @@ def availability(request: HttpRequest, trainer_id: int) -> HttpResponse:
     except (DomainError, ValueError) as exc:
         messages.error(request, exc.explained() if isinstance(exc, DomainError) else str(exc))
     else:
-        messages.success(request, f"Availability for {quarter} saved.")
+        messages.success(
+            request, gettext("Availability for %(quarter)s saved.") % {"quarter": quarter}
+        )
     next_page = request.POST.get("next", "")
     if next_page == "trainer":
         return redirect(reverse("events:trainer") + f"?quarter={quarter}#availability")

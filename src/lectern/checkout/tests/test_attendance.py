@@ -396,3 +396,30 @@ def test_makeup_meetings_on_the_roster_when_enabled(settings, staff_user, staff,
     assert Checkout.objects.get(trainee=missed.trainee).status == "in_progress"
     keys = Message.objects.filter(kind="attendance_result", object_id=missed.pk)
     assert sorted(keys.values_list("key", flat=True)) == ["r1", "r2"]
+
+
+@pytest.mark.parametrize(
+    ("asked", "lands"),
+    [
+        ("/staff/dashboard/", "/staff/dashboard/"),
+        ("https://elsewhere.example/", None),
+        ("//elsewhere.example/", None),
+    ],
+)
+def test_a_save_goes_back_to_the_list_it_came_from_on_this_site_only(
+    trainer, taught, member, asked, lands
+) -> None:
+    registration = registered(taught, member, 0)
+    first, second = taught.sessions.all()
+    client = Client()
+    with time_machine.travel(END + timedelta(days=1), tick=False):
+        client.force_login(trainer)
+        response = client.post(
+            f"/events/{taught.pk}/roster/?next={asked}",
+            {
+                f"missed-{registration.pk}-{first.pk}": "0",
+                f"missed-{registration.pk}-{second.pk}": "0",
+            },
+        )
+    assert response.status_code == 302
+    assert response["Location"] == (lands or f"/events/{taught.pk}/roster/")

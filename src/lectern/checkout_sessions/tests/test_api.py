@@ -161,3 +161,56 @@ def test_who_may_call_the_session_endpoints(
         "/api/v1/checkout-sessions/{session_id}/results",
     ):
         assert path in openapi
+
+
+def test_staff_cancel_a_session_and_it_refuses_what_follows(
+    staff_api: ApiClient, demo: Any, trainees: Any
+) -> None:
+    me = as_trainee(trainees[0])
+    url = f"/checkout-sessions/{demo.pk}/cancel"
+    with time_machine.travel(SIGNUP_TIME, tick=False):
+        me.post(f"/checkout-sessions/{demo.pk}/signup", {})
+        blank = staff_api.post(url, {"reason": ""})
+        assert (blank.status_code, list(blank.json()["error"]["fields"])) == (422, ["reason"])
+        cancelled = staff_api.post(url, {"reason": "The host is ill"})
+        assert cancelled.status_code == 200, cancelled.json()
+        body = cancelled.json()
+        assert (body["status"], body["cancel_reason"], body["places_left"]) == (
+            "cancelled",
+            "The host is ill",
+            4,
+        )
+        assert body["cancelled_at"] == "2027-02-01T12:00:00Z"
+        again = staff_api.post(url, {"reason": "Twice"})
+        assert (again.status_code, again.json()["error"]["code"]) == (409, "session_cancelled")
+        signup = me.post(f"/checkout-sessions/{demo.pk}/signup", {})
+        assert (signup.status_code, signup.json()["error"]["code"]) == (409, "session_cancelled")
+        signups = staff_api.get(f"/checkout-sessions/{demo.pk}/signups").json()
+        assert [s["status"] for s in signups] == ["released"]
+    with time_machine.travel(DEMO_START, tick=False):
+        body = {"results": [{"trainee_id": trainees[0].pk, "result": "passed"}]}
+        results = staff_api.post(f"/checkout-sessions/{demo.pk}/results", body)
+        assert (results.status_code, results.json()["error"]["code"]) == (409, "session_cancelled")
+
+
+def test_only_staff_cancel_others_get_401_403_or_404(
+    client: Client, demo: Any, trainees: Any, host: Any, other_trainer: Any, api_as: Any
+) -> None:
+    url = f"/checkout-sessions/{demo.pk}/cancel"
+    body = {"reason": "Not mine to cancel"}
+    with time_machine.travel(SIGNUP_TIME, tick=False):
+        assert ApiClient(client).post(url, body).status_code == 401
+        assert api_as("coord@x.example").post(url, body).status_code == 404
+        assert as_user(other_trainer).post(url, body).status_code == 404  # not their session
+        assert as_user(host).post(url, body).status_code == 403  # the host sees it, staff cancel
+        assert as_trainee(trainees[0]).post(url, body).status_code == 403
+        assert (
+            api_as("s@x.example", "staff")
+            .post("/checkout-sessions/999999/cancel", body)
+            .json()["error"]["code"]
+            == "not_found"
+        )
+    demo.refresh_from_db()
+    assert demo.status == "scheduled"
+    openapi = ApiClient(client).get("/openapi.json").json()["paths"]
+    assert "post" in openapi["/api/v1/checkout-sessions/{session_id}/cancel"]

@@ -192,3 +192,86 @@ def test_a_format_without_a_first_date_is_refused_on_the_form(staff_client: Clie
     assert "This field is required." in response.content.decode()
     assert Event.objects.count() == 0
     assert "Schedule from a format" in staff_client.get("/admin/events/event/").content.decode()
+
+
+def test_one_format_on_several_first_dates_schedules_an_event_for_each(
+    staff_client: Client,
+) -> None:
+    response = staff_client.post(
+        "/admin/events/event/from-format/",
+        format_form(
+            format="two_full_days",
+            first_date="2027-02-11",
+            more_dates="2027-03-11\n\n 2027-04-08 ",
+            timezone="UTC",
+        ),
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/events/event/"
+    firsts = sorted(f"{e.sessions.first().start:%Y-%m-%d %H:%M}" for e in Event.objects.all())
+    assert firsts == ["2027-02-11 13:00", "2027-03-11 13:00", "2027-04-08 13:00"]
+
+
+def test_a_line_that_is_not_a_date_is_named_and_nothing_is_scheduled(
+    staff_client: Client,
+) -> None:
+    response = staff_client.post(
+        "/admin/events/event/from-format/",
+        format_form(more_dates="2027-03-11\n11/04/2027"),
+    )
+    assert response.status_code == 200
+    assert "Line 2: &#x27;11/04/2027&#x27; is not a date like 2027-03-04." in (
+        response.content.decode()
+    )
+    assert Event.objects.count() == 0
+
+
+def test_more_dates_end_at_the_last_date_taken(staff_client: Client) -> None:
+    """A first date past the dates the app takes was a 500 (the format's second day
+    overflowed Python's calendar); it is refused on the field, naming its line."""
+    response = staff_client.post(
+        "/admin/events/event/from-format/",
+        format_form(more_dates="2027-03-11\n9999-12-31\n3000-01-01"),
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Line 2: 9999-12-31 is out of range: give a date between 2000-01-01 and" in page
+    assert Event.objects.count() == 0
+    response = staff_client.post(
+        "/admin/events/event/from-format/",
+        format_form(more_dates="3000-01-01"),
+    )
+    assert "Line 1: 3000-01-01 is out of range" in response.content.decode()
+    assert Event.objects.count() == 0
+
+
+def test_twenty_more_dates_pass_and_twenty_one_are_refused(staff_client: Client) -> None:
+    dates = [f"2027-{m:02d}-{d:02d}" for m in (3, 4) for d in range(2, 13)][:21]
+    response = staff_client.post(
+        "/admin/events/event/from-format/", format_form(more_dates="\n".join(dates[:20]))
+    )
+    assert response.status_code == 302
+    assert Event.objects.count() == 21
+    response = staff_client.post(
+        "/admin/events/event/from-format/", format_form(more_dates="\n".join(dates))
+    )
+    assert "At most 20 more dates at once." in response.content.decode()
+    assert Event.objects.count() == 21
+
+
+def test_a_refused_date_schedules_none_of_them_and_names_the_date(
+    staff_client: Client,
+) -> None:
+    response = staff_client.post(
+        "/admin/events/event/from-format/",
+        # 02:30 does not exist in New York on 14 March 2027: the clocks jump from 2:00 to 3:00
+        format_form(
+            first_date="2027-03-01",
+            more_dates="2027-03-07\n2027-03-14",
+            start_time="02:30",
+            timezone="America/New_York",
+        ),
+    )
+    assert response.status_code == 200
+    assert "2027-03-14: " in response.content.decode()
+    assert Event.objects.count() == 0

@@ -12,6 +12,7 @@ from lectern.core.audit import audit_log
 from lectern.core.emails import email_normalise
 from lectern.core.errors import Conflict, Invalid
 from lectern.core.permissions import Principal, require_staff
+from lectern.core.validators import line_problem
 from lectern.memberships.models import (
     ContactRole,
     Membership,
@@ -21,8 +22,6 @@ from lectern.memberships.selectors import (
     membership_email_context,
 )
 from lectern.notifications.services import message_queue
-
-# The most seats granted or adjusted in one entry: far above any membership (tiers carry
 
 
 def contact_welcome(contact: MembershipContact, now: datetime) -> None:
@@ -36,6 +35,9 @@ def contact_welcome(contact: MembershipContact, now: datetime) -> None:
         now=now,
         context=membership_email_context(membership, now.date()),
     )
+
+
+NAME_MAX = MembershipContact._meta.get_field("name").max_length or 200
 
 
 @transaction.atomic
@@ -55,6 +57,8 @@ def contact_add(
     email = email_normalise(email)
     if not name.strip():
         raise Invalid.field("name", "Give the contact's name.")
+    if problem := line_problem(name.strip(), NAME_MAX):
+        raise Invalid.field("name", problem)
     now = clock.resolve(now)
     contact, created = MembershipContact.objects.get_or_create(
         membership=membership, email=email, role=role, defaults={"name": name.strip()}

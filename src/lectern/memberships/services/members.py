@@ -18,8 +18,6 @@ from lectern.memberships.models import (
     ContactRole,
     Membership,
 )
-
-# The most seats granted or adjusted in one entry: far above any membership (tiers carry
 from lectern.memberships.services.contacts import contact_add
 from lectern.memberships.services.organisations import domains_parse, organization_create
 from lectern.memberships.services.terms import membership_create
@@ -128,7 +126,7 @@ def _member_from_row(actor: Principal, row: dict[str, str], now: datetime) -> Me
             raise Invalid.field(key, f"{text!r} is not a date like 2027-01-01.") from None
 
     seats_text = value("seats")
-    if seats_text and not seats_text.isdigit():
+    if seats_text and not (seats_text.isascii() and seats_text.isdigit()):  # not "²"
         raise Invalid.field("seats", f"{seats_text!r} is not a whole number of seats.")
     start = day("start_date", True)
     assert start is not None
@@ -169,7 +167,12 @@ def members_import(
     if missing:
         raise Invalid.field("report", f"The header lacks: {', '.join(missing)}.")
     reader.fieldnames = header
-    rows = list(reader)
+    try:
+        rows = list(reader)
+    except csv.Error:  # a cell past the csv module's limit (128 kB)
+        raise Invalid.field(
+            "report", f"Line {reader.line_num + 1} is not readable: a cell is too long."
+        ) from None
     if len(rows) > MAX_IMPORT_LINES:
         raise Invalid.field("report", f"At most {MAX_IMPORT_LINES} lines at once.")
     result = MemberImport(applied=apply)

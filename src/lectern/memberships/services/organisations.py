@@ -12,12 +12,10 @@ from lectern.core import clock
 from lectern.core.audit import audit_log
 from lectern.core.errors import Invalid
 from lectern.core.permissions import Principal, require_staff
+from lectern.core.validators import line_problem
 from lectern.memberships.models import (
     Organization,
 )
-
-# The most seats granted or adjusted in one entry: far above any membership (tiers carry
-
 
 DOMAIN_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
 
@@ -62,6 +60,8 @@ def organization_create(
     name = name.strip()
     if not name:
         raise Invalid.field("name", "Give the organisation's name.")
+    if problem := line_problem(name, Organization._meta.get_field("name").max_length or 200):
+        raise Invalid.field("name", problem)
     country = country.strip().upper()
     if country not in countries:
         raise Invalid.field("country", f"{country!r} is not an ISO 3166 country code (e.g. GB).")

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from lectern.core import clock
 from lectern.core.audit import audit_log
@@ -27,8 +28,6 @@ from lectern.memberships.selectors import (
     one_year_end,
     tier_default_seats,
 )
-
-# The most seats granted or adjusted in one entry: far above any membership (tiers carry
 from lectern.memberships.services.contacts import contact_welcome
 from lectern.memberships.services.ledger import (
     MAX_SEATS_AT_ONCE,
@@ -147,7 +146,16 @@ def membership_extend(
         raise Invalid.field(
             "end_date", f"An extension must end after the current end date ({membership.end_date})."
         )
-    successor = Membership.objects.filter(rolled_over_from=membership).first()
+    # the next term: rolled over from this one, or created by hand for the same organisation
+    successor = (
+        Membership.objects.filter(
+            Q(rolled_over_from=membership)
+            | Q(organization_id=membership.organization_id, start_date__gt=membership.start_date)
+        )
+        .exclude(pk=membership.pk)
+        .order_by("start_date")
+        .first()
+    )
     if successor is not None and end_date >= successor.start_date:
         raise Conflict(
             f"The next term starts on {successor.start_date:%d %B %Y}; this one cannot be "
@@ -215,8 +223,11 @@ def seats_rollover(
             code="rollover_exceeds_available",
         )
     start = start_date or membership.end_date + timedelta(days=1)
-    if start <= membership.start_date:
-        raise Invalid.field("start_date", "The next term must start after this one starts.")
+    if start <= membership.end_date:  # two terms at once, each with its code and seats
+        raise Invalid.field(
+            "start_date",
+            f"The next term must start after this one ends ({membership.end_date:%d %B %Y}).",
+        )
     tier_seats = tier_default_seats(membership.tier)
     if tier_seats is None:
         tier_seats = (

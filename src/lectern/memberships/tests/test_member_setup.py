@@ -125,6 +125,35 @@ def test_an_import_previews_then_creates_and_refuses_per_line(staff_client: Clie
     assert MembershipContact.objects.filter(role="coordinator").count() == 2
 
 
+HEADER = CSV.splitlines()[0]
+
+
+def test_an_import_refuses_what_its_columns_cannot_hold_per_line(staff_client: Client) -> None:
+    """Each was a 500: digits int() refuses, names longer than their column (PostgreSQL)."""
+    lines = [
+        "Seats U,GB,,custom,2027-01-01,,\u00b2,,Se Ats,se@seats.edu",
+        f"{'O' * 201},GB,,gold,2027-01-01,,,,Or G,or@org.edu",
+        f"{'O' * 200},GB,,gold,2027-01-01,,,,Or G,or@long.edu",
+        f"Coord U,GB,,gold,2027-01-01,,,,{'C' * 201},co@coord.edu",
+        "Line U,GB,,gold,2027-01-01,,,,Bell\u2028Ringer,be@line.edu",
+    ]
+    page = staff_client.post(
+        "/admin/memberships/membership/import/", {"report": "\n".join([HEADER, *lines])}
+    ).content.decode()
+    assert "Preview: nothing is created yet: 1 to create, 4 refused" in page
+    assert "&#x27;\u00b2&#x27; is not a whole number of seats." in page
+    assert page.count("At most 200 characters (201 given).") == 2
+    assert "Give one line of text" in page
+
+
+def test_an_import_with_a_cell_past_the_csv_limit_is_refused(staff_client: Client) -> None:
+    report = "\n".join([HEADER, CSV.splitlines()[1], "A" * 140_000])
+    response = staff_client.post("/admin/memberships/membership/import/", {"report": report})
+    assert response.status_code == 200
+    assert "Line 3 is not readable: a cell is too long." in response.content.decode()
+    assert Organization.objects.count() == 0
+
+
 def test_an_import_without_the_needed_columns_is_refused(staff_client: Client) -> None:
     page = staff_client.post(
         "/admin/memberships/membership/import/", {"report": "name,country\nA,GB\n"}

@@ -192,6 +192,30 @@ class TestRolloverWindowAndExtension:
         entry = old.ledger.get(kind="rolled_out")
         assert entry.reason.endswith(": Renewed early by the board")
 
+    def test_the_next_term_starts_after_this_one_ends(self, staff) -> None:
+        """A start inside the term made two terms run at once (each with its code)."""
+        old = membership(tier="silver", start_date=date(2027, 1, 1))  # ends 2027-12-31
+        with pytest.raises(Invalid) as refused:
+            services.seats_rollover(
+                actor=staff,
+                membership=old,
+                seats=1,
+                start_date=date(2027, 12, 31),
+                now=self.at(date(2027, 12, 1)),
+            )
+        assert refused.value.fields == {
+            "start_date": ["The next term must start after this one ends (31 December 2027)."]
+        }
+        assert not Membership.objects.filter(rolled_over_from=old).exists()
+        new = services.seats_rollover(
+            actor=staff,
+            membership=old,
+            seats=1,
+            start_date=date(2028, 1, 1),
+            now=self.at(date(2027, 12, 1)),
+        )
+        assert new.start_date == date(2028, 1, 1)
+
     def test_no_extension_into_the_successors_term(self, staff) -> None:
         old = membership(tier="silver", start_date=date(2027, 1, 1))
         services.seats_rollover(
@@ -211,3 +235,16 @@ class TestRolloverWindowAndExtension:
         assert refused.value.code == "overlaps_successor"
         old.refresh_from_db()
         assert old.end_date == date(2028, 1, 31)
+
+    def test_no_extension_into_a_next_term_created_by_hand(self, staff) -> None:
+        old = membership(tier="silver", start_date=date(2027, 1, 1))
+        membership(tier="silver", start_date=date(2028, 3, 1), organization=old.organization)
+        services.membership_extend(
+            actor=staff, membership=old, end_date=date(2028, 2, 29), reason="up to the next"
+        )
+        with pytest.raises(Conflict) as refused:
+            services.membership_extend(
+                actor=staff, membership=old, end_date=date(2028, 3, 1), reason="overlap"
+            )
+        assert refused.value.code == "overlaps_successor"
+        assert "1 March 2028" in refused.value.message

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from lectern.accounts.services import user_ensure
 from lectern.events import services as event_services
@@ -242,17 +244,22 @@ class TestEventReminders:
         assert set(Message.objects.values_list("status", flat=True)) == {MessageStatus.CANCELLED}
 
 
+def welcomes(count: int) -> None:
+    """`count` welcome emails due now, to p0@x.example and on."""
+    m = membership()
+    for n in range(count):
+        message_queue(
+            kind="membership_welcome",
+            to=f"p{n}@x.example",
+            obj=m,
+            now=NOW,
+            context={"membership": m},
+        )
+
+
 class TestSender:
     def test_a_sender_that_dies_after_picking_leaves_nothing_lost(self, settings) -> None:
-        m = membership()
-        for n in range(3):
-            message_queue(
-                kind="membership_welcome",
-                to=f"p{n}@x.example",
-                obj=m,
-                now=NOW,
-                context={"membership": m},
-            )
+        welcomes(3)
         _token, picked = claim(now=NOW, limit=10)
         assert len(picked) == 3
         # ...the process dies here: nothing is marked.
@@ -261,6 +268,17 @@ class TestSender:
         report = send_due(now=NOW + timedelta(seconds=lease + 1))
         assert report.sent == 3
         assert len(mail.outbox) == 3
+
+    def test_a_batch_is_marked_sent_with_one_update(self) -> None:
+        welcomes(5)
+        with CaptureQueriesContext(connection) as queries:
+            report = send_due(now=NOW, limit=5)
+        updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+        # the claim's lease, then the five sent at once
+        assert len(updates) == 2, updates
+        assert report.sent == 5
+        assert len(mail.outbox) == 5
+        assert set(Message.objects.values_list("status", "attempts")) == {("sent", 1)}
 
     def test_real_smtp_delivery_read_back(self, smtp_sink) -> None:  # noqa: F811
         sink, _ = smtp_sink

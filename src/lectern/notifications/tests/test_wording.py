@@ -229,3 +229,37 @@ def test_a_wording_that_fails_on_other_values_falls_back_to_the_default(staff) -
     assert other is not None
     assert other.subject.startswith("Welcome to")  # the email still goes, in the default
     assert other.template_version is None
+
+
+def test_the_spanish_wording_is_its_own_and_previews_in_spanish(staff) -> None:
+    """One template per kind, translated; staff's Spanish version is kept apart from the
+    English one, and both preview in their own language."""
+    m = membership()
+    welcome(m, "first@uni.example")
+    spanish = message_template_preview(actor=staff, kind="membership_welcome", language="es")
+    assert spanish.subject.startswith("Le damos la bienvenida a ")
+    assert "Hola, Co Ord:" in spanish.text
+    english = message_template_preview(actor=staff, kind="membership_welcome", language="en")
+    assert english.subject.startswith("Welcome to ")
+    message_template_save(
+        actor=staff,
+        kind="membership_welcome",
+        language="es",
+        subject="{% translate 'Hello there,' %} {{ membership.organization.name }}",
+        body_text="Código: {{ membership.registration_code }}",
+        now=NOW,
+    )
+    queued = message_queue(
+        kind="membership_welcome",
+        to="second@uni.example",
+        obj=m,
+        now=NOW,
+        context={"membership": m},
+        language="es",
+    )
+    assert queued is not None
+    assert queued.subject == f"Hola: {m.organization.name}"
+    assert queued.body_text == f"Código: {m.registration_code}"
+    english_again = welcome(m, "third@uni.example")
+    assert english_again is not None
+    assert english_again.subject.startswith("Welcome to ")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from lectern.core import clock
 from lectern.core.audit import audit_log
@@ -20,7 +21,7 @@ from lectern.events.models import Event, EventStatus
 from lectern.memberships.models import Membership, SeatEntryKind
 from lectern.memberships.services import ledger_append
 from lectern.registrations import emails
-from lectern.registrations.errors import NoSeatsLeft, NotActive
+from lectern.registrations.errors import NoSeatsLeft, NotActive, RegistrationClosed
 from lectern.registrations.models import Registration, RegistrationStatus
 from lectern.registrations.services.checks import (
     event_open_check,
@@ -65,9 +66,11 @@ def registration_move(
     override = override_check(actor, reason) if actor.is_staff else ""
     target = Event.objects.filter(pk=event_id).first()
     if target is None or (target.membership_id not in (None, registration.membership_id)):
-        raise Invalid.field("event_id", f"There is no event {event_id} you can move to.")
+        raise Invalid.field(
+            "event_id", gettext("There is no event %(id)s you can move to.") % {"id": event_id}
+        )
     if target.pk == registration.event_id:
-        raise Invalid.field("event_id", "This is already the registration's event.")
+        raise Invalid.field("event_id", gettext("This is already the registration's event."))
     locked = lock(
         events=[registration.event_id, target.pk],
         memberships=[registration.membership_id],
@@ -119,6 +122,16 @@ def registration_move(
     return registration
 
 
+def _coordinator_only(actor: Principal, registration: Registration) -> bool:
+    """Whether `actor` may act on this registration only as its membership's coordinator
+    (not staff, not the trainee through either of their links)."""
+    return not (
+        actor.is_staff
+        or actor.registration_id == registration.pk
+        or actor.acts_as_trainee(registration.trainee_id)
+    )
+
+
 def _withdrawal_reason(
     registration: Registration, event: Event, now: datetime, in_time: bool
 ) -> str:
@@ -151,17 +164,36 @@ def registration_withdraw(
     registration = locked.registrations[registration.pk]
     if not registration.holds_place:
         raise NotActive()
-    in_time = not REGISTRATION_CUTOFF.passed(event, now) or free_change_open(
-        registration, event, now
+    # A team registration whose person never completed it is theirs to confirm, not yet
+    # their withdrawal: ended at any time, it is released (place and seat back, not counted)
+    pending = registration.status == RegistrationStatus.PENDING_DETAILS
+    in_time = (
+        pending
+        or not REGISTRATION_CUTOFF.passed(event, now)
+        or free_change_open(registration, event, now)
     )
+    if not in_time and _coordinator_only(actor, registration):
+        words = REGISTRATION_CUTOFF.words(event)
+        raise RegistrationClosed(
+            f"Coordinators can withdraw a registration until {words.relation} ({words.local}); "
+            "after that only the trainee can, and their seat is then used.",
+        )
+    if pending:
+        status = RegistrationStatus.RELEASED
+    else:
+        status = RegistrationStatus.WITHDRAWN if in_time else RegistrationStatus.FORFEITED
     registration_end(
         registration,
-        status=RegistrationStatus.WITHDRAWN if in_time else RegistrationStatus.FORFEITED,
+        status=status,
         event=event,
         membership=membership,
         actor=actor,
         now=now,
-        reason=_withdrawal_reason(registration, event, now, in_time),
+        reason=(
+            "released by a coordinator before the person completed it"
+            if pending
+            else _withdrawal_reason(registration, event, now, in_time)
+        ),
         seat=SeatEntryKind.RELEASED if in_time else SeatEntryKind.USED,
     )
     audit_log(

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext
 from django_countries import countries
 
@@ -24,7 +25,7 @@ from lectern.core.validators import LARGEST_ID
 from lectern.events.deadlines import REGISTRATION_CUTOFF
 from lectern.events.models import Event, EventStatus
 from lectern.events.selectors import events_visible_to
-from lectern.events.timezones import zone
+from lectern.events.timezones import date_text, zone
 from lectern.memberships.codes import normalize_code
 from lectern.memberships.models import Membership
 from lectern.memberships.selectors import attendance_advice, memberships_visible_to
@@ -97,7 +98,9 @@ def details_check(details: TraineeDetails) -> TraineeDetails:
         refuse("technologies", gettext("Choose at least one technology you are familiar with."))
     elif unknown := sorted(set(technologies) - set(TECHNOLOGIES)):
         refuse(
-            "technologies", f"Unknown: {', '.join(unknown)}; choose from {', '.join(TECHNOLOGIES)}."
+            "technologies",
+            gettext("Unknown: %(unknown)s; choose from %(known)s.")
+            % {"unknown": ", ".join(unknown), "known": ", ".join(TECHNOLOGIES)},
         )
     if details.usage_frequency not in UsageFrequency.values:
         refuse("usage_frequency", gettext("Choose how often you use them."))
@@ -189,7 +192,7 @@ def override_check(actor: Principal, reason: str) -> str:
     """The staff reason that overrides a rule, stripped; only staff may give one."""
     reason = reason.strip()
     if reason and not actor.is_staff:
-        raise Forbidden("Only programme staff may override a rule.")
+        raise Forbidden(gettext("Only programme staff may override a rule."))
     return reason
 
 
@@ -200,12 +203,15 @@ def event_open_check(event: Event, now: datetime, override: str) -> None:
     if override:
         return
     if event.status != EventStatus.SCHEDULED or event.first_start <= now:
-        raise RegistrationClosed("This event has already taken place.")
+        raise RegistrationClosed(gettext("This event has already taken place."))
     if REGISTRATION_CUTOFF.passed(event, now):
         words = REGISTRATION_CUTOFF.words(event)
         raise RegistrationClosed(
-            f"Registration for this event closed on {words.local} ({words.utc}), "
-            f"{words.relation}. Please choose a later event."
+            gettext(
+                "Registration for this event closed on %(local)s (%(utc)s), %(relation)s. "
+                "Please choose a later event."
+            )
+            % {"local": words.local, "utc": words.utc, "relation": words.relation}
         )
 
 
@@ -230,13 +236,19 @@ def membership_check(membership: Membership, event: Event, now: datetime, overri
     today = now.date()
     if not membership.start_date - grace <= today <= membership.end_date + grace:
         raise MembershipInactive(
-            f"Your organisation's membership is not active today (it runs from "
-            f"{membership.start_date:%d %B %Y} to {membership.end_date:%d %B %Y})."
+            gettext(
+                "Your organisation's membership is not active today (it runs from %(start)s "
+                "to %(end)s)."
+            )
+            % {"start": date_text(membership.start_date), "end": date_text(membership.end_date)}
         )
     if event.first_local_date > membership.end_date + grace:
         raise MembershipInactive(
-            f"This event starts after your organisation's membership ends "
-            f"({membership.end_date:%d %B %Y}). Please choose an earlier event."
+            gettext(
+                "This event starts after your organisation's membership ends (%(end)s). "
+                "Please choose an earlier event."
+            )
+            % {"end": date_text(membership.end_date)}
         )
 
 
@@ -284,20 +296,27 @@ def standing_check(
 
 
 def advisories_for(details: TraineeDetails, event: Event, membership: Membership) -> list[str]:
-    """Advice that does not block registration; shown to the trainee and coordinators."""
+    """Advice that does not block registration; shown to the trainee and coordinators, and
+    kept with the registration in the event's language (that of its emails)."""
     advice = []
-    if details.usage_frequency in (UsageFrequency.MONTHLY, UsageFrequency.LESS):
-        advice.append(
-            "The training suits people who use at least one of the technologies "
-            "weekly; you said you use them less often."
-        )
-    advised_until = attendance_advice(membership, event.first_local_date).advised_until
-    if event.first_local_date > advised_until:
-        advice.append(
-            "This event is after the first six months of your organisation's "
-            f"membership year (which ended {advised_until:%d %B %Y}); we recommend "
-            "training early so there is time to finish checkout and teach."
-        )
+    with translation.override(event.language or settings.LANGUAGE_CODE):
+        if details.usage_frequency in (UsageFrequency.MONTHLY, UsageFrequency.LESS):
+            advice.append(
+                gettext(
+                    "The training suits people who use at least one of the technologies "
+                    "weekly; you said you use them less often."
+                )
+            )
+        advised_until = attendance_advice(membership, event.first_local_date).advised_until
+        if event.first_local_date > advised_until:
+            advice.append(
+                gettext(
+                    "This event is after the first six months of your organisation's "
+                    "membership year (which ended %(day)s); we recommend training early so "
+                    "there is time to finish checkout and teach."
+                )
+                % {"day": date_text(advised_until)}
+            )
     return advice
 
 

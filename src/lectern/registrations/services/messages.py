@@ -25,7 +25,7 @@ from lectern.core.permissions import Principal, require_staff
 from lectern.events.models import Event
 from lectern.memberships.models import ContactRole, MembershipContact
 from lectern.notifications.models import Message
-from lectern.notifications.services import Rendered, message_queue, render
+from lectern.notifications.services import Rendered, email_language, message_queue, render
 from lectern.registrations import emails
 from lectern.registrations.models import (
     Registration,
@@ -132,7 +132,10 @@ def event_message_preview(
     readers = _readers(event, audience)
     sample = readers[0] if readers else Reader("", "", {"manage_url": "…", "personal_url": "…"})
     context = _context(event, audience, subject, body, sample)
-    return Preview(len(readers), render(KIND, {**context, "recipient_name": sample.name}))
+    rendered = render(
+        KIND, {**context, "recipient_name": sample.name}, language=email_language(context)
+    )
+    return Preview(len(readers), rendered)
 
 
 @transaction.atomic

@@ -22,13 +22,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext, gettext_noop
 
 from lectern.accounts.models import User, normalize_email
 from lectern.accounts.services import login_link_send
 from lectern.core import clock
 from lectern.core.errors import Invalid
 from lectern.core.ratelimit import Limit, rate_take
-from lectern.notifications.services import message_queue
+from lectern.notifications.services import message_queue, recipient_language
 from lectern.registrations import emails
 from lectern.registrations.models import Trainee
 
@@ -40,7 +41,9 @@ def per_address() -> Limit:
         scope="sign_in_address",
         limit=settings.LECTERN["LOGIN_LINKS_PER_HOUR"],
         window_seconds=HOUR,
-        message="Too many links were requested for this address. Try again in {wait}.",
+        message=gettext_noop(
+            "Too many links were requested for this address. Try again in {wait}."
+        ),
     )
 
 
@@ -49,7 +52,9 @@ def per_client() -> Limit:
         scope="sign_in_client",
         limit=settings.LECTERN["SIGN_IN_REQUESTS_PER_CLIENT"],
         window_seconds=HOUR,
-        message="Too many sign-in requests came from your connection. Try again in {wait}.",
+        message=gettext_noop(
+            "Too many sign-in requests came from your connection. Try again in {wait}."
+        ),
     )
 
 
@@ -66,7 +71,7 @@ def sign_in_request(
     try:
         validate_email(address)
     except ValidationError:
-        raise Invalid.field("email", "Enter a valid email address.") from None
+        raise Invalid.field("email", gettext("Enter a valid email address.")) from None
     rate_take(limit=per_client(), key=client, now=now)
     rate_take(limit=per_address(), key=address, now=now)
     user = User.objects.filter(email=address, is_active=True).first()
@@ -81,5 +86,6 @@ def sign_in_request(
             name=trainee.name,
             obj=trainee,
             context={"trainee": trainee, "personal_url": emails.personal_url(trainee)},
+            language=recipient_language(),
             now=now,
         )

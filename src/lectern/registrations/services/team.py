@@ -18,6 +18,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from lectern.core import clock
 from lectern.core.audit import audit_log
@@ -25,6 +26,7 @@ from lectern.core.emails import email_normalise
 from lectern.core.errors import Conflict, DomainError, Invalid, NotFound
 from lectern.core.locking import lock
 from lectern.core.permissions import Principal, get_visible, require_authenticated
+from lectern.core.validators import line_problem
 from lectern.events.deadlines import REGISTRATION_CUTOFF
 from lectern.events.models import Event
 from lectern.memberships.models import Membership, SeatEntryKind
@@ -46,6 +48,7 @@ from lectern.registrations.services.places import place_take, registration_end
 from lectern.registrations.tokens import new_nonce
 
 MAX_TEAM = 200  # people in one request: more than any membership has seats
+NAME_MAX = Trainee._meta.get_field("name").max_length or 200
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,10 @@ def team_event_check(membership: Membership, event_id: int) -> Event:
     """The event a team may be registered for: public, or in-house for this membership."""
     event = Event.objects.filter(pk=event_id).first()
     if event is None or event.membership_id not in (None, membership.pk):
-        raise Invalid.field("event_id", f"There is no event {event_id} for this membership.")
+        raise Invalid.field(
+            "event_id",
+            gettext("There is no event %(id)s for this membership.") % {"id": event_id},
+        )
     return event
 
 
@@ -88,9 +94,11 @@ def team_register(
     now = clock.resolve(now)
     membership = get_visible(memberships_visible_to(actor), membership_id, "membership")
     if not people:
-        raise Invalid.field("people", "Name at least one person (name and email address).")
+        raise Invalid.field("people", gettext("Name at least one person (name and email address)."))
     if len(people) > MAX_TEAM:
-        raise Invalid.field("people", f"At most {MAX_TEAM} people at once.")
+        raise Invalid.field(
+            "people", gettext("At most %(count)d people at once.") % {"count": MAX_TEAM}
+        )
     team_event_check(membership, event_id)
     result = TeamResult()
     with transaction.atomic():
@@ -115,7 +123,9 @@ def _register_one(
 ) -> Registration:
     name = person.name.strip()
     if not name:
-        raise Invalid.field("name", "Give the person's name.")
+        raise Invalid.field("name", gettext("Give the person's name."))
+    if problem := line_problem(name, NAME_MAX):
+        raise Invalid.field("name", problem)
     email = email_normalise(person.email)
     event_open_check(event, now, "")
     membership_check(membership, event, now, "")
@@ -133,11 +143,13 @@ def _register_one(
     )
     trainee = trainee_for_details(typed, now)
     if trainee.erased_at is not None or trainee.merged_into_id is not None:
-        raise Conflict("This address cannot be registered; ask programme staff.", code="conflict")
+        raise Conflict(
+            gettext("This address cannot be registered; ask programme staff."), code="conflict"
+        )
     trainee_check(trainee, now, "")
     place_take(event, now)
     if membership.seats_available < 1:
-        raise NoSeatsLeft("The membership has no seats left for this person.")
+        raise NoSeatsLeft(gettext("The membership has no seats left for this person."))
     try:
         with transaction.atomic():
             registration = Registration.objects.create(
@@ -152,7 +164,7 @@ def _register_one(
                 changed_at=now,
             )
     except IntegrityError:
-        raise AlreadyRegistered("This person already holds a registration.") from None
+        raise AlreadyRegistered(gettext("This person already holds a registration.")) from None
     ledger_append(
         membership=membership,
         kind=SeatEntryKind.RESERVED,
@@ -200,9 +212,9 @@ def registration_details_complete(
     registration = locked.registrations[registration.pk]
     event = locked.events[registration.event_id]
     if registration.status != RegistrationStatus.PENDING_DETAILS:
-        raise Conflict("These details are already complete.", code="details_complete")
+        raise Conflict(gettext("These details are already complete."), code="details_complete")
     if REGISTRATION_CUTOFF.passed(event, now):
-        raise RegistrationClosed("Registration for this event has closed.")
+        raise RegistrationClosed(gettext("Registration for this event has closed."))
     registration.status = RegistrationStatus.CONFIRMED
     registration.submitted_details = submitted_details_of(details)
     membership = locked.memberships[registration.membership_id]

@@ -8,13 +8,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from lectern.core import clock
 from lectern.core.audit import audit_log
 from lectern.core.errors import Conflict, Invalid, NotFound
 from lectern.core.models import AuditEntry
 from lectern.core.permissions import Principal
-from lectern.notifications.services import message_queue
+from lectern.notifications.services import message_queue, recipient_language
 from lectern.registrations.emails import personal_url
 from lectern.registrations.models import Registration, Trainee
 from lectern.registrations.tokens import new_nonce
@@ -51,7 +52,7 @@ def trainee_details_apply(
     now = clock.resolve(now)
     trainee = Trainee.objects.get(pk=registration.trainee_id)
     if trainee.erased_at is not None:
-        raise Conflict("This trainee's data was erased.", code="trainee_erased")
+        raise Conflict(gettext("This trainee's data was erased."), code="trainee_erased")
     changes = trainee_details_differences(registration)
     values = {name: value for name, (_, value) in changes.items()}
     if values:  # one UPDATE, guarded: erasure in between is not undone
@@ -79,7 +80,7 @@ def trainee_link_replace(
         if not Trainee.objects.filter(pk=trainee.pk, erased_at__isnull=True).update(
             link_nonce=nonce
         ):
-            raise Conflict("This trainee's data was erased.", code="trainee_erased")
+            raise Conflict(gettext("This trainee's data was erased."), code="trainee_erased")
         trainee = Trainee.objects.get(pk=trainee.pk)
         audit_log(actor=actor, action="trainee_link_replaced", obj=trainee, at=now)
         message_queue(
@@ -90,6 +91,7 @@ def trainee_link_replace(
             obj=trainee,
             now=now,
             context={"trainee": trainee, "personal_url": personal_url(trainee)},
+            language=recipient_language(),
         )
     return trainee
 
@@ -118,12 +120,14 @@ def trainee_name_request(
     """The trainee asks staff to correct their name (from their personal page); staff
     accept it in the back office, which re-issues any certificate."""
     if not actor.acts_as_trainee(trainee.pk):
-        raise NotFound("No trainee is visible to you.")
+        raise NotFound(gettext("No trainee is visible to you."))
     name = name.strip()
     if not name or len(name) > 200:
-        raise Invalid.field("name", "Give your name as it should appear (up to 200 characters).")
+        raise Invalid.field(
+            "name", gettext("Give your name as it should appear (up to 200 characters).")
+        )
     if name == trainee.name:
-        raise Invalid.field("name", "This is already your name.")
+        raise Invalid.field("name", gettext("This is already your name."))
     now = clock.resolve(now)
     audit_log(actor=actor, action=NAME_REQUESTED, obj=trainee, at=now, data={"name": name})
     return name

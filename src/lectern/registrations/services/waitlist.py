@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from lectern.core import clock
 from lectern.core.audit import audit_log
@@ -71,7 +72,9 @@ def waitlist_join(
         event_open_check(event, now, "")
         membership_check(Membership.objects.get(pk=membership_id), event, now, "")
         if places_free(event, now) > 0:
-            raise Conflict("This event still has places: register instead.", code="event_not_full")
+            raise Conflict(
+                gettext("This event still has places: register instead."), code="event_not_full"
+            )
         trainee = trainee_for_details(details, now)
         try:
             with transaction.atomic():
@@ -84,7 +87,7 @@ def waitlist_join(
                 )
         except IntegrityError:
             raise Conflict(
-                "You are already on this event's waiting list.", code="already_waiting"
+                gettext("You are already on this event's waiting list."), code="already_waiting"
             ) from None
         message_queue(
             kind="waitlist_joined",
@@ -122,13 +125,13 @@ def submitted_details_of_trainee(trainee: Trainee) -> dict[str, Any]:
 def waitlist_leave(*, actor: Principal, entry: WaitlistEntry, now: datetime | None = None) -> None:
     """The trainee (their personal link) or staff take an entry off the waiting list."""
     if not (actor.is_staff or actor.trainee_id == entry.trainee_id):
-        raise NotFound("No such waiting-list entry.")
+        raise NotFound(gettext("No such waiting-list entry."))
     now = clock.resolve(now)
     updated = WaitlistEntry.objects.filter(
         pk=entry.pk, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]
     ).update(status=WaitlistStatus.ENDED, offer_digest="")
     if not updated:
-        raise Conflict("This waiting-list entry has already ended.", code="waitlist_ended")
+        raise Conflict(gettext("This waiting-list entry has already ended."), code="waitlist_ended")
     audit_log(actor=actor, action="waitlist_left", obj=entry, at=now)
     entry.refresh_from_db()
     if entry.offered_at is not None:
@@ -181,7 +184,7 @@ def waitlist_offer_for(raw: str) -> WaitlistEntry:
         else None
     )
     if entry is None:
-        raise NotFound("This waiting-list offer does not exist.", code="offer_not_found")
+        raise NotFound(gettext("This waiting-list offer does not exist."), code="offer_not_found")
     return entry
 
 
@@ -192,7 +195,7 @@ def waitlist_accept(*, raw: str, now: datetime | None = None) -> Created:
     if entry.status != WaitlistStatus.OFFERED or (
         entry.offer_expires_at is not None and entry.offer_expires_at <= now
     ):
-        raise Conflict("This offer has expired or was already used.", code="offer_expired")
+        raise Conflict(gettext("This offer has expired or was already used."), code="offer_expired")
     trainee = entry.trainee
     given = {**submitted_details_of_trainee(trainee), **entry.submitted_details}
     details = TraineeDetails(

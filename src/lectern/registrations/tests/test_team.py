@@ -307,8 +307,118 @@ def test_coordinators_withdraw_and_move_a_pending_registration(coordinator, even
     moved = coordinator.post(f"/registrations/{registration.pk}/move", {"event_id": other.pk})
     assert (moved.status_code, moved.json()["status"]) == (200, "pending_details")
     withdrawn = coordinator.post(f"/registrations/{registration.pk}/withdraw", {})
-    assert withdrawn.json()["status"] == "withdrawn"
+    # never completed, it was never the person's: released, not their withdrawal
+    assert withdrawn.json()["status"] == "released"
     assert seats(member)["reserved"] == 0
+
+
+def test_pending_registrations_ended_by_a_coordinator_never_count_against_the_person(
+    coordinator, event, member
+) -> None:
+    """Team-registering someone and withdrawing them four times used to refuse their own
+    registration for a year (`too_many_withdrawals`)."""
+    for _ in range(4):
+        registration = team(event, member, TEAM[:1]).registrations[0]
+        coordinator.post(f"/registrations/{registration.pk}/withdraw", {})
+    other = membership(tier="silver", start_date=datetime(2026, 10, 1).date())
+    created = services.registration_create(
+        actor=Principal.anonymous(),
+        event_id=event.pk,
+        code=other.registration_code,
+        details=details(0, name="Ada Lovelace", email="ada@uni.example"),
+    )
+    assert created.registration.status == RegistrationStatus.CONFIRMED
+
+
+def test_a_pending_registration_ended_after_the_cutoff_is_released_not_forfeited(
+    event, member
+) -> None:
+    registration = team(event, member, TEAM[:1]).registrations[0]
+    after = REGISTRATION_CUTOFF.at(event) + SECOND  # before the scheduler released it
+    user = user_ensure(email="coord@uni.example", role="coordinator")
+    ended = services.registration_withdraw(
+        actor=Principal(user=user), registration=registration, now=after
+    )
+    assert ended.status == RegistrationStatus.RELEASED
+    assert seats(member)["used"] == 0
+
+
+def test_coordinators_withdraw_until_the_cutoff_and_then_only_the_trainee_can(
+    event, member
+) -> None:
+    user = user_ensure(email="coord@uni.example", role="coordinator")
+    cutoff = REGISTRATION_CUTOFF.at(event)
+    first, second = (
+        services.registration_create(
+            actor=Principal.anonymous(),
+            event_id=event.pk,
+            code=member.registration_code,
+            details=details(n),
+        ).registration
+        for n in (1, 2)
+    )
+    last = services.registration_withdraw(
+        actor=Principal(user=user), registration=first, now=cutoff - SECOND
+    )
+    assert last.status == RegistrationStatus.WITHDRAWN
+    with pytest.raises(DomainError) as refused:
+        services.registration_withdraw(actor=Principal(user=user), registration=second, now=cutoff)
+    assert refused.value.code == "registration_closed"
+    assert "only the trainee" in refused.value.message
+    own = services.registration_withdraw(
+        actor=Principal.trainee(second.pk), registration=second, now=cutoff
+    )
+    assert own.status == RegistrationStatus.FORFEITED
+
+
+def test_the_membership_page_links_each_held_registration_to_move_or_withdraw(
+    client: Client, event, member
+) -> None:
+    registration = team(event, member, TEAM[:1]).registrations[0]
+    client.force_login(user_ensure(email="coord@uni.example", role="coordinator"))
+    page = client.get(f"/memberships/{member.pk}/").content.decode()
+    url = f"/memberships/{member.pk}/registrations/{registration.pk}/"
+    assert url in page
+    own = client.get(url).content.decode()
+    assert "Registration of Ada Lovelace" in own
+    later = make_event(day="2027-04-01", title="April training")
+    confirm = client.post(f"{url}move/", {"event_id": later.pk}).content.decode()
+    assert "Ada Lovelace is registered for Instructor Training" in confirm
+    moved = client.post(f"{url}move/", {"event_id": later.pk, "confirm": "yes"}, follow=True)
+    assert "we have emailed Ada Lovelace the new schedule" in moved.content.decode()
+    registration.refresh_from_db()
+    assert registration.event_id == later.pk
+    asked = client.get(f"{url}withdraw/").content.decode()
+    assert "Withdraw Ada Lovelace from April training?" in asked
+    done = client.post(f"{url}withdraw/", {}, follow=True)
+    assert done.redirect_chain[-1][0] == f"/memberships/{member.pk}/"
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.RELEASED
+
+
+def test_another_organisations_coordinator_gets_404_on_these_pages(
+    client: Client, event, member, system
+) -> None:
+    registration = team(event, member, TEAM[:1]).registrations[0]
+    theirs = membership(tier="silver", start_date=datetime(2026, 10, 1).date())
+    membership_services.contact_add(
+        actor=system, membership=theirs, email="other@else.example", name="O", role="coordinator"
+    )
+    client.force_login(user_ensure(email="other@else.example", role="coordinator"))
+    for url in (
+        f"/memberships/{member.pk}/registrations/{registration.pk}/",
+        f"/memberships/{theirs.pk}/registrations/{registration.pk}/",
+        f"/memberships/{theirs.pk}/registrations/{registration.pk}/withdraw/",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert (
+        client.post(
+            f"/memberships/{theirs.pk}/registrations/{registration.pk}/withdraw/"
+        ).status_code
+        == 404
+    )
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.PENDING_DETAILS
 
 
 def test_people_are_read_from_lines_and_csv() -> None:
@@ -352,3 +462,57 @@ def test_the_team_page_registers_typed_and_uploaded_people(client: Client, event
     assert nothing.status_code == 422
     client.force_login(user_ensure(email="stranger@else.example", role="coordinator"))
     assert client.get(f"/memberships/{member.pk}/team/").status_code == 404
+
+
+def test_a_name_past_its_column_or_with_a_control_character_is_refused_per_person(
+    coordinator, event, member
+) -> None:
+    """The page takes names from free text; a name longer than the trainee's column was a
+    500 on PostgreSQL. The last length that passes, the first that fails."""
+    people = [
+        {"name": "N" * 200, "email": "long@uni.example"},
+        {"name": "N" * 201, "email": "longer@uni.example"},
+    ]
+    answer = team(event, member, people)
+    assert [r.trainee.email for r in answer.registrations] == ["long@uni.example"]
+    assert [(p.email, e.code, e.fields) for p, e in answer.refused] == [
+        (
+            "longer@uni.example",
+            "validation_error",
+            {"name": ["At most 200 characters (201 given)."]},
+        )
+    ]
+    answer = team(event, member, [{"name": "Ada\u2028Lovelace", "email": "ada@uni.example"}])
+    assert [e.code for _, e in answer.refused] == ["validation_error"]
+
+
+def test_the_team_page_reads_a_file_apart_and_counts_who_is_not_registered(
+    client: Client, event, member
+) -> None:
+    """A file's header is its own first line, a refusal names the file's line, the count of
+    people not registered is right, and a cell past the csv module's limit is a refusal."""
+    client.force_login(user_ensure(email="coord@uni.example", role="coordinator"))
+    upload = SimpleUploadedFile(
+        "team.csv",
+        b"name,email\nAlan Turing,alan@uni.example\nno address\n"
+        + b"N" * 201
+        + b",n@uni.example\n",
+        content_type="text/csv",
+    )
+    response = client.post(
+        f"/memberships/{member.pk}/team/", {"event_id": event.pk, "people": "", "csv": upload}
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "1 registered" in text
+    assert "2 not registered" in text
+    assert "CSV file, line 3: No email address on this line." in text
+    assert "line 1:" not in text
+    assert "Line 1:" not in text
+    assert "At most 200 characters (201 given)." in text
+    huge = client.post(
+        f"/memberships/{member.pk}/team/",
+        {"event_id": event.pk, "people": "Ada, ada@uni.example\n" + "A" * 140_000},
+    )
+    assert huge.status_code == 200
+    assert "Line 2: This line is not readable: a cell is too long." in huge.content.decode()
