@@ -21,6 +21,7 @@ from lectern.core.validators import DATE_RANGE
 from lectern.events.models import Event, EventStatus
 from lectern.memberships.models import Membership, Organization
 from lectern.notifications.models import Message
+from lectern.notifications.services import message_write
 from lectern.registrations.models import Registration, Trainee
 from lectern.registrations.tests.conftest import body, make_event
 from lectern.registrations.tokens import trainee_token
@@ -292,7 +293,7 @@ def test_a_title_stored_with_a_line_break_still_makes_whole_calendars(anon_api, 
     Event.objects.filter(pk=event.pk).update(title="Evil\r\nATTACH:x")
     response = anon_api.post("/registrations", body(event.pk, member.registration_code))
     assert response.status_code == 201, response.content
-    message = Message.objects.get(kind="registration_confirmed")
+    message = message_write(Message.objects.get(kind="registration_confirmed"))
     ics = bytes(message.attachments.get().content).decode()
     assert "X-WR-CALNAME:Evil ATTACH:x\r\n" in ics
     feed = anon_api.get("/calendar.ics", quarter="2027-Q1")

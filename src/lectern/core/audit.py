@@ -9,6 +9,7 @@ from django.db import models
 
 from lectern.core.models import AuditEntry
 from lectern.core.permissions import Principal
+from lectern.core.rows import row_insert
 
 
 def audit_log(
@@ -21,13 +22,17 @@ def audit_log(
     data: dict[str, Any] | None = None,
 ) -> AuditEntry:
     assert obj.pk is not None
-    return AuditEntry.objects.create(
-        at=at,
-        actor=actor.user,
-        actor_label=actor.label,
-        action=action,
-        object_type=obj._meta.model_name or type(obj).__name__.lower(),
-        object_id=obj.pk,
-        reason=reason,
-        data=data or {},
+    entry = row_insert(
+        AuditEntry(
+            at=at,
+            actor=actor.user,
+            actor_label=actor.label,
+            action=action,
+            object_type=obj._meta.model_name or type(obj).__name__.lower(),
+            object_id=obj.pk,
+            reason=reason,
+            data=data or {},
+        )
     )
+    assert entry is not None
+    return entry

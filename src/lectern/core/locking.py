@@ -5,27 +5,33 @@ reads them: events, then checkout sessions (welcome sessions and teaching demos)
 memberships, then registrations, then trainees, each kind in id order. Two
 services that lock the same rows therefore queue instead of deadlocking.
 
+A count that only one transaction at a time may move past a limit (an event's places, a
+membership's seats) can also be taken in one statement, `take`: the guard and the change are
+one UPDATE, which holds the row from then on like `lock` does, so the check and the write
+need no SELECT before them.
+
 Which guard holds on which database:
-- PostgreSQL: the row lock (`SELECT ... FOR UPDATE`) taken here. Without it two
-  registrations read the same count of places and both write "one more".
+- PostgreSQL: the row lock (`SELECT ... FOR UPDATE`, or the UPDATE of `take`) taken here.
+  Without it two registrations read the same count of places and both write "one more".
 - SQLite: the immediate transaction (`transaction_mode: IMMEDIATE` in the settings). Every
   writing transaction takes the database's write lock when it begins, so transactions run
   one at a time; `FOR UPDATE` means nothing there. Without it, a transaction that read
   before another one committed fails when it writes ("database is locked").
 
-`unguarded()` turns both guards off. It exists for the concurrency tests' controls, which
-show that the race is real without the guards; nothing else uses it.
+`unguarded()` turns both guards off (and makes `take` read, then write, as a naive counter
+would). It exists for the concurrency tests' controls, which show that the race is real
+without the guards; nothing else uses it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.backends.signals import connection_created
 
 if TYPE_CHECKING:
@@ -35,6 +41,7 @@ if TYPE_CHECKING:
     from lectern.registrations.models import Registration, Trainee
 
 _guarded = True
+M = TypeVar("M", bound=models.Model)
 
 
 class NotInTransaction(RuntimeError):
@@ -83,6 +90,68 @@ def _rows(label: str, ids: Collection[int]) -> dict[int, Any]:
     if _guarded:
         rows = rows.select_for_update()
     return {row.pk: row for row in rows}
+
+
+def take(
+    model: type[M],
+    pk: int,
+    *,
+    add: Mapping[str, int],
+    where: str = "",
+    params: Sequence[Any] = (),
+) -> M | None:
+    """Add to counters of one row in one statement, only if `where` holds, and return the row
+    as it is then, held for the rest of the transaction as `lock` holds it; None when `where`
+    did not hold (nothing changed).
+
+    `where` is SQL over the row's columns before the change, with `%s` for `params`, e.g.
+    `"places_taken < capacity"`. PostgreSQL: a second transaction taking the same row waits
+    for the first, then checks `where` against the row the first committed. (A subquery in
+    `where` reads other tables as they were when the statement began, so what it counts
+    must be checked again once the row is held; see `registrations.services.places`.)
+    SQLite: the immediate transaction runs one writer at a time."""
+    if not transaction.get_connection().in_atomic_block:
+        raise NotInTransaction("Rows are taken inside a transaction (transaction.atomic).")
+    opts = model._meta
+    quote = connection.ops.quote_name
+    table, key = quote(opts.db_table), quote(opts.pk.column)
+    if not _guarded:
+        return _take_unguarded(model, pk, add, where, params)
+    columns = {quote(_column(model, name)): n for name, n in add.items()}
+    guard = f" AND ({where})" if where else ""
+    changes = ", ".join(f"{column} = {column} + %s" for column in columns)
+    # Names from the model's metadata, the guard from the code, values as parameters.
+    returning = ", ".join(quote(f.column) for f in opts.concrete_fields)
+    sql = f"UPDATE {table} SET {changes} WHERE {key} = %s{guard} RETURNING {returning}"  # noqa: S608
+    rows = list(model._default_manager.raw(sql, [*columns.values(), pk, *params]))
+    return rows[0] if rows else None
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return str(field.column)
+
+
+def _take_unguarded(
+    model: type[M], pk: int, add: Mapping[str, int], where: str, params: Sequence[Any]
+) -> M | None:
+    """The concurrency tests' control: read the row and the guard, then write the new values,
+    as a counter without a guard would."""
+    opts = model._meta
+    table = connection.ops.quote_name(opts.db_table)
+    key = connection.ops.quote_name(opts.pk.column)
+    guard = where or "1 = 1"
+    sql = f"SELECT {table}.*, ({guard}) AS allowed FROM {table} WHERE {key} = %s"  # noqa: S608
+    rows = list(model._default_manager.raw(sql, [*params, pk]))
+    if not rows or not rows[0].allowed:  # type: ignore[attr-defined]
+        return None
+    row = rows[0]
+    values = {name: getattr(row, name) + n for name, n in add.items()}
+    model._default_manager.filter(pk=pk).update(**values)
+    for name, value in values.items():
+        setattr(row, name, value)
+    return row
 
 
 def guarded() -> bool:

@@ -14,8 +14,9 @@ got is over the limit. Two callers can therefore never both see "one left":
 - SQLite: the immediate transaction (settings) serializes writers; outside a transaction
   the statement is atomic by itself.
 
-Callers that count only failures (registration codes) take a slot before they know, and
-give it back (`rate_give_back`) when the attempt turned out well.
+Callers that count only failures (registration codes) read the count with the rest of what
+they read first (`count_sql`), and take a slot only for a failure, in the same transaction
+as that read (see `registrations.ratelimit`).
 
 Windows are fixed (aligned on the epoch), so at a window's edge a caller may act up to twice
 the limit within one window's length; the counts never exceed the limit within a window.
@@ -30,10 +31,10 @@ import hashlib
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F
 from django.http import HttpRequest
 from django.utils.translation import gettext, gettext_noop, ngettext
 
@@ -103,14 +104,14 @@ def rate_count(*, limit: Limit, key: str, now: datetime) -> int:
     return int(row or 0)
 
 
-def rate_give_back(*, limit: Limit, key: str, now: datetime) -> None:
-    """Undo one `rate_take` of the same window (the attempt did not count)."""
-    RateCount.objects.filter(
-        scope=limit.scope,
-        bucket=bucket_of(key),
-        window_start=limit.window_start(now),
-        count__gt=0,
-    ).update(count=F("count") - 1)
+def count_sql(*, limit: Limit, key: str, now: datetime) -> tuple[str, list[Any]]:
+    """The count in the current window as a scalar subquery (NULL when nothing was counted),
+    to read with other things in one statement; with its parameters."""
+    start = connection.ops.adapt_datetimefield_value(limit.window_start(now))
+    return (
+        "(SELECT count FROM core_ratecount WHERE scope = %s AND bucket = %s AND window_start = %s)",
+        [limit.scope, bucket_of(key), start],
+    )
 
 
 def rate_counts_forget(*, before: datetime) -> int:

@@ -37,7 +37,7 @@ class MessageAdmin(ServiceRecordAdmin):
         "kind",
         "key",
         "recipient",
-        "subject",
+        "subject_shown",
         "status",
         "attempts",
         "sent_at",
@@ -63,10 +63,19 @@ class MessageAdmin(ServiceRecordAdmin):
         "created_at",
         "sent_at",
         "claimed_until",
+        "written",
         "template_version",
         "body_text",
         "rendered_html",
     )
+
+    @admin.display(description="subject", ordering="subject")
+    def subject_shown(self, obj: Message) -> str:
+        if obj.written:
+            return obj.subject
+        if obj.status == MessageStatus.CANCELLED:
+            return "(cancelled before it was written)"
+        return "(written when it is sent)"
 
     @admin.display(description="HTML body")
     def rendered_html(self, obj: Message) -> str:

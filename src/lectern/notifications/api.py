@@ -30,6 +30,10 @@ class NotificationOut(Schema):
     last_error: str
     object_type: str
     object_id: int
+    written: bool = Field(
+        description="False until the sender writes it (a kind written when it is sent): "
+        "subject and bodies are empty until then"
+    )
 
 
 class NotificationDetailOut(NotificationOut):

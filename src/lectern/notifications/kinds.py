@@ -12,14 +12,20 @@ An app declares its kinds in its own `kinds.py`, imported by its `AppConfig.read
         Kind("checkout_expired", "Checkout expired", Recipient.TRAINEE),
     )
 
+A kind whose email is written when it is sent declares `write`: its requests only queue the
+row, and the sender calls `write(messages)` for their contexts and files, then renders them
+(see `notifications.services.messages_write`).
+
 This module knows no kind itself: the apps that send email sit above it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -41,6 +47,10 @@ class Kind:
     label: str
     recipient: Recipient
     template: str = ""  # the folder under notifications/; default: the kind's name
+    # Written when it is sent: messages -> their `notifications.services.Letter`s, in order,
+    # from the objects they are about as they are then (read together). None: written when it
+    # is queued, from the caller's values.
+    write: Callable[[list[Any]], list[Any]] | None = None
 
     @property
     def templates(self) -> str:

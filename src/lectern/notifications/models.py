@@ -60,6 +60,13 @@ class Message(models.Model):
         blank=True,
         help_text="The values its wording read, by path: a real example for previews.",
     )
+    # db_default: servers still running the code before this column write rows without it
+    written = models.BooleanField(
+        db_default=True,
+        default=True,
+        help_text="Off until the sender writes it: the email of a kind written when it is sent "
+        "has no subject, body or files before.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

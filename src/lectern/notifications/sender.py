@@ -7,6 +7,10 @@ the batch. A sender killed after sending but before marking leaves its claimed r
 one batch) to be sent again when the lease expires: receivers can drop
 the duplicate by its stable Message-ID. Failures are retried with exponential backoff and
 end as `failed` after the configured number of attempts.
+
+An email of a kind written when it is sent is written first (`message_write`: rendered from
+its object, and stored), under the same lease; a failure to write it counts as a failed
+attempt, like a failure to send.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from django.utils.crypto import salted_hmac
 
 from lectern.core import clock
 from lectern.notifications.models import Message, MessageStatus
+from lectern.notifications.services import messages_write
 
 logger = logging.getLogger(__name__)
 
@@ -152,9 +157,17 @@ def _send_batch(messages: list[Message], token: str, now: datetime, report: Send
     sent: list[int] = []
     expired: list[int] = []
     try:
+        unwritten = messages_write(
+            [m for m in messages if m.expires_at is None or m.expires_at > now]
+        )
         for message in messages:
             if message.expires_at is not None and message.expires_at <= now:
                 expired.append(message.pk)
+                continue
+            if message.pk in unwritten:
+                problem = unwritten[message.pk]
+                logger.error("email %s (%s) not written: %r", message.pk, message.kind, problem)
+                _failed_attempt(message, token, now, problem, report)
                 continue
             try:
                 _email(message, smtp).send()

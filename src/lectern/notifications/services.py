@@ -1,4 +1,11 @@
-"""Queue, move and cancel emails. Called by other services inside their own transaction."""
+"""Queue, move and cancel emails. Called by other services inside their own transaction.
+
+Most kinds are written (rendered) when they are queued, from the values the caller has. A
+kind that declares `write` (`notifications.kinds`) is only queued: one row, nothing
+rendered, so the request that causes it does no more; the sender writes it when it goes
+(`message_write`) from the object it is about, and keeps what it wrote, so that staff see
+exactly what went out.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +16,21 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.utils import translation
 
 from lectern.core import clock
+from lectern.core.rows import row_insert
 from lectern.notifications.kinds import kind_get
 from lectern.notifications.models import Attachment, Message, MessageStatus
 from lectern.notifications.rendering import Snapshot, TemplateProblem, plain_context
 from lectern.notifications.wording import LANGUAGES as WORDING_LANGUAGES
-from lectern.notifications.wording import wording_current, wording_default, wording_render
+from lectern.notifications.wording import (
+    Wording,
+    wording_current,
+    wording_default,
+    wording_render,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +40,16 @@ class File:
     filename: str
     content_type: str
     content: bytes
+
+
+@dataclass(frozen=True)
+class Letter:
+    """What a kind written when it is sent gives the sender: the values its wording reads,
+    its files, and its language (default: the language of `context["event"]`)."""
+
+    context: dict[str, Any]
+    files: Sequence[File] = ()
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -43,16 +66,22 @@ def render(
     *,
     language: str = "en",
     snapshot: Snapshot | None = None,
+    wordings: dict[tuple[str, str], Wording] | None = None,
 ) -> Rendered:
     """Render a kind's subject, plain-text and HTML wording (staff's version, or the code's
     templates) in the sandbox, over the context made plain (`notifications.rendering`).
 
     Only the HTML is escaped: a subject and a plain-text body are plain text, where
     "O'Brien & Co" must read as typed, never as "O&#x27;Brien &amp; Co".
+
+    `wordings` keeps the wording read for each kind and language, for a caller that renders
+    many emails at once (the sender).
     """
     declared = kind_get(kind)
     language = language if language in WORDING_LANGUAGES else "en"
-    wording = wording_current(declared, language)
+    memo = {} if wordings is None else wordings
+    wording = memo.get((kind, language)) or wording_current(declared, language)
+    memo[kind, language] = wording
     full = {"programme_name": settings.PROGRAMME_NAME, "base_url": settings.BASE_URL, **context}
     # The default wording is one template per kind with `{% translate %}` in it; dates and
     # day names follow the same language (`events.timezones.day_text`).
@@ -94,7 +123,7 @@ def message_queue(
     kind: str,
     to: str,
     obj: models.Model,
-    context: dict[str, Any],
+    context: dict[str, Any] | None = None,
     key: str = "",
     name: str = "",
     due_at: datetime | None = None,
@@ -115,45 +144,123 @@ def message_queue(
     `language` is the email's language; by default the language of the event the context
     is about (`context["event"].language`), else English (`email_language`).
 
+    A kind written when it is sent (`Kind.write`) takes no `context` nor `attachments`: the
+    row is queued unwritten, and `message_write` writes it when it goes.
+
     An undeclared kind raises `UnknownKind` (see `notifications/kinds.py`).
     """
     now = clock.resolve(now)
     if len(key) > Message.KEY_LENGTH:
         raise ValueError(f"a message key is at most {Message.KEY_LENGTH} characters: {key!r}")
     object_type, object_id = object_key(obj)
-    to = to.strip().lower()
-    snapshot = Snapshot()
-    language = email_language(context, language)
-    rendered = render(
-        kind, {**context, "recipient_name": name}, language=language, snapshot=snapshot
+    message = Message(
+        kind=kind,
+        key=key,
+        recipient=to.strip().lower(),
+        recipient_name=name,
+        object_type=object_type,
+        object_id=object_id,
+        due_at=due_at or now,
+        expires_at=expires_at,
+        created_at=now,
     )
-    try:
-        with transaction.atomic():
-            message = Message.objects.create(
-                kind=kind,
-                key=key,
-                recipient=to,
-                recipient_name=name,
-                object_type=object_type,
-                object_id=object_id,
-                subject=rendered.subject,
-                body_text=rendered.text,
-                body_html=rendered.html,
-                template_version=rendered.version,
-                context=snapshot.values,
-                due_at=due_at or now,
-                expires_at=expires_at,
-                created_at=now,
-            )
-    except IntegrityError:
-        return None  # queued before: the unique (kind, object, recipient, key) says so
-    Attachment.objects.bulk_create(
+    if kind_get(kind).write is not None:
+        if context or attachments:
+            raise ValueError(f"{kind} is written when it is sent, from its object: no values")
+        message.written = False
+    else:
+        context = context or {}
+        snapshot = Snapshot()
+        language = email_language(context, language)
+        rendered = render(
+            kind, {**context, "recipient_name": name}, language=language, snapshot=snapshot
+        )
+        message.subject, message.body_text = rendered.subject, rendered.text
+        message.body_html, message.template_version = rendered.html, rendered.version
+        message.context = snapshot.values
+    # Queued before, the unique (kind, object, recipient, key) says so: nothing is written.
+    if row_insert(message, on_conflict="ON CONFLICT DO NOTHING") is None:
+        return None
+    _attach(message, attachments)
+    return message
+
+
+def _attach(message: Message, files: Sequence[File]) -> list[Attachment]:
+    return Attachment.objects.bulk_create(
         Attachment(
             message=message, filename=f.filename, content_type=f.content_type, content=f.content
         )
-        for f in attachments
+        for f in files
     )
+
+
+def message_write(message: Message) -> Message:
+    """Write an email of a kind written when it is sent: its kind's `write` gives the values
+    and files from the object it is about, as it is now; the email is rendered from them and
+    its subject, bodies, the values read and the files are stored with it. An email already
+    written is left as it is."""
+    failures = messages_write([message])
+    if failures:
+        raise failures[message.pk]
     return message
+
+
+def messages_write(messages: Sequence[Message]) -> dict[int, Exception]:
+    """`message_write` for many at once (the sender's batch): each kind's `write` reads the
+    objects of all its messages together, and each wording is read once. The messages are
+    written in place; those that could not be are returned with the reason, by id."""
+    failures: dict[int, Exception] = {}
+    wordings: dict[tuple[str, str], Wording] = {}
+    kinds: dict[str, list[Message]] = {}
+    for message in messages:
+        if not message.written:
+            kinds.setdefault(message.kind, []).append(message)
+    for kind, group in kinds.items():
+        write = kind_get(kind).write
+        if write is None:  # no longer written when it is sent: nothing can write it
+            failures.update({m.pk: ValueError(f"{kind} has no writer") for m in group})
+            continue
+        try:
+            letters: list[Letter] | None = write(group)
+        except Exception:
+            letters = None  # one of them failed: write them one by one, to say which
+        for n, message in enumerate(group):
+            try:
+                letter = letters[n] if letters is not None else write([message])[0]
+                _write(message, letter, wordings)
+            except Exception as exc:
+                failures[message.pk] = exc
+    return failures
+
+
+def _write(message: Message, letter: Letter, wordings: dict[tuple[str, str], Wording]) -> None:
+    snapshot = Snapshot()
+    language = email_language(letter.context, letter.language)
+    rendered = render(
+        message.kind,
+        {**letter.context, "recipient_name": message.recipient_name},
+        language=language,
+        snapshot=snapshot,
+        wordings=wordings,
+    )
+    written = {
+        "subject": rendered.subject,
+        "body_text": rendered.text,
+        "body_html": rendered.html,
+        "template_version": rendered.version,
+        "context": snapshot.values,
+        "written": True,
+    }
+    with transaction.atomic():
+        if not Message.objects.filter(pk=message.pk, written=False).update(**written):
+            message.refresh_from_db()  # another sender wrote it meanwhile
+            return
+        files = _attach(message, letter.files)
+    for field, value in written.items():
+        setattr(message, field, value)
+    attached = message.attachments.all()  # what the sender attaches: these, not read again
+    attached._result_cache, attached._prefetch_done = files, True  # type: ignore[attr-defined]
+    message._prefetched_objects_cache = {"attachments": attached}  # type: ignore[attr-defined]
 
 
 def pending_about(obj: models.Model, kinds: Iterable[str]) -> models.QuerySet[Message]:
@@ -184,6 +291,8 @@ def messages_reschedule(
     """Move the pending emails of a kind about `obj` and write them again with `context`
     (e.g. a rescheduled event's reminders, which must show the new times)."""
     moved = 0
+    if kind_get(kind).write is not None:  # written when they go, from the object as it is then
+        return pending_about(obj, [kind]).update(due_at=due_at, expires_at=expires_at)
     for message in pending_about(obj, [kind]):
         snapshot = Snapshot()
         rendered = render(

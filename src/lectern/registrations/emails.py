@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Prefetch
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
 
 from lectern.events.deadlines import EMERGENCY_WINDOW, REGISTRATION_CUTOFF
-from lectern.events.models import Event
+from lectern.events.models import Event, Session
 from lectern.events.selectors import local_sessions, registration_cutoff, schedule_loaded
 from lectern.events.timezones import day_text, span_text
-from lectern.notifications.services import File, message_queue
+from lectern.notifications.kinds import kind_get
+from lectern.notifications.models import Message
+from lectern.notifications.services import File, Letter, message_queue
 from lectern.registrations.models import Registration, Trainee
 from lectern.registrations.tokens import manage_token, trainee_token
 
@@ -75,6 +79,18 @@ def ics_file(event: Event, now: datetime, *, cancel: bool = False) -> File:
     return ical.invitation_file(event, now=now, method=method)
 
 
+def trainee_context(registration: Registration) -> dict[str, Any]:
+    """What every email to a registration's trainee says of it."""
+    trainee, event = registration.trainee, registration.event
+    return {
+        **event_context(event, trainee.timezone),
+        "registration": registration,
+        "trainee": trainee,
+        "manage_url": manage_url(registration),
+        "personal_url": personal_url(trainee),
+    }
+
+
 def to_trainee(
     kind: str,
     registration: Registration,
@@ -91,9 +107,13 @@ def to_trainee(
     """Queue an email to the registration's trainee, about the registration (or `about`);
     `key` as `message_queue` takes it. `attach_ics` attaches the invitation to the
     registration's event; `cancel_ics` the cancellation of an event's invitation (the one
-    the trainee moved from, withdrew from, or that was cancelled)."""
+    the trainee moved from, withdrew from, or that was cancelled).
+
+    A kind written when it is sent (`registration_confirmed`) is only queued here: its
+    writer gives the values and the files then, so the rest is not used."""
     trainee, event = registration.trainee, registration.event
-    message_queue(
+    queue = partial(
+        message_queue,
         kind=kind,
         key=key,
         to=trainee.email,
@@ -101,17 +121,35 @@ def to_trainee(
         obj=about or registration,
         now=now,
         due_at=due_at,
-        context={
-            **event_context(event, trainee.timezone),
-            "registration": registration,
-            "trainee": trainee,
-            "manage_url": manage_url(registration),
-            "personal_url": personal_url(trainee),
-            **context,
-        },
+    )
+    if kind_get(kind).write is not None:
+        queue()
+        return
+    queue(
+        context={**trainee_context(registration), **context},
         attachments=[
             *([ics_file(event, now)] if attach_ics else []),
             *([ics_file(cancel_ics, now, cancel=True)] if cancel_ics is not None else []),
             *(files or []),
         ],
     )
+
+
+def confirmation_write(messages: list[Message]) -> list[Letter]:
+    """The confirmations of registrations, written when they are sent: each registration, its
+    event and schedule as they are then (read together for all), with the event's
+    invitation, dated when the registration was made."""
+    registrations = Registration.objects.select_related("trainee", "event").prefetch_related(
+        Prefetch("event__sessions", queryset=Session.objects.order_by("start"))
+    )
+    found = registrations.in_bulk([m.object_id for m in messages])
+    letters = []
+    for message in messages:
+        registration = found[message.object_id]
+        letters.append(
+            Letter(
+                context=trainee_context(registration),
+                files=[ics_file(registration.event, message.created_at)],
+            )
+        )
+    return letters

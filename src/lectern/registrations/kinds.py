@@ -1,9 +1,16 @@
 """The emails registrations send (see `lectern.notifications.kinds`)."""
 
 from lectern.notifications.kinds import Kind, Recipient, kind_register
+from lectern.registrations.emails import confirmation_write
 
 kind_register(
-    Kind("registration_confirmed", "Registration confirmed", Recipient.TRAINEE),
+    # Written when it is sent, so that a registration renders nothing (`notifications.kinds`).
+    Kind(
+        "registration_confirmed",
+        "Registration confirmed",
+        Recipient.TRAINEE,
+        write=confirmation_write,
+    ),
     Kind("registration_moved", "Registration moved", Recipient.TRAINEE),
     Kind("registration_withdrawn", "Registration withdrawn", Recipient.TRAINEE),
     Kind("seat_forfeited", "Seat forfeited", Recipient.TRAINEE),

@@ -64,21 +64,15 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
         raise Http404(exc.message) from None
     except DomainError as exc:
         return render(request, "registrations/refused.html", {"error": exc}, status=exc.status)
-    event = get_object_or_404(Event.objects.prefetch_related("sessions"), pk=event_id)
     initial = {"code": code} if request.method == "GET" and code else None
     form = RegistrationForm(request.POST or None, initial=initial)
-    context = {
-        "card": event_card(event, now),
-        "form": form,
-        "offer_waitlist": event.places_left == 0,
-    }
-    status, retry_after = 200, None
+    status, retry_after, full = 200, None, None
     if request.method == "POST" and form.is_valid():
         try:
             if request.POST.get("action") == "waitlist":
                 entry = waitlist.waitlist_join(
                     actor=_actor(request),
-                    event_id=event.pk,
+                    event_id=event_id,
                     code=form.cleaned_data["code"],
                     details=form.details(),
                     client=client_address(request),
@@ -87,7 +81,7 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
                     request,
                     "registrations/waitlisted.html",
                     {
-                        "card": event_card(event, now),
+                        "card": event_card(_event_shown(event_id), now),
                         "position": waitlist.waitlist_position(entry),
                         "email": entry.trainee.email,
                         "offer_hours": settings.LECTERN["WAITLIST_OFFER_HOURS"],
@@ -95,7 +89,7 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
                 )
             created = services.registration_create(
                 actor=_actor(request),
-                event_id=event.pk,
+                event_id=event_id,
                 code=form.cleaned_data["code"],
                 details=form.details(),
                 client=client_address(request),
@@ -108,7 +102,7 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
                 if not form.cleaned_data.get("code", "").strip() and "code" not in form.errors:
                     # The details are checked first; an empty code is a problem all the same
                     form.add_error("code", gettext("Give your organisation's registration code."))
-            context["offer_waitlist"] = exc.code == "event_full"
+            full = exc.code == "event_full"
             status = exc.status
             retry_after = getattr(exc, "retry_after", None)
         else:
@@ -120,12 +114,23 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
                 ),
             )
             return redirect("registrations:manage", token=created.manage_token)
+    # The event is read for the page only (a registration needs its id, nothing more).
+    event = _event_shown(event_id)
+    context = {
+        "card": event_card(event, now),
+        "form": form,
+        "offer_waitlist": full if full is not None else event.places_left == 0,
+    }
     if form.is_bound:
         form.mark_errors()
     response = render(request, "registrations/register.html", context, status=status)
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
+
+
+def _event_shown(event_id: int) -> Event:
+    return get_object_or_404(Event.objects.prefetch_related("sessions"), pk=event_id)
 
 
 def _registration(token: str) -> Registration:

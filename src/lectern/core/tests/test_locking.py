@@ -9,7 +9,8 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from lectern.core.locking import NotInTransaction, lock
+from lectern.core.locking import NotInTransaction, lock, take
+from lectern.events.models import Event
 from lectern.registrations.tests.conftest import make_event
 from tests.factories import membership
 
@@ -41,3 +42,26 @@ def test_rows_are_locked_events_first_then_memberships_then_registrations() -> N
     assert locked.memberships[member.pk].pk == member.pk
     if connection.vendor == "postgresql":
         assert all("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_take_outside_a_transaction_is_refused() -> None:
+    event = make_event()
+    with pytest.raises(NotInTransaction):
+        take(Event, event.pk, add={"places_taken": 1})
+
+
+def test_a_take_changes_the_row_only_while_its_guard_holds() -> None:
+    event = make_event(capacity=2)
+    guard = {"where": "places_taken < capacity"}
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        first = take(Event, event.pk, add={"places_taken": 1}, **guard)
+        last = take(Event, event.pk, add={"places_taken": 1}, **guard)
+        refused = take(Event, event.pk, add={"places_taken": 1}, **guard)
+    assert first is not None
+    assert last is not None
+    assert (first.places_taken, last.places_taken, last.title) == (1, 2, event.title)
+    assert refused is None
+    assert len(queries.captured_queries) == 3  # one statement each, no read before
+    event.refresh_from_db()
+    assert event.places_taken == 2

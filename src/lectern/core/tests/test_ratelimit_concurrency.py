@@ -12,6 +12,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from contextlib import nullcontext
+from datetime import date
 
 import pytest
 from django.db import connection
@@ -19,11 +20,13 @@ from django.db import connection
 from lectern.accounts.services import user_ensure
 from lectern.core.errors import DomainError
 from lectern.core.locking import unguarded
+from lectern.core.models import RateCount
 from lectern.core.permissions import Principal
 from lectern.notifications.models import Message
 from lectern.registrations import services
 from lectern.registrations.services.signin import sign_in_request
 from lectern.registrations.tests.conftest import details, make_event
+from tests.factories import membership
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -100,3 +103,23 @@ def test_40_parallel_wrong_codes_from_one_client_get_exactly_the_limit(guarded, 
         assert outcomes["unknown_code"] > limit or errors(outcomes), outcomes
         return
     assert outcomes == Counter({"unknown_code": limit, "rate_limited": 40 - limit}), outcomes
+
+
+def test_20_right_codes_from_one_client_at_once_are_all_let_through(settings) -> None:
+    """A right code writes no counter, so a classroom behind one address can register
+    together however low the wrong-code limit is (no control: nothing is guarded here)."""
+    settings.LECTERN = {**settings.LECTERN, "CODE_ATTEMPTS_PER_CLIENT": 5}
+    event = make_event(capacity=50)
+    member = membership(tier="custom", seats=50, start_date=date(2026, 10, 1))
+
+    def act(n: int) -> None:
+        services.registration_create(
+            actor=Principal.anonymous(),
+            event_id=event.pk,
+            code=member.registration_code,
+            details=details(n),
+            client="10.7.0.1",
+        )
+
+    assert race(20, act, guarded=True) == Counter({"ok": 20})
+    assert not RateCount.objects.exists()

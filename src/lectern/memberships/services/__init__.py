@@ -4,8 +4,10 @@ per subject; everything is imported from here."""
 from lectern.memberships.services.contacts import contact_add
 from lectern.memberships.services.ledger import (
     MAX_SEATS_AT_ONCE,
+    LedgerTake,
     NotEnoughSeats,
     ledger_append,
+    ledger_take,
     lock_membership,
     seats_add,
 )
@@ -37,12 +39,14 @@ __all__ = [
     "MAX_SEATS_AT_ONCE",
     "MEMBER_COLUMNS",
     "ImportLine",
+    "LedgerTake",
     "MemberImport",
     "NotEnoughSeats",
     "contact_add",
     "domains_clean",
     "domains_parse",
     "ledger_append",
+    "ledger_take",
     "lock_membership",
     "member_create",
     "members_import",

@@ -1,15 +1,25 @@
-"""The seat ledger: every change of a membership's seat figures is one entry."""
+"""The seat ledger: every change of a membership's seat figures is one entry.
+
+Two ways to write one, both here and nowhere else:
+- `ledger_append`: the caller holds the membership row (`lock_membership`, `core.locking`)
+  and the entry moves its totals; any kind, overdraws by staff;
+- `ledger_take` then `LedgerTake.record`: a change that makes seats less available (a
+  registration's reserved seat) as one guarded UPDATE of the totals, which also holds the
+  row, and then its entry, without reading the membership first.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
 
 from lectern.core import clock
 from lectern.core.errors import Conflict, Invalid
-from lectern.core.locking import lock
+from lectern.core.locking import lock, take
 from lectern.core.permissions import Principal, require_staff
+from lectern.core.rows import row_insert
 from lectern.memberships.models import (
     GrantSource,
     Membership,
@@ -17,6 +27,7 @@ from lectern.memberships.models import (
     SeatEntryKind,
 )
 from lectern.memberships.selectors import (
+    SeatSummary,
     membership_seat_summary,
 )
 
@@ -87,6 +98,70 @@ def ledger_append(
         update_fields=["seats_granted", "seats_reserved", "seats_used", "seats_rolled_out"]
     )
     return entry
+
+
+@dataclass
+class LedgerTake:
+    """Seats moved by `ledger_take`; `record` writes the entry that says so."""
+
+    membership: Membership
+    kind: SeatEntryKind
+    delta: int
+    recorded: bool = False
+
+    def record(
+        self, *, actor: Principal, at: datetime, reason: str = "", registration_id: int | None
+    ) -> SeatEntry:
+        """The entry of this change, in the same transaction (check-seats fails without it)."""
+        assert not self.recorded, "one entry per change"
+        self.recorded = True
+        entry = row_insert(
+            SeatEntry(
+                membership=self.membership,
+                at=at,
+                kind=self.kind,
+                delta=self.delta,
+                actor=actor.user,
+                actor_label=actor.label,
+                reason=reason,
+                registration_id=registration_id,
+            )
+        )
+        assert entry is not None
+        return entry
+
+
+# The seats available after a change, from each total and how the change moves it.
+AVAILABLE_AFTER = (
+    "seats_granted + %s - (seats_reserved + %s) - (seats_used + %s) - (seats_rolled_out + %s)"
+)
+
+
+def ledger_take(*, membership_id: int, kind: SeatEntryKind, delta: int) -> LedgerTake | None:
+    """Move a membership's totals as an entry of `kind` moving `delta` seats would
+    (`SeatSummary.after`), in one statement that refuses to take available seats below
+    zero or held seats below zero; None when it refused (nothing changed). The membership
+    comes back as it is now, held until the transaction ends; the caller then writes the
+    entry with `record`."""
+    moves = SeatSummary().after(kind, delta)
+    totals = {
+        "seats_granted": moves.granted,
+        "seats_reserved": moves.reserved,
+        "seats_used": moves.used,
+        "seats_rolled_out": moves.rolled_out,
+    }
+    floors, params = ["seats_reserved + %s >= 0"], [moves.reserved]
+    if moves.available < 0:  # it takes seats: never past the last available one
+        floors.append(f"{AVAILABLE_AFTER} >= 0")
+        params.extend(totals.values())
+    membership = take(
+        Membership,
+        membership_id,
+        add={name: n for name, n in totals.items() if n},
+        where=" AND ".join(floors),
+        params=params,
+    )
+    return None if membership is None else LedgerTake(membership, kind, delta)
 
 
 def lock_membership(membership_id: int) -> Membership:

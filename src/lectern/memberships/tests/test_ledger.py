@@ -11,7 +11,7 @@ from lectern.core.errors import Forbidden, Invalid
 from lectern.memberships import services
 from lectern.memberships.models import Membership, SeatEntryKind
 from lectern.memberships.selectors import ledger_recount, membership_seat_summary
-from lectern.memberships.services import NotEnoughSeats, ledger_append
+from lectern.memberships.services import NotEnoughSeats, ledger_append, ledger_take
 from tests.factories import membership
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +82,29 @@ def test_reservation_beyond_available_is_refused(system) -> None:
             membership=m, kind=SeatEntryKind.RESERVED, delta=1, actor=system, at=m.created_at
         )
     assert figures(m)["reserved"] == 1
+
+
+def test_a_take_holds_the_last_available_seat_and_refuses_the_next(system) -> None:
+    m = membership(tier="custom", seats=2)
+    ledger_append(membership=m, kind=SeatEntryKind.RESERVED, delta=1, actor=system, at=m.created_at)
+    last = ledger_take(membership_id=m.pk, kind=SeatEntryKind.RESERVED, delta=1)
+    assert last is not None
+    assert (last.membership.seats_reserved, last.membership.seats_available) == (2, 0)
+    last.record(actor=system, at=m.created_at, reason="the last", registration_id=None)
+    assert figures(m)["available"] == 0
+    assert ledger_take(membership_id=m.pk, kind=SeatEntryKind.RESERVED, delta=1) is None
+    assert figures(m) == {"granted": 2, "reserved": 2, "used": 0, "rolled_out": 0, "available": 0}
+
+
+def test_a_take_never_releases_or_uses_a_seat_that_is_not_held(system) -> None:
+    m = membership(tier="custom", seats=3)
+    ledger_append(membership=m, kind=SeatEntryKind.RESERVED, delta=1, actor=system, at=m.created_at)
+    assert ledger_take(membership_id=m.pk, kind=SeatEntryKind.RELEASED, delta=2) is None
+    assert ledger_take(membership_id=m.pk, kind=SeatEntryKind.USED, delta=2) is None
+    used = ledger_take(membership_id=m.pk, kind=SeatEntryKind.USED, delta=1)
+    assert used is not None
+    used.record(actor=system, at=m.created_at, registration_id=None)
+    assert figures(m) == {"granted": 3, "reserved": 0, "used": 1, "rolled_out": 0, "available": 2}
 
 
 def test_only_staff_change_seats(api_as) -> None:

@@ -14,7 +14,7 @@ from lectern.core.permissions import Principal
 from lectern.memberships import services
 from lectern.memberships.models import SeatEntryKind
 from lectern.memberships.selectors import ledger_recount, membership_seat_summary
-from lectern.memberships.services import ledger_append, lock_membership
+from lectern.memberships.services import ledger_append, ledger_take, lock_membership
 from tests.factories import OrganizationFactory
 
 SYSTEM = Principal.as_system()
@@ -27,6 +27,9 @@ operations = st.lists(
         st.tuples(st.just("release"), st.just(1)),
         st.tuples(st.just("use"), st.just(1)),
         st.tuples(st.just("rollover"), st.integers(1, 6)),
+        st.tuples(st.just("take reserve"), st.integers(1, 3)),
+        st.tuples(st.just("take release"), st.integers(1, 3)),
+        st.tuples(st.just("take use"), st.just(1)),
     ),
     max_size=25,
 )
@@ -63,6 +66,17 @@ def test_random_ledger_operations_keep_figures_true(
                     continue
                 services.seats_rollover(actor=SYSTEM, membership=m, seats=n)
                 rolled = True
+            elif op.startswith("take "):
+                # The one-statement take refuses exactly what ledger_append refuses.
+                kind = KINDS[op.removeprefix("take ")]
+                before = membership_seat_summary(m)
+                refused = before.after(kind, n).available < min(0, before.available) or (
+                    before.after(kind, n).reserved < 0
+                )
+                taken = ledger_take(membership_id=m.pk, kind=kind, delta=n)
+                assert (taken is None) == refused, (op, n, before)
+                if taken is not None:
+                    taken.record(actor=SYSTEM, at=m.created_at, registration_id=None)
             else:
                 ledger_append(
                     membership=lock_membership(m.pk),

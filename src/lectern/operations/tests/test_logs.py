@@ -17,6 +17,7 @@ from lectern.core.logmask import JsonFormatter, PlainFormatter
 from lectern.core.requestlog import RequestIdFilter
 from lectern.notifications.models import Message
 from lectern.notifications.scheduler import tick
+from lectern.notifications.services import message_write
 from tests.smtp import smtp_sink  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +57,7 @@ def run_registration_flow(anon_api, staff_api, register, sink_at, settings) -> d
     )
     assert as_trainee.status_code == 200
     assert client.get(f"/manage/{manage}/").status_code == 200
-    body = Message.objects.get(kind="registration_confirmed").body_text
+    body = message_write(Message.objects.get(kind="registration_confirmed")).body_text
     personal = re.search(r"/me/(lt_\d+_[0-9a-f]{40})/", body).group(1)
     assert client.get(f"/me/{personal}/").status_code == 200
     assert anon_api.post("/auth/trainee-link", {"email": EMAIL}).status_code == 202

@@ -12,14 +12,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext
 from django_countries import countries
 
 from lectern.core.emails import email_normalise
-from lectern.core.errors import Forbidden, Invalid, NotFound
+from lectern.core.errors import DomainError, Forbidden, Invalid, NotFound
 from lectern.core.permissions import Principal
+from lectern.core.validators import LARGEST_ID
 from lectern.events.deadlines import REGISTRATION_CUTOFF
 from lectern.events.models import Event, EventStatus
 from lectern.events.selectors import events_visible_to
@@ -44,9 +46,10 @@ from lectern.registrations.models import (
     UsageFrequency,
 )
 from lectern.registrations.ratelimit import (
-    code_attempt_begin,
+    Failures,
+    code_attempt_counts,
     code_attempt_failed,
-    code_attempt_succeeded,
+    code_attempt_refused,
 )
 
 EXPERIENCE = ("learner", "helper", "none")
@@ -129,30 +132,60 @@ def details_check(details: TraineeDetails) -> TraineeDetails:
     )
 
 
-def code_check(*, actor: Principal, event_id: int, code: str, client: str, now: datetime) -> int:
-    """Return the membership whose code may be used for this event, counting a failed
-    attempt against the client (staff are not limited); refuse while rate limited.
+@dataclass(frozen=True)
+class CodeAttempt:
+    """What a code said for an event: its membership, or the refusal (`unknown_code`,
+    `rate_limited`) to raise once the transaction that counted it has committed."""
+
+    membership_id: int
+    refusal: DomainError | None = None
+
+
+# The event's organisation (in-house events) and the code's membership, with the failures
+# counted (`registrations.ratelimit`): one statement.
+CODE_READ = (
+    "SELECT event.membership_id, (SELECT membership.id FROM memberships_membership AS "
+    "membership WHERE membership.registration_code = %s), {counts} "
+    "FROM events_event AS event WHERE event.id = %s"
+)
+
+
+def code_attempt(
+    *, actor: Principal, event_id: int, code: str, client: str, now: datetime
+) -> CodeAttempt:
+    """Read the membership whose code may be used for this event, and count a wrong code
+    against the client (staff are not limited). Run it in the transaction of what follows,
+    and raise its refusal only after that transaction commits, so that the count stays.
 
     An unknown code and another organisation's in-house event get the same answer, so that
     a guess learns nothing."""
-    event = Event.objects.filter(pk=event_id).values_list("membership_id").first()
-    if event is None:
+    if not 0 < event_id <= LARGEST_ID:
         raise Invalid.field("event_id", f"There is no event {event_id}.")
-    if not actor.is_staff:
-        code_attempt_begin(client=client, event_id=event_id, now=now)
-    (in_house_for,) = event
-    membership_id = (
-        Membership.objects.filter(registration_code=normalize_code(code))
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if membership_id is None or in_house_for not in (None, membership_id):
-        if not actor.is_staff:
-            code_attempt_failed(client=client, event_id=event_id, now=now)
-        raise UnknownCode()
-    if not actor.is_staff:
-        code_attempt_succeeded(client=client, now=now)
-    return int(membership_id)
+    counts, params = code_attempt_counts(client=client, event_id=event_id, now=now)
+    with connection.cursor() as cursor:
+        cursor.execute(CODE_READ.format(counts=counts), [normalize_code(code), *params, event_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Invalid.field("event_id", f"There is no event {event_id}.")
+    in_house_for, membership_id, *counted = row
+    right = membership_id is not None and in_house_for in (None, membership_id)
+    if actor.is_staff:
+        return CodeAttempt(membership_id or 0, None if right else UnknownCode())
+    failures = Failures(*(int(n or 0) for n in counted))
+    if right:
+        return CodeAttempt(membership_id, code_attempt_refused(failures, now))
+    refusal = code_attempt_failed(client=client, event_id=event_id, failures=failures, now=now)
+    return CodeAttempt(0, refusal or UnknownCode())
+
+
+def code_check(*, actor: Principal, event_id: int, code: str, client: str, now: datetime) -> int:
+    """Return the membership whose code may be used for this event (see `code_attempt`);
+    refuse a wrong code, or while rate limited."""
+    with transaction.atomic():
+        attempt = code_attempt(actor=actor, event_id=event_id, code=code, client=client, now=now)
+    if attempt.refusal is not None:
+        raise attempt.refusal
+    return attempt.membership_id
 
 
 def override_check(actor: Principal, reason: str) -> str:
@@ -227,24 +260,38 @@ def trainee_check(
     ended = [RegistrationStatus.WITHDRAWN, RegistrationStatus.FORFEITED]
     statuses = list(
         trainee.registrations.filter(
-            Q(status__in=HOLDING)
-            | Q(
-                status__in=ended,
-                changed_at__gte=now - timedelta(days=settings.LECTERN["WITHDRAWALS_WINDOW_DAYS"]),
-            )
+            Q(status__in=HOLDING) | Q(status__in=ended, changed_at__gte=withdrawals_since(now))
         ).values_list("status", "event_id")
     )
     held = [held_event for status, held_event in statuses if status in HOLDING]
-    if event_id is not None and event_id in held:
+    standing_check(
+        held_event_id=held[0] if held else None,
+        endings=len(statuses) - len(held),
+        override=override,
+        event_id=event_id,
+    )
+
+
+def withdrawals_since(now: datetime) -> datetime:
+    """Withdrawals and forfeits from then on count against the trainee."""
+    return now - timedelta(days=settings.LECTERN["WITHDRAWALS_WINDOW_DAYS"])
+
+
+def standing_check(
+    *, held_event_id: int | None, endings: int, override: str, event_id: int | None = None
+) -> None:
+    """`trainee_check` on what was read: the event of the registration the trainee holds (at
+    most one), and how many they withdrew from or forfeited since `withdrawals_since`."""
+    if held_event_id is not None and held_event_id == event_id:
         raise AlreadyRegistered(
             gettext(
                 "You are already registered for this event. Your confirmation email has the "
                 "link to manage your registration."
             )
         )
-    if held:
+    if held_event_id is not None:
         raise AlreadyRegistered()
-    if len(statuses) > settings.LECTERN["WITHDRAWALS_PER_YEAR"] and not override:
+    if endings > settings.LECTERN["WITHDRAWALS_PER_YEAR"] and not override:
         raise TooManyWithdrawals()
 
 

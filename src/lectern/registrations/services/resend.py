@@ -48,7 +48,8 @@ def registration_email_resend(
         registration,
         key=f"resend-{entry.pk}",
         now=now,
-        attach_ics=kind == "registration_confirmed",
+        # the confirmation is written when it is sent, with its invitation; these are the
+        # request for details'
         organisation=registration.membership.organization.name,
         details_url=details_url(registration),
         reminder_days=settings.LECTERN["TEAM_DETAILS_REMINDER_DAYS"],

@@ -226,7 +226,7 @@ def registration_details_complete(
         Trainee.objects.filter(pk=trainee.pk, erased_at__isnull=True).update(**values)
     audit_log(actor=actor, action="registration_details_completed", obj=registration, at=now)
     registration.trainee.refresh_from_db()
-    emails.to_trainee("registration_confirmed", registration, now=now, attach_ics=True)
+    emails.to_trainee("registration_confirmed", registration, now=now)
     return registration
 
 

@@ -14,6 +14,7 @@ from lectern.core.permissions import Principal
 from lectern.events import services as event_services
 from lectern.events.services import LocalTimes
 from lectern.notifications.models import Message
+from lectern.notifications.services import message_write
 from lectern.registrations import services
 from lectern.registrations.tests.conftest import NOW, details, make_event
 
@@ -95,7 +96,9 @@ def test_khal_shows_one_entry_at_the_new_time_beside_the_feed(tmp_path, member, 
         client="1.2.3.4",
         now=NOW,
     ).registration
-    confirmed = Message.objects.get(kind="registration_confirmed", object_id=registration.pk)
+    confirmed = message_write(
+        Message.objects.get(kind="registration_confirmed", object_id=registration.pk)
+    )
     khal.import_("invitations", invitation(confirmed), "confirmation.ics")
     assert khal.entries() == ["2027-03-10 14:00 invitations Instructor Training (part 1 of 1)"]
 

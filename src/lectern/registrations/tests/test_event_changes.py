@@ -17,6 +17,7 @@ from lectern.events.ical import invitation_uid
 from lectern.events.services import LocalTimes
 from lectern.memberships.models import SeatEntry
 from lectern.notifications.models import Message
+from lectern.notifications.services import message_write
 from lectern.registrations import services
 from lectern.registrations.models import Registration
 from lectern.registrations.services.waitlist import waitlist_join
@@ -94,7 +95,7 @@ RECIPIENTS = {
 
 def test_a_reschedule_reaches_everyone_once_with_a_newer_invitation(full_world) -> None:
     event, _ = full_world
-    first = Message.objects.get(kind="registration_confirmed")
+    first = message_write(Message.objects.get(kind="registration_confirmed"))  # sent before
     _, confirmation = calendar_of(first)
     assert confirmation["METHOD"] == "REQUEST"
     [vevent] = confirmation.walk("VEVENT")

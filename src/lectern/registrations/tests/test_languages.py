@@ -18,6 +18,7 @@ from django.utils import translation
 
 from lectern.events.timezones import span_text
 from lectern.notifications.models import Message
+from lectern.notifications.services import message_write
 
 from .conftest import make_event
 from .test_pages import form_data
@@ -132,7 +133,7 @@ def test_an_events_language_decides_its_emails_and_its_pages_default(client: Cli
     page = client.get(f"/events/{event.pk}/").content.decode()
     assert "online, in Spanish" in page  # by name, not "in es"
     client.post(f"/events/{event.pk}/register/", form_data(event, member))
-    email = Message.objects.get(kind="registration_confirmed")
+    email = message_write(Message.objects.get(kind="registration_confirmed"))
     assert (
         email.subject
         == "Inscripción confirmada: Formación de instructores, desde el mié 10 mar 2027"
@@ -145,8 +146,8 @@ def test_an_events_language_decides_its_emails_and_its_pages_default(client: Cli
     with translation.override("es"):  # whatever the request's language, English for English
         client.post(f"/events/{english.pk}/register/", form_data(english, member, n=1))
     assert "You are registered for English training" in (
-        Message.objects.get(
-            kind="registration_confirmed", recipient="trainee1@uni.example"
+        message_write(
+            Message.objects.get(kind="registration_confirmed", recipient="trainee1@uni.example")
         ).body_text
     )
 

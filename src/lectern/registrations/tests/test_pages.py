@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from lectern.notifications.models import Message
+from lectern.notifications.services import message_write
 from lectern.registrations.models import Registration
 
 from .conftest import body, make_event
@@ -78,7 +79,8 @@ def test_manage_move_and_withdraw(client: Client, event, member) -> None:
     later = make_event(day="2027-04-10", title="Later training")
     client.post(f"/events/{event.pk}/register/", form_data(event, member))
     link = re.search(
-        r"/manage/lr_\S+?/", Message.objects.get(kind="registration_confirmed").body_text
+        r"/manage/lr_\S+?/",
+        message_write(Message.objects.get(kind="registration_confirmed")).body_text,
     )
     manage = link.group(0)
     page = client.get(manage).content.decode()
