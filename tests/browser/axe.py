@@ -18,6 +18,7 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import Any
 
 VERSION = "4.14.1"
 INTEGRITY = (
@@ -75,3 +76,13 @@ def source() -> str:
 if __name__ == "__main__":
     text = source()
     print(f"axe-core {VERSION}: {len(text)} characters, integrity checked", file=sys.stderr)
+
+
+def violations(result: dict[str, Any]) -> list[str]:
+    """axe's violations, one line per element: rule, impact, element, what to fix."""
+    lines = []
+    for rule in result["violations"]:
+        for node in rule["nodes"]:
+            summary = " ".join(node.get("failureSummary", "").split())[:300]
+            lines.append(f"{rule['id']} ({rule['impact']}) at {node['target']}: {summary}")
+    return lines

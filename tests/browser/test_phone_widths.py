@@ -1,5 +1,6 @@
 """On a phone (320 and 390 CSS pixels wide), no public or trainee page scrolls sideways: wide
-content wraps, stacks, or scrolls inside its own box."""
+content wraps, stacks, or scrolls inside its own box; and each passes axe-core there too (its
+layout at that width: reflow, target sizes, what a narrow screen hides)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser
 
+from tests.browser import axe
 from tests.browser.site import PUBLIC, TRAINEE, Case, Contexts, site, visit
 
 __all__ = ["site"]  # the fixture
@@ -29,7 +31,9 @@ WIDER = """() => {
 
 @pytest.fixture(scope="module")
 def phone(browser: Browser, site: dict[str, Any]) -> Iterator[Contexts]:
+    source = axe.source()
     made = Contexts(browser, site, is_mobile=True, has_touch=True)
+    made.setup = lambda ctx: ctx.add_init_script(script=source)
     yield made
     made.close()
 
@@ -37,7 +41,7 @@ def phone(browser: Browser, site: dict[str, Any]) -> Iterator[Contexts]:
 @pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("case", PUBLIC + TRAINEE, ids=lambda c: c.name)
-def test_the_page_does_not_scroll_sideways(
+def test_the_page_does_not_scroll_sideways_and_passes_axe(
     case: Case, width: int, language: str, phone: Contexts, site: dict[str, Any]
 ) -> None:
     page = phone.page(case.who, language)
@@ -49,6 +53,10 @@ def test_the_page_does_not_scroll_sideways(
     )
     assert scroll <= client, f"{page.url} is {scroll}px wide: {page.evaluate(WIDER)}"
     assert client <= inner == width  # nor does a phone widen the window to fit the page
+    problems = axe.violations(
+        page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    )
+    assert not problems, f"{page.url} at {width}px\n" + "\n".join(problems)
 
 
 def test_the_check_sees_a_page_that_scrolls(phone: Contexts) -> None:
