@@ -20,8 +20,8 @@ template, starts the server, warms it up, records the load average, then 64 clie
 900 attempts with the same random choice of unit and code for both systems (about a third
 are refused: units full, codes used up). Rounds alternate which system goes first.
 Overbooking is counted from each database afterwards. pretix's orders are created with
-`send_email: false`; Lectern's registrations render and queue their email (the worker is
-not running), so the comparison leaves pretix the lighter job.
+`send_email: false`; Lectern's registrations queue their confirmation unwritten, for the
+sender to write (the worker is not running).
 
 pretix's database is migrated once (about 10 minutes on a 2-core machine) and kept as
 `peer_pretix_migrated`; pass --rebuild to migrate it again.
