@@ -13,6 +13,7 @@ from django.utils.translation import gettext, ngettext
 
 from lectern.core import clock
 from lectern.core.errors import DomainError, NotFound
+from lectern.core.languages import use_event_language
 from lectern.core.permissions import Principal, get_visible
 from lectern.events.deadlines import instant_text, utc_text
 from lectern.events.models import Event, EventStatus
@@ -109,6 +110,7 @@ def event_page(request: HttpRequest, event_id: int) -> HttpResponse:
         event = get_visible(visible, event_id, "event")
     except NotFound as exc:
         raise Http404(exc.message) from None
+    use_event_language(request, event.language)
     return render(request, "events/event.html", {"card": event_card(event, clock.now())})
 
 

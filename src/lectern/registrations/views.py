@@ -17,6 +17,7 @@ from lectern.checkout.models import ActivityKind
 from lectern.core import clock
 from lectern.core.adminviews import form_errors_from
 from lectern.core.errors import DomainError, NotFound
+from lectern.core.languages import use_event_language
 from lectern.core.permissions import Principal
 from lectern.events.models import Event, EventStatus
 from lectern.events.views import event_card
@@ -51,6 +52,8 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
     """The registration form; an event the caller may not see is 404 unless the link (or the
     form) carries a code that is valid for it."""
     now = clock.now()
+    if request.method == "POST":  # in the language the form was shown in (no event read)
+        use_event_language(request, request.POST.get("page_language", ""))
     code = request.POST.get("code") or request.GET.get("code") or ""
     try:
         services.registration_page_check(
@@ -116,6 +119,8 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
             return redirect("registrations:manage", token=created.manage_token)
     # The event is read for the page only (a registration needs its id, nothing more).
     event = _event_shown(event_id)
+    if request.method != "POST":
+        use_event_language(request, event.language)
     context = {
         "card": event_card(event, now),
         "form": form,

@@ -130,8 +130,20 @@ def test_pages_follow_the_browser_and_the_switch(client: Client, event) -> None:
 
 def test_an_events_language_decides_its_emails_and_its_pages_default(client: Client, member):
     event = make_event(language="es", title="Formación de instructores")
-    page = client.get(f"/events/{event.pk}/").content.decode()
-    assert "online, in Spanish" in page  # by name, not "in es"
+    url = f"/events/{event.pk}/"
+    # a visitor who asks for no language Lectern has reads the event's
+    for asked in ("", "fr-FR,fr;q=0.9", "*"):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE=asked).content.decode()
+        assert '<html lang="es">' in page, asked
+        assert "en línea, en español" in page, asked
+        form = client.get(f"{url}register/", HTTP_ACCEPT_LANGUAGE=asked).content.decode()
+        assert 'name="page_language" value="es"' in form
+    # one who asks for English, by browser or by the switch, reads English
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.8").content.decode()
+    assert "online, in Spanish" in page  # the language by name, not "in es"
+    client.cookies["django_language"] = "en"
+    assert "online, in Spanish" in client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    del client.cookies["django_language"]
     client.post(f"/events/{event.pk}/register/", form_data(event, member))
     email = message_write(Message.objects.get(kind="registration_confirmed"))
     assert (
