@@ -419,3 +419,11 @@ def test_a_multipart_form_past_the_size_limit_is_a_413_on_pages(client) -> None:
     response = client.post("/login/", {"email": "x" * TOO_LARGE})
     assert response.status_code == 413
     assert "larger than 2.5 MB" in response.content.decode()
+
+
+def test_a_host_not_allowed_is_refused_in_the_apis_shape(client) -> None:
+    response = client.get("/api/v1/calendar", HTTP_HOST="66u")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"
+    page = client.get("/calendar/", HTTP_HOST="66u")
+    assert page.status_code == 400

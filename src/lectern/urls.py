@@ -39,3 +39,12 @@ def handler500(request: HttpRequest) -> HttpResponse:
         body = {"error": {"code": "internal_error", "message": "Something went wrong on our side."}}
         return JsonResponse(body, status=500)
     return render(request, "500.html", status=500)
+
+
+def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A request Django refuses before any view (a Host header not in ALLOWED_HOSTS, say):
+    in the API's error shape on API paths."""
+    if request.path.startswith("/api/"):
+        body = {"error": {"code": "bad_request", "message": "This request is not valid."}}
+        return JsonResponse(body, status=400)
+    return HttpResponse("Bad request.", status=400, content_type="text/plain; charset=utf-8")
