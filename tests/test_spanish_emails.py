@@ -16,7 +16,6 @@ import pytest
 import time_machine
 from django.test import Client
 
-from lectern.accounts.services import user_ensure
 from lectern.checkout import services as checkout
 from lectern.checkout_sessions.services import (
     checkout_session_cancel,
@@ -27,7 +26,6 @@ from lectern.core.permissions import Principal
 from lectern.events import services as events
 from lectern.events.models import Event
 from lectern.events.services import LocalTimes
-from lectern.memberships import services as memberships
 from lectern.memberships.checkins import checkin_parts
 from lectern.memberships.selectors import membership_email_context
 from lectern.notifications.kinds import kinds_all
@@ -35,7 +33,6 @@ from lectern.notifications.models import Message
 from lectern.notifications.scheduler import RULES
 from lectern.notifications.services import message_write, messages_write, render
 from lectern.registrations import services as registrations
-from lectern.registrations.models import Registration
 from lectern.registrations.services import team, waitlist
 from lectern.registrations.services.cancel import event_cancel
 from lectern.registrations.services.change import (
@@ -44,10 +41,10 @@ from lectern.registrations.services.change import (
     registration_withdraw,
 )
 from lectern.registrations.services.messages import event_message_send
-from lectern.registrations.tests.conftest import details
 from lectern.registrations.tokens import trainee_token
 from tests.factories import membership
 from tests.spanish import assert_spanish, visible_text
+from tests.spanish_world import SpanishWorld, person
 
 NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
 SYSTEM = Principal.as_system()
@@ -55,10 +52,6 @@ SYSTEM = Principal.as_system()
 MEMBERSHIP_KINDS = {"membership_welcome", "coordinator_checkin", "social_event_suggestion"}
 
 pytestmark = pytest.mark.django_db
-
-
-def person(n: int, name: str) -> Any:
-    return details(n, name=name, email=f"persona{n}@uni.example", affiliation="Universidad")
 
 
 def run(rule: str, at: datetime) -> None:
@@ -70,38 +63,16 @@ def programme(client: Client) -> dict[str, Any]:
     """Spanish events and everything that happens to their trainees, trainers and
     coordinators, from registration to certificate."""
     with time_machine.travel(NOW, tick=False):
-        trainer = user_ensure(email="formadora@a.example", role="trainer", name="Lucía Pérez")
-        m = membership(tier="gold", start_date=date(2026, 10, 1))
-        memberships.contact_add(
-            actor=SYSTEM,
-            membership=m,
-            email="coord@a.example",
-            name="Marta Ruiz",
-            role="coordinator",
-        )
+        world = SpanishWorld.build()
+        trainer, m, register = world.trainer, world.membership, world.register
 
         def event(day: str, **extra: Any) -> Any:
-            return events.event_create(
-                actor=SYSTEM,
-                title=extra.pop("title", "Formación de instructores"),
-                timezone="Europe/Madrid",
-                sessions=[LocalTimes(f"{day}T09:00", f"{day}T17:00")],
-                capacity=extra.pop("capacity", 10),
-                min_enrolment=1,
-                language="es",
+            return world.event(
+                day,
                 meeting_url="https://meet.example/sala",
                 preparation_notes="Instale Zoom.",
                 **extra,
             )
-
-        def register(target: Any, n: int, name: str, **kw: Any) -> Registration:
-            return registrations.registration_create(
-                actor=SYSTEM,
-                event_id=target.pk,
-                code=m.registration_code,
-                details=person(n, name),
-                **kw,
-            ).registration
 
         ahead = event("2027-03-01", trainer_ids=[trainer.pk])  # the trainers' notice
         later = event("2027-04-05", title="Formación de abril")

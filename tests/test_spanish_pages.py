@@ -16,24 +16,15 @@ from lectern.accounts.services import user_ensure
 from lectern.checkout import services as checkout
 from lectern.checkout_sessions.services import checkout_session_create
 from lectern.core.permissions import Principal
-from lectern.events import services as events
-from lectern.events.services import LocalTimes
-from lectern.memberships import services as memberships
-from lectern.registrations import services as registrations
 from lectern.registrations.services import team, waitlist
-from lectern.registrations.tests.conftest import details
 from lectern.registrations.tokens import manage_token, trainee_token
-from tests.factories import membership
 from tests.spanish import assert_spanish, visible_text
+from tests.spanish_world import SpanishWorld, person
 
 NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
 ES = {"HTTP_ACCEPT_LANGUAGE": "es"}
 
 pytestmark = pytest.mark.django_db
-
-
-def person(n: int, name: str) -> Any:
-    return details(n, name=name, email=f"persona{n}@uni.example", affiliation="Universidad")
 
 
 def link(registration: Any) -> str:
@@ -48,40 +39,16 @@ def world() -> Any:
     certified; a team registration awaiting details; a waiting list; a welcome session."""
     system = Principal.as_system()
     with time_machine.travel(NOW, tick=False):
-        trainer = user_ensure(email="formadora@a.example", role="trainer", name="Lucía Pérez")
-        m = membership(tier="gold", start_date=date(2026, 10, 1))
-        memberships.contact_add(
-            actor=system,
-            membership=m,
-            email="coord@a.example",
-            name="Marta Ruiz",
-            role="coordinator",
-        )
+        world = SpanishWorld.build()
+        trainer, m = world.trainer, world.membership
 
         def event(day: str, **extra: Any) -> Any:
-            return events.event_create(
-                actor=system,
-                title=extra.pop("title", "Formación de instructores"),
-                timezone="Europe/Madrid",
-                sessions=[LocalTimes(f"{day}T09:00", f"{day}T17:00")],
-                capacity=extra.pop("capacity", 10),
-                min_enrolment=1,
-                language="es",
-                trainer_ids=[trainer.pk],
-                **extra,
-            )
+            return world.event(day, trainer_ids=[trainer.pk], **extra)
 
         ahead, full = event("2027-03-01"), event("2027-03-08", title="Formación llena", capacity=1)
         past = event("2027-01-05", now=datetime(2026, 12, 1, tzinfo=UTC))
 
-        def register(target: Any, n: int, name: str, **kw: Any) -> Any:
-            return registrations.registration_create(
-                actor=system,
-                event_id=target.pk,
-                code=m.registration_code,
-                details=person(n, name),
-                **kw,
-            ).registration
+        register = world.register
 
         ahead_reg = register(ahead, 1, "Ana García")
         register(full, 2, "Bruno Díaz")
