@@ -24,6 +24,7 @@ from lectern.registrations import emails
 from lectern.registrations.errors import NoSeatsLeft, NotActive, RegistrationClosed
 from lectern.registrations.models import Registration, RegistrationStatus
 from lectern.registrations.services.checks import (
+    acts_beyond_coordinator,
     event_open_check,
     free_change_open,
     membership_check,
@@ -122,16 +123,6 @@ def registration_move(
     return registration
 
 
-def _coordinator_only(actor: Principal, registration: Registration) -> bool:
-    """Whether `actor` may act on this registration only as its membership's coordinator
-    (not staff, not the trainee through either of their links)."""
-    return not (
-        actor.is_staff
-        or actor.registration_id == registration.pk
-        or actor.acts_as_trainee(registration.trainee_id)
-    )
-
-
 def _withdrawal_reason(
     registration: Registration, event: Event, now: datetime, in_time: bool
 ) -> str:
@@ -172,7 +163,7 @@ def registration_withdraw(
         or not REGISTRATION_CUTOFF.passed(event, now)
         or free_change_open(registration, event, now)
     )
-    if not in_time and _coordinator_only(actor, registration):
+    if not in_time and not acts_beyond_coordinator(actor, registration):
         words = REGISTRATION_CUTOFF.words(event)
         raise RegistrationClosed(
             f"Coordinators can withdraw a registration until {words.relation} ({words.local}); "

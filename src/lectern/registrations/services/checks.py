@@ -320,14 +320,20 @@ def advisories_for(details: TraineeDetails, event: Event, membership: Membership
     return advice
 
 
-def require_registration_access(actor: Principal, registration: Registration) -> None:
-    """Staff, the trainee holding this registration's manage link, the trainee's personal
-    link, or a coordinator of the membership it took its seat from."""
-    if (
+def acts_beyond_coordinator(actor: Principal, registration: Registration) -> bool:
+    """Staff, or the trainee through either of their links: callers whom no coordinator's
+    limit binds."""
+    return (
         actor.is_staff
         or actor.registration_id == registration.pk
         or actor.acts_as_trainee(registration.trainee_id)
-    ):
+    )
+
+
+def require_registration_access(actor: Principal, registration: Registration) -> None:
+    """Staff, the trainee holding this registration's manage link, the trainee's personal
+    link, or a coordinator of the membership it took its seat from."""
+    if acts_beyond_coordinator(actor, registration):
         return
     if (
         actor.user is not None
