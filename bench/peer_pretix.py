@@ -428,12 +428,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--venv", type=Path, default=ROOT / "var" / "bench" / "pretix-venv")
     parser.add_argument("--rebuild", action="store_true", help="migrate pretix's database again")
+    parser.add_argument(
+        "--only", choices=["Lectern", "pretix"], help="run one system's rounds, for a quick look"
+    )
     args = parser.parse_args()
     pg = Postgres(args.postgres)
     work = args.venv.resolve().parent
     work.mkdir(parents=True, exist_ok=True)
-    pretix = Pretix(pg, args.venv.resolve(), work, args.rebuild)
-    lectern_ = Lectern(pg)
+    pretix = None if args.only == "Lectern" else Pretix(pg, args.venv.resolve(), work, args.rebuild)
+    lectern_ = None if args.only == "pretix" else Lectern(pg)
     print(
         f"pretix {PRETIX} and Lectern, PostgreSQL {pg.host}:{pg.port}, {args.workers} workers x "
         f"{args.threads} thread(s) each, {args.clients} clients, {args.attempts} attempts a "
@@ -442,18 +445,20 @@ def main() -> None:
     )
     results: dict[str, list[Round]] = {"Lectern": [], "pretix": []}
     for number in range(1, args.rounds + 1):
-        order: list[System] = [lectern_, pretix] if number % 2 else [pretix, lectern_]
-        for system in order:
+        order = [lectern_, pretix] if number % 2 else [pretix, lectern_]
+        for system in filter(None, order):
             result = one_round(system, number, args)
             results[system.name].append(result)
             print(result, flush=True)
-    medians = {name: summary(rounds) for name, rounds in results.items()}
+    medians = {name: summary(rounds) for name, rounds in results.items() if rounds}
     for name, m in medians.items():
         print(
             f"{name:<7} median of {args.rounds}: {m['rate']:.1f}/s (range {m['low']:.1f}-"
             f"{m['high']:.1f}), p50 {m['p50']:.0f} ms, p99 {m['p99']:.0f} ms, "
             f"5xx or no answer {m['errors']:g}, overbooked in all rounds {m['overbooked']:g}"
         )
+    if len(medians) < 2:
+        return
     ours, theirs = medians["Lectern"], medians["pretix"]
     print(
         f"Lectern/pretix: {ours['rate'] / theirs['rate']:.1f}x the throughput (goal >= 10), "
