@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/peer_pretix.py [--postgres postgresql://USER@HOST:PORT/]
         [--rounds 7] [--clients 64] [--attempts 900] [--workers 4] [--threads 1]
-        [--venv var/bench/pretix-venv]
+        [--venv var/bench/pretix-venv] [--only Lectern|pretix]
 
 pretix's order API does the job of Lectern's registration: units with a capacity, codes with
 a usage limit, no overbooking. This script installs pretix into its own virtual environment
@@ -437,8 +437,9 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     pretix = None if args.only == "Lectern" else Pretix(pg, args.venv.resolve(), work, args.rebuild)
     lectern_ = None if args.only == "pretix" else Lectern(pg)
+    running = args.only or f"pretix {PRETIX} and Lectern"
     print(
-        f"pretix {PRETIX} and Lectern, PostgreSQL {pg.host}:{pg.port}, {args.workers} workers x "
+        f"{running}, PostgreSQL {pg.host}:{pg.port}, {args.workers} workers x "
         f"{args.threads} thread(s) each, {args.clients} clients, {args.attempts} attempts a "
         f"round, {args.rounds} rounds",
         flush=True,
@@ -446,7 +447,7 @@ def main() -> None:
     results: dict[str, list[Round]] = {"Lectern": [], "pretix": []}
     for number in range(1, args.rounds + 1):
         order = [lectern_, pretix] if number % 2 else [pretix, lectern_]
-        for system in filter(None, order):
+        for system in [s for s in order if s is not None]:
             result = one_round(system, number, args)
             results[system.name].append(result)
             print(result, flush=True)
