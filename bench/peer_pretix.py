@@ -259,6 +259,7 @@ class Pretix:
             [str(self.venv / "bin" / "gunicorn"), "pretix.wsgi",
              "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
              "--threads", str(threads), "--worker-class", "gthread",
+             "--worker-connections", str(threads), "--keep-alive", "0",
              "--timeout", "60", "--graceful-timeout", "20", "--access-logfile", "-"],
             env=self.env("peer_pretix", port),
             cwd=self.work,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import socket
 import subprocess
@@ -77,6 +78,14 @@ def test_demo_then_serve_answers_health_and_home(env: dict[str, str], tmp_path: 
                 assert time.monotonic() < deadline, "lectern serve did not answer in 60 s"
                 time.sleep(0.3)
         assert (status, body) == (200, '{"status": "ok"}')
+        # Each connection is closed after its answer, even one that asks to be kept alive,
+        # so a waiting client queues for the next free worker, not behind a busy one.
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/api/v1/health", headers={"Connection": "keep-alive"})
+        answer = conn.getresponse()
+        answer.read()
+        assert (answer.status, answer.getheader("Connection")) == (200, "close")
+        conn.close()
         status, home = get(f"{base}/")
         assert status == 200
         assert "Sign in with your email" in home

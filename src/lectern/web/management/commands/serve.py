@@ -133,6 +133,13 @@ class Command(BaseCommand):
                 "workers": workers,
                 "worker_class": "gthread",
                 "threads": threads,
+                # A worker takes a connection only when one of its threads is free, and
+                # closes it after the answer: waiting clients queue in the kernel's one
+                # accept queue, first come first served, rather than behind whichever busy
+                # worker happened to accept them (a tail of seconds under a rush). Behind
+                # a reverse proxy, which keeps its own connections to the clients.
+                "worker_connections": threads,
+                "keepalive": 0,
                 "timeout": 60,
                 "graceful_timeout": 20,
                 # No access log: Lectern logs one masked line per request itself, with its id.
