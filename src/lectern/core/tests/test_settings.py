@@ -47,6 +47,12 @@ def test_database_url_overrides_sqlite(tmp_path: Path) -> None:
         5433,
         "lectern",
     )
+    assert pg["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("LECTERN_PG_PREPARED", "false")
+    assert "OPTIONS" not in database_settings("postgres://u@db.example/lectern", tmp_path)
 
 
 def _run_production(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:

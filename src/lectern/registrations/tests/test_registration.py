@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -17,6 +17,7 @@ from lectern.notifications.services import message_write
 from lectern.registrations import services
 from lectern.registrations.models import Registration, RegistrationStatus, Trainee
 from lectern.registrations.selectors import registration_for_token
+from tests.factories import membership
 
 from .conftest import body, details, make_event
 
@@ -152,6 +153,19 @@ def test_the_registration_page_costs_one_statement_more(client, event, member) -
     )
     assert len(sent) == STATEMENTS[connection.vendor] + 1, "\n".join(sent)
     assert Registration.objects.filter(trainee__email="trainee3@uni.example").exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
+def test_postgresql_prepares_what_one_connection_runs_again(event) -> None:
+    member = membership(tier="platinum", start_date=date(2026, 10, 1))
+    for n in range(6):
+        register(event, member, n=n)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("places_taken" in statement for statement in prepared), prepared
 
 
 def test_code_is_case_insensitive(event, member) -> None:
