@@ -28,11 +28,14 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.apps import apps
 from django.db import connection, models, transaction
 from django.db.backends.signals import connection_created
+
+from lectern.core.rows import rows_returned
 
 if TYPE_CHECKING:
     from lectern.checkout_sessions.models import CheckoutSession
@@ -112,19 +115,25 @@ def take(
     SQLite: the immediate transaction runs one writer at a time."""
     if not transaction.get_connection().in_atomic_block:
         raise NotInTransaction("Rows are taken inside a transaction (transaction.atomic).")
+    if not _guarded:
+        return _take_unguarded(model, pk, add, where, params)
+    sql = _take_sql(model, tuple(add), where, connection.vendor)
+    rows = rows_returned(model, sql, [*add.values(), pk, *params])
+    return rows[0] if rows else None
+
+
+@cache
+def _take_sql(model: type[models.Model], names: tuple[str, ...], where: str, vendor: str) -> str:
+    """The UPDATE of `take`, worked out once per model, counters, guard and database kind."""
     opts = model._meta
     quote = connection.ops.quote_name
     table, key = quote(opts.db_table), quote(opts.pk.column)
-    if not _guarded:
-        return _take_unguarded(model, pk, add, where, params)
-    columns = {quote(_column(model, name)): n for name, n in add.items()}
+    columns = [quote(_column(model, name)) for name in names]
     guard = f" AND ({where})" if where else ""
     changes = ", ".join(f"{column} = {column} + %s" for column in columns)
-    # Names from the model's metadata, the guard from the code, values as parameters.
     returning = ", ".join(quote(f.column) for f in opts.concrete_fields)
-    sql = f"UPDATE {table} SET {changes} WHERE {key} = %s{guard} RETURNING {returning}"  # noqa: S608
-    rows = list(model._default_manager.raw(sql, [*columns.values(), pk, *params]))
-    return rows[0] if rows else None
+    # Names from the model's metadata, the guard from the code, values as parameters.
+    return f"UPDATE {table} SET {changes} WHERE {key} = %s{guard} RETURNING {returning}"  # noqa: S608
 
 
 def _column(model: type[models.Model], name: str) -> str:
