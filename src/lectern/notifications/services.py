@@ -186,6 +186,8 @@ def message_queue(
 
 
 def _attach(message: Message, files: Sequence[File]) -> list[Attachment]:
+    if not files:  # most emails: spare bulk_create's preparations
+        return []
     return Attachment.objects.bulk_create(
         Attachment(
             message=message, filename=f.filename, content_type=f.content_type, content=f.content

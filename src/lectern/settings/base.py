@@ -164,7 +164,8 @@ def database_settings(url: str | None, data_dir: Path) -> dict[str, Any]:
             # statements once per connection, not once per request, which halves its CPU
             # per registration. Statements run fewer times (migrations' multi-statement
             # scripts) are never prepared. A pooler in transaction mode that can't keep
-            # prepared statements needs LECTERN_PG_PREPARED=0.
+            # prepared statements needs LECTERN_PG_PREPARED=0. After a migration that
+            # changes a column's type, see core.prepared.
             config.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
         return config
     data_dir.mkdir(parents=True, exist_ok=True)
