@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models.expressions import Col
+from django.db.models.expressions import Expression
 from django.db.models.sql import Query
 
 M = TypeVar("M", bound=models.Model)
@@ -28,7 +28,9 @@ def default_connection() -> BaseDatabaseWrapper:
 
 
 @cache
-def _statement(model: type[models.Model], vendor: str) -> tuple[tuple[models.Field, ...], str, str]:
+def _statement(
+    model: type[models.Model], vendor: str
+) -> tuple[tuple[models.Field[Any, Any], ...], str, str]:
     """A model's columns written by an INSERT, the INSERT up to VALUES, and all its columns
     (for RETURNING): worked out once per model and database kind."""
     opts = model._meta
@@ -92,7 +94,7 @@ def rows_returned(model: type[M], sql: str, params: Sequence[Any]) -> list[M]:
 
 
 @cache
-def _columns(model: type[models.Model]) -> list[Col]:
+def _columns(model: type[models.Model]) -> list[Expression]:
     return [f.get_col(model._meta.db_table) for f in model._meta.concrete_fields]
 
 
