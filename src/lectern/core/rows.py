@@ -74,7 +74,9 @@ def rows_returned(model: type[M], sql: str, params: Sequence[Any]) -> list[M]:
     """Run `sql`, whose rows begin with every column of `model` in the model's order (the
     `RETURNING` of `take` and `row_upsert`), and build instances as `raw()` would: values
     through the fields' converters, any further columns as plain attributes. `raw()` works
-    out which column is which field on every call, a tenth of a registration's CPU."""
+    out which column is which field on every call, a tenth of a registration's CPU.
+    `params` go to the driver as they are (`raw()` would adapt them): pass datetimes
+    through `connection.ops.adapt_datetimefield_value` first, as SQLite needs."""
     db = default_connection()
     with db.cursor() as cursor:
         cursor.execute(sql, params)

@@ -159,13 +159,15 @@ def database_settings(url: str | None, data_dir: Path) -> dict[str, Any]:
         config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
         config["CONN_HEALTH_CHECKS"] = True
         if env_bool("LECTERN_PG_PREPARED", True):
-            # Bind parameters on the server, and prepare a statement the fifth time one
-            # connection runs it: the server then parses and plans a registration's
-            # statements once per connection, not once per request, which halves its CPU
-            # per registration. Statements run fewer times (migrations' multi-statement
-            # scripts) are never prepared. A pooler in transaction mode that can't keep
-            # prepared statements needs LECTERN_PG_PREPARED=0. After a migration that
-            # changes a column's type, see core.prepared.
+            # Bind parameters on the server (Django's default binds them in the client,
+            # which never prepares), so that psycopg prepares a statement the sixth time
+            # one connection runs it (its default threshold, 5): the server then parses
+            # and plans a registration's statements once per connection, not once per
+            # request, which halves its CPU for a registration. psycopg never prepares a
+            # script of several statements (migrations send some), and forgets what it
+            # prepared at each rollback (a refused registration is one). A pooler in
+            # transaction mode needs LECTERN_PG_PREPARED=false (docs/deploy.md); after a
+            # migration that changes a column's type, see core.prepared.
             config.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
         return config
     data_dir.mkdir(parents=True, exist_ok=True)

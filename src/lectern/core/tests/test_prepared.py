@@ -32,7 +32,7 @@ def test_a_plan_made_stale_by_a_migration_costs_one_failure() -> None:
         migration.execute("INSERT INTO prepared_probe VALUES ('one')")
         try:
             with connection.cursor() as cursor:
-                for _ in range(6):  # prepared from the fifth run on
+                for _ in range(6):  # prepared on the sixth run
                     cursor.execute("SELECT label FROM prepared_probe WHERE label <> %s", ["x"])
             migration.execute("ALTER TABLE prepared_probe ALTER COLUMN label TYPE varchar(20)")
             with pytest.raises(NotSupportedError, match="cached plan"), connection.cursor() as c:
