@@ -127,6 +127,13 @@ class Registration(models.Model):
         indexes = [
             models.Index(fields=["event", "status"]),
             models.Index(fields=["membership", "status"]),
+            # The few team registrations still waiting for their details, which the
+            # scheduler looks for every minute (`team_details_release`) among all of them.
+            models.Index(
+                fields=["event"],
+                condition=models.Q(status="pending_details"),
+                name="registration_pending_details",
+            ),
         ]
 
     def __str__(self) -> str:
