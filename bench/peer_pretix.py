@@ -14,8 +14,10 @@ and seeds the same workload in both:
 - pretix (no Redis, no Celery: its documented minimal setup): one event with 20 products,
   each in a quota of 30, and 100 vouchers of 7 uses valid for any product.
 
-Both are served by gunicorn with the same worker and thread counts (gthread workers, access
-log on, as `lectern serve` runs). Each round re-creates both databases from the seeded
+Both are served by gunicorn with the same worker and thread counts, as `lectern serve` runs
+(gthread workers that take a connection only when a thread is free and close it after the
+answer: `--worker-connections` equal to the threads, `--keep-alive 0`; pretix with
+gunicorn's access log, Lectern with its own line per request). Each round re-creates both databases from the seeded
 template, starts the server, warms it up, records the load average, then 64 clients send
 900 attempts with the same random choice of unit and code for both systems (about a third
 are refused: units full, codes used up). Rounds alternate which system goes first.

@@ -122,8 +122,8 @@ def run_clients(
     headers: dict[str, str] | None = None,
     timeout: float = 60,
 ) -> tuple[list[float], Counter[int], float, float]:
-    """Send the jobs from `clients` keep-alive connections (with `headers` besides the
-    content type); return latencies, statuses (0: no answer within `timeout` seconds, or the
+    """Send the jobs from `clients` connections, kept alive while the server allows (with
+    `headers` besides the content type); return latencies, statuses (0: no answer within `timeout` seconds, or the
     connection failed), the time taken and the share of the machine's CPU that was busy
     meanwhile."""
     latencies: list[float] = []

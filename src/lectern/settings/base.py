@@ -161,13 +161,13 @@ def database_settings(url: str | None, data_dir: Path) -> dict[str, Any]:
         if env_bool("LECTERN_PG_PREPARED", True):
             # Bind parameters on the server (Django's default binds them in the client,
             # which never prepares), so that psycopg prepares a statement the sixth time
-            # one connection runs it (its default threshold, 5): the server then parses
-            # and plans a registration's statements once per connection, not once per
-            # request, which halves its CPU for a registration. psycopg never prepares a
-            # script of several statements (migrations send some), and forgets what it
-            # prepared at each rollback (a refused registration is one). A pooler in
-            # transaction mode needs LECTERN_PG_PREPARED=false (docs/deploy.md); after a
-            # migration that changes a column's type, see core.prepared.
+            # one connection runs it (its default threshold, 5): the server then parses a
+            # registration's statements once per connection, not once per request, and
+            # soon reuses their plans, which halves its CPU for a registration. psycopg
+            # never prepares a script of several statements (migrations send some), and
+            # forgets what it prepared at each rollback (a refused registration is one).
+            # A pooler in transaction mode needs LECTERN_PG_PREPARED=false (docs/deploy.md);
+            # after a migration that changes a column's type, see core.prepared.
             config.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
         return config
     data_dir.mkdir(parents=True, exist_ok=True)
