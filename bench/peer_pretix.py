@@ -17,9 +17,9 @@ and seeds the same workload in both:
 Both are served by gunicorn with the same worker and thread counts, as `lectern serve` runs
 (gthread workers that take a connection only when a thread is free and close it after the
 answer: `--worker-connections` equal to the threads, `--keep-alive 0`; pretix with
-gunicorn's access log, Lectern with its own line per request). Each round re-creates both databases from the seeded
-template, starts the server, warms it up, records the load average, then 64 clients send
-900 attempts with the same random choice of unit and code for both systems (about a third
+gunicorn's access log, Lectern with its own line per request). Each round re-creates both
+databases from the seeded template, starts the server, warms it up, records the load
+average, then 64 clients send 900 attempts with the same random choice of unit and code for both systems (about a third
 are refused: units full, codes used up). Rounds alternate which system goes first.
 Overbooking is counted from each database afterwards. pretix's orders are created with
 `send_email: false`; Lectern's registrations queue their confirmation unwritten, for the

@@ -123,9 +123,9 @@ def run_clients(
     timeout: float = 60,
 ) -> tuple[list[float], Counter[int], float, float]:
     """Send the jobs from `clients` connections, kept alive while the server allows (with
-    `headers` besides the content type); return latencies, statuses (0: no answer within `timeout` seconds, or the
-    connection failed), the time taken and the share of the machine's CPU that was busy
-    meanwhile."""
+    `headers` besides the content type); return latencies, statuses (0: no answer within
+    `timeout` seconds, or the connection failed), the time taken and the share of the
+    machine's CPU that was busy meanwhile."""
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
     lock = threading.Lock()

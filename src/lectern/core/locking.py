@@ -35,7 +35,7 @@ from django.apps import apps
 from django.db import connection, models, transaction
 from django.db.backends.signals import connection_created
 
-from lectern.core.rows import rows_returned
+from lectern.core.rows import default_connection, every_column, rows_returned
 
 if TYPE_CHECKING:
     from lectern.checkout_sessions.models import CheckoutSession
@@ -117,7 +117,7 @@ def take(
         raise NotInTransaction("Rows are taken inside a transaction (transaction.atomic).")
     if not _guarded:
         return _take_unguarded(model, pk, add, where, params)
-    sql = _take_sql(model, tuple(add), where, connection.vendor)
+    sql = _take_sql(model, tuple(add), where, default_connection().vendor)
     rows = rows_returned(model, sql, [*add.values(), pk, *params])
     return rows[0] if rows else None
 
@@ -126,12 +126,12 @@ def take(
 def _take_sql(model: type[models.Model], names: tuple[str, ...], where: str, vendor: str) -> str:
     """The UPDATE of `take`, worked out once per model, counters, guard and database kind."""
     opts = model._meta
-    quote = connection.ops.quote_name
+    quote = default_connection().ops.quote_name
     table, key = quote(opts.db_table), quote(opts.pk.column)
     columns = [quote(_column(model, name)) for name in names]
     guard = f" AND ({where})" if where else ""
     changes = ", ".join(f"{column} = {column} + %s" for column in columns)
-    returning = ", ".join(quote(f.column) for f in opts.concrete_fields)
+    returning = every_column(model, vendor)
     # Names from the model's metadata, the guard from the code, values as parameters.
     return f"UPDATE {table} SET {changes} WHERE {key} = %s{guard} RETURNING {returning}"  # noqa: S608
 

@@ -28,11 +28,19 @@ def default_connection() -> BaseDatabaseWrapper:
 
 
 @cache
+def every_column(model: type[models.Model], vendor: str) -> str:
+    """All the model's columns, quoted, in the model's order: the `RETURNING` list whose
+    rows `rows_returned` reads."""
+    quote = default_connection().ops.quote_name
+    return ", ".join(quote(f.column) for f in model._meta.concrete_fields)
+
+
+@cache
 def _statement(
     model: type[models.Model], vendor: str
-) -> tuple[tuple[models.Field[Any, Any], ...], str, str]:
-    """A model's columns written by an INSERT, the INSERT up to VALUES, and all its columns
-    (for RETURNING): worked out once per model and database kind."""
+) -> tuple[tuple[models.Field[Any, Any], ...], str]:
+    """A model's columns written by an INSERT, and the INSERT up to VALUES: worked out once
+    per model and database kind."""
     opts = model._meta
     quote = default_connection().ops.quote_name
     fields = tuple(f for f in opts.concrete_fields if not f.primary_key)
@@ -40,23 +48,22 @@ def _statement(
     marks = ", ".join(["%s"] * len(fields))
     # Names from the model's metadata, values as parameters.
     insert = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
-    every = ", ".join(quote(f.column) for f in opts.concrete_fields)
-    return fields, insert, every
+    return fields, insert
 
 
 def _insert_sql(
     obj: models.Model, on_conflict: str, db: BaseDatabaseWrapper
-) -> tuple[str, list[Any], str]:
-    fields, insert, every = _statement(type(obj), db.vendor)
+) -> tuple[str, list[Any]]:
+    fields, insert = _statement(type(obj), db.vendor)
     values = [f.get_db_prep_save(f.pre_save(obj, add=True), db) for f in fields]
-    return f"{insert} {on_conflict}", values, every
+    return f"{insert} {on_conflict}", values
 
 
 def row_insert(obj: M, *, on_conflict: str = "", params: Sequence[Any] = ()) -> M | None:
     """Insert `obj` and give it its id; None when `on_conflict` (e.g. `ON CONFLICT DO
     NOTHING`) left the row out. `params` fill the `%s` in `on_conflict`."""
     db = default_connection()
-    sql, values, _ = _insert_sql(obj, on_conflict, db)
+    sql, values = _insert_sql(obj, on_conflict, db)
     key = obj._meta.pk
     assert key is not None
     with db.cursor() as cursor:
@@ -71,8 +78,8 @@ def row_insert(obj: M, *, on_conflict: str = "", params: Sequence[Any] = ()) -> 
 
 
 def rows_returned(model: type[M], sql: str, params: Sequence[Any]) -> list[M]:
-    """Run `sql`, whose rows begin with every column of `model` in the model's order (the
-    `RETURNING` of `take` and `row_upsert`), and build instances as `raw()` would: values
+    """Run `sql`, whose rows begin with `every_column(model)` (the `RETURNING` of `take` and
+    `row_upsert`), and build instances as `raw()` would: values
     through the fields' converters, any further columns as plain attributes. `raw()` works
     out which column is which field on every call, a tenth of a registration's CPU.
     `params` go to the driver as they are (`raw()` would adapt them): pass datetimes
@@ -110,5 +117,7 @@ def row_upsert(obj: M, *, on_conflict: str, returning: str = "", params: Sequenc
     `ON CONFLICT (email) DO UPDATE SET email = excluded.email`, for the row to come back),
     and return the row as stored, with the columns of `returning` (`, (SELECT ...) AS name`)
     as attributes. `params` fill the `%s` of `on_conflict` and `returning`, in that order."""
-    sql, values, every = _insert_sql(obj, on_conflict, default_connection())
+    db = default_connection()
+    sql, values = _insert_sql(obj, on_conflict, db)
+    every = every_column(type(obj), db.vendor)
     return rows_returned(type(obj), f"{sql} RETURNING {every}{returning}", [*values, *params])[0]

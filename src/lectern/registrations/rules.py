@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from lectern.core.models import IdempotencyRecord
 from lectern.core.ratelimit import rate_counts_forget
@@ -105,15 +105,20 @@ def team_details_reminders(now: datetime) -> int:
     return queued
 
 
+def details_overdue(now: datetime) -> QuerySet[Registration]:
+    """Team registrations still waiting for their trainee's details after the cutoff: few
+    among all, found through the partial index `registration_pending_details`."""
+    return Registration.objects.filter(
+        REGISTRATION_CUTOFF.q(now=now, passed=True, prefix="event__"),
+        status=RegistrationStatus.PENDING_DETAILS,
+    )
+
+
 @rule("team_details_release")
 def team_details_release(now: datetime) -> int:
     """At the cutoff, release each team registration whose trainee did not complete their
     details: place and seat back, not counted as a withdrawal. Catches up after downtime."""
-    pending = Registration.objects.filter(
-        REGISTRATION_CUTOFF.q(now=now, passed=True, prefix="event__"),
-        status=RegistrationStatus.PENDING_DETAILS,
-    )
-    return sum(registration_release(registration=r, now=now) for r in pending)
+    return sum(registration_release(registration=r, now=now) for r in details_overdue(now))
 
 
 @rule("waitlist_offer_expiry")

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
 from django.test import Client
 
 from lectern.accounts.services import user_ensure
@@ -21,6 +22,7 @@ from lectern.notifications.models import Message
 from lectern.notifications.scheduler import tick
 from lectern.registrations import services
 from lectern.registrations.models import Registration, RegistrationStatus, Trainee
+from lectern.registrations.rules import details_overdue
 from lectern.registrations.team_views import people_parse
 from tests.factories import membership
 
@@ -299,6 +301,21 @@ def test_released_at_the_cutoff_not_as_a_withdrawal(event, member) -> None:
         now=datetime(2027, 4, 20, tzinfo=UTC),
     )
     assert created.registration.status == RegistrationStatus.CONFIRMED
+
+
+def test_the_scheduler_finds_overdue_details_through_their_index(event, member) -> None:
+    """Each minute's release looks among every registration there is: through the partial
+    index of those waiting for details, never a scan of them all."""
+    waiting = team(event, member, TEAM[:1]).registrations[0]
+    team(make_event(day="2027-04-05"), member, TEAM[1:2])  # its cutoff is later
+    cutoff = REGISTRATION_CUTOFF.at(event)
+    assert list(details_overdue(cutoff - SECOND)) == []
+    assert list(details_overdue(cutoff)) == [waiting]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # a table this small would be read whole
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = details_overdue(cutoff).explain()
+    assert "registration_pending_details" in plan, plan
 
 
 def test_coordinators_withdraw_and_move_a_pending_registration(coordinator, event, member):
